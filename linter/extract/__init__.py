@@ -1,0 +1,1 @@
+"""Extractors: per-file, per-language, pure functions from bytes to facts."""

@@ -1,0 +1,57 @@
+"""The shape every extractor has, and small helpers they share.
+
+An extractor is a module with ``NAME``, ``LANGUAGE``, ``handles(path)``,
+``might_access_db(data)`` and ``extract(src, text, config)``. ``extract`` is a
+pure function of one file's text plus the read-only ``ExtractConfig``; it never
+raises for bad input (un-analysable parts become ``problems``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from linter.model import Anchor, ExtractResult, Language, Location, Problem, SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractConfig:
+    """What extraction may know beyond the file itself (from the manifest).
+
+    Kept tiny and hashable: it is part of the cache key.
+    """
+
+    prisma_clients: tuple[str, ...] = ()  # extra identifiers to treat as Prisma clients
+
+
+class Extractor(Protocol):
+    NAME: str
+    LANGUAGE: Language
+
+    def handles(self, path: str) -> bool: ...
+
+    def might_access_db(self, data: bytes) -> bool: ...
+
+    def extract(self, src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult: ...
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str, limit: int = 400) -> str:
+    """Collapse whitespace so fingerprints survive reformatting."""
+    return _WS.sub(" ", text).strip()[:limit]
+
+
+def anchor_of(text: str, start_line: int, end_line: int) -> Anchor:
+    return Anchor(start_line=start_line, end_line=end_line, text=normalise(text))
+
+
+def parse_error(src: SourceFile, line: int, col: int, message: str) -> Problem:
+    return Problem(
+        code="HOS901",
+        location=Location(src.path, line, col),
+        message=message,
+        service=src.service,
+        anchor=Anchor(start_line=line, end_line=line, text=message),
+    )

@@ -1,0 +1,355 @@
+"""Value types that cross pipeline stages.
+
+Everything here is a frozen, slotted dataclass or an enum: hashable, picklable
+for the process pool, and cheap to cache. This module imports nothing from the
+project; it is the lowest layer.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: error 3, warning 2, info 1."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class AccessKind(enum.Enum):
+    READ = "read"
+    WRITE = "write"
+    DDL = "ddl"
+    REFERENCE = "reference"
+
+
+class RelationKind(enum.Enum):
+    TABLE = "table"
+    VIEW = "view"
+    MATVIEW = "matview"
+    SEQUENCE = "sequence"
+    FUNCTION = "function"
+    INDEX = "index"
+    TRIGGER = "trigger"
+
+
+class Language(enum.Enum):
+    PRISMA = "prisma"
+    TYPESCRIPT = "typescript"
+    SQL = "sql"
+    SHELL = "shell"
+    PYTHON = "python"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A position in a project file: project-relative POSIX path, 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The statement a fact belongs to: its first and last host line and its
+    normalised text.
+
+    Suppression comments attach to any line of the anchor (or the line above
+    it); the baseline fingerprints the normalised text instead of line numbers.
+    """
+
+    start_line: int
+    end_line: int
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file to extract: project-relative path, owning service (None outside
+    any service) and language."""
+
+    path: str
+    service: str | None
+    language: Language
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelationRef:
+    """What the source *says* about a relation, before resolution.
+
+    Exactly one of three forms:
+    - a SQL name: ``name`` (folded unless ``quoted``), optional ``schema``, and the
+      ``search_path`` in effect where it appeared (empty: the service default);
+    - a Prisma delegate: ``delegate`` (``order`` in ``prisma.order.findMany``),
+      plus ``field_path`` for relation traversal (``include: {items: …}`` gives
+      ``("items",)``) and ``client_type`` when the client was recognised only
+      by a declared type that resolution must confirm extends ``PrismaClient``;
+    - an ORM class: ``orm_class`` (a SQLAlchemy model class name).
+    """
+
+    name: str = ""
+    schema: str | None = None
+    quoted: bool = False
+    search_path: tuple[str, ...] = ()
+    delegate: str | None = None
+    field_path: tuple[str, ...] = ()
+    client_type: str | None = None
+    orm_class: str | None = None
+
+    def display(self) -> str:
+        if self.delegate is not None:
+            return ".".join((self.delegate, *self.field_path))
+        if self.orm_class is not None:
+            return self.orm_class
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A resolved relation: ``str()`` gives ``schema.name``."""
+
+    schema: str
+    name: str
+    kind: RelationKind = RelationKind.TABLE
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Access:
+    """One place where a service touches a relation.
+
+    ``location`` points at the relation reference itself. ``relation`` is None
+    until resolution. ``referrer`` is set for REFERENCE accesses: the relation
+    holding the foreign key (its ref before resolution).
+    """
+
+    service: str | None
+    location: Location
+    ref: RelationRef
+    kind: AccessKind
+    via: str
+    operation: str
+    anchor: Anchor
+    relation: Relation | None = None
+    referrer_ref: RelationRef | None = None
+    referrer: Relation | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """Something an extractor could not analyse (HOS901) or cannot know
+    statically (HOS205). Becomes a finding through the rule with that code."""
+
+    code: str
+    location: Location
+    message: str
+    service: str | None = None
+    anchor: Anchor | None = None
+
+
+# --- facts learned from files ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrismaField:
+    name: str
+    type: str
+    location: Location
+    is_list: bool = False
+    optional: bool = False
+    db_name: str | None = None  # @map("...")
+    relation_name: str | None = None
+    relation_fields: tuple[str, ...] = ()  # @relation(fields: [...])
+    relation_references: tuple[str, ...] = ()  # @relation(references: [...])
+    attributes: tuple[str, ...] = ()  # attribute names without '@', e.g. ("id", "default")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrismaModel:
+    """A Prisma ``model`` or ``view`` block of one service's schema."""
+
+    service: str | None
+    name: str
+    location: Location  # the `model Name {` line
+    db_name: str  # @@map("...") or the model name
+    schema: str | None  # @@schema("...")
+    is_view: bool = False
+    fields: tuple[PrismaField, ...] = ()
+    schema_location: Location | None = None  # the @@schema line
+
+    @property
+    def delegate(self) -> str:
+        return self.name[:1].lower() + self.name[1:]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrismaDatasource:
+    service: str | None
+    name: str
+    location: Location  # the `datasource db {` line
+    provider: str | None = None
+    url: str | None = None  # literal URL, or env("VAR") as written
+    url_env: str | None = None  # VAR from env("VAR")
+    schemas: tuple[str, ...] = ()
+    schemas_location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrismaGenerator:
+    service: str | None
+    name: str
+    location: Location
+    provider: str | None = None
+    preview_features: tuple[str, ...] = ()
+    output: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelationDef:
+    """A relation created in SQL (``CREATE TABLE/VIEW/...``) or declared by an ORM.
+
+    ``reads`` lists what a view reads (empty for tables).
+    """
+
+    service: str | None
+    ref: RelationRef
+    kind: RelationKind
+    location: Location
+    reads: tuple[RelationRef, ...] = ()
+    what: str = "CREATE TABLE"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Grant:
+    """A ``GRANT``/``REVOKE`` statement (one fact per statement).
+
+    ``object_type`` is ``schema``, ``table``, ``all_tables`` (ALL TABLES IN
+    SCHEMA), ``sequence``, ``all_sequences``, ``function`` or ``database``.
+    ``objects`` holds schema names or relation refs' display strings.
+    """
+
+    service: str | None
+    location: Location
+    privileges: tuple[str, ...]
+    object_type: str
+    objects: tuple[RelationRef, ...]
+    grantees: tuple[str, ...]
+    revoke: bool = False
+    anchor: Anchor | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    """A service's database connection as configured (DATABASE_URL and co)."""
+
+    service: str | None
+    location: Location
+    variable: str  # DATABASE_URL
+    url: str
+    schemas: tuple[str, ...]  # from ?schema= (comma-separated lists allowed)
+    source: str  # "docker-compose", "env", "k8s", "prisma"
+    target: str = ""  # compose service / k8s deployment name the value was found under
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientClass:
+    """A class that ``extends PrismaClient`` (or extends such a class)."""
+
+    service: str | None
+    name: str
+    base: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrmModel:
+    """A SQLAlchemy declarative model or Core ``Table`` bound to a relation."""
+
+    service: str | None
+    class_name: str  # class name, or the variable name a Table(...) is bound to
+    ref: RelationRef
+    location: Location  # the class line / the Table(...) call
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    """An inline ``hos-lint: ignore[CODES] reason`` comment."""
+
+    location: Location
+    codes: tuple[str, ...]
+    reason: str
+    # lines the comment covers: the statement it ends or the one below it
+    lines: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtractResult:
+    """Everything one file yields. The unit that is cached and returned from workers."""
+
+    path: str
+    service: str | None
+    accesses: tuple[Access, ...] = ()
+    models: tuple[PrismaModel, ...] = ()
+    datasources: tuple[PrismaDatasource, ...] = ()
+    generators: tuple[PrismaGenerator, ...] = ()
+    relation_defs: tuple[RelationDef, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    connections: tuple[Connection, ...] = ()
+    client_classes: tuple[ClientClass, ...] = ()
+    orm_models: tuple[OrmModel, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    skipped: str | None = None  # reason the file was not analysed (prefilter, size)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    location: Location | None
+    what: str  # "@@schema", "CREATE VIEW", "manifest"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    code: str
+    severity: Severity
+    location: Location
+    service: str | None
+    message: str
+    hint: str = ""
+    relation: str | None = None
+    owner: str | None = None
+    access: str | None = None  # AccessKind value
+    operation: str | None = None
+    anchor: Anchor | None = None
+    name: str = ""  # rule name, filled by the engine
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.col, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileNotice:
+    """A file that was not analysed, and why (one line in the summary)."""
+
+    path: str
+    reason: str
+
+
+def empty_result(src: SourceFile, skipped: str | None = None) -> ExtractResult:
+    return ExtractResult(path=src.path, service=src.service, skipped=skipped)
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "enum", "dataclass", "field"}]
