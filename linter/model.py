@@ -131,8 +131,10 @@ class Access:
     """One place where a service touches a relation.
 
     ``location`` points at the relation reference itself. ``relation`` is None
-    until resolution. ``referrer`` is set for REFERENCE accesses: the relation
-    holding the foreign key (its ref before resolution).
+    until resolution. ``referrer_ref`` names the relation whose *definition*
+    contains this reference: the table holding a foreign key (REFERENCE), or
+    the view whose body reads it (READ with operation ``CREATE VIEW``);
+    ``referrer`` is its resolved form.
     """
 
     service: str | None
