@@ -563,16 +563,16 @@ class _Parser:
     def parse_args(self, depth: int) -> tuple[Argument, ...]:
         """``( [arg (, arg)*] [,] )`` where arg is ``name: expr`` or ``expr``."""
         self.check_depth(depth)
-        self.advance()  # '('
+        opener = self.advance()  # '('
         args: list[Argument] = []
-        self.skip_newlines()
+        self.skip_bracketed_newlines(opener)
         while self.peek().kind is not Tok.RPAREN:
             args.append(self.parse_argument(depth))
-            self.skip_newlines()
+            self.skip_bracketed_newlines(opener)
             if self.peek().kind is not Tok.COMMA:
                 break
             self.advance()
-            self.skip_newlines()
+            self.skip_bracketed_newlines(opener)
         self.expect(Tok.RPAREN, "',' or ')' in an argument list")
         return tuple(args)
 
@@ -617,17 +617,28 @@ class _Parser:
         """``[ [expr (, expr)*] [,] ]``; a trailing comma is tolerated."""
         first = self.advance()  # '['
         items: list[Value] = []
-        self.skip_newlines()
+        self.skip_bracketed_newlines(first)
         while self.peek().kind is not Tok.RBRACKET:
             items.append(self.parse_expr(depth + 1))
-            self.skip_newlines()
+            self.skip_bracketed_newlines(first)
             if self.peek().kind is not Tok.COMMA:
                 break
             self.advance()
-            self.skip_newlines()
+            self.skip_bracketed_newlines(first)
         self.expect(Tok.RBRACKET, "',' or ']' in a list")
         return Value(kind=ValueKind.ARRAY, text=self.source_since(first), line=first.line,
                      col=first.col, items=tuple(items))
+
+    def skip_bracketed_newlines(self, opener: Token) -> None:
+        """Skip newlines inside ``(...)``/``[...]``; a line that starts a block
+        means ``opener`` was never closed (reported there, not at the block)."""
+        if self.peek().kind is not Tok.NEWLINE:
+            return
+        self.skip_newlines()
+        if self.at_block_start(self.pos):
+            tok = self.peek()
+            raise _Failure(opener, f"'{opener.text}' is never closed before "
+                                   f"{tok.text} {self.peek(1).text} at line {tok.line}")
 
     def check_depth(self, depth: int) -> None:
         if depth > MAX_NESTING:

@@ -1,10 +1,64 @@
-"""SQL extraction on sqlglot (PostgreSQL dialect). INTERFACE STUB: being implemented."""
+"""SQL extraction on sqlglot (PostgreSQL dialect), SPEC §4.3.
+
+One SQL text (a ``.sql`` file, a heredoc body, an embedded string) is split
+into statements by our own scanner (sqlglot's splitter loses offsets and is
+unaware of psql meta-commands), each statement is parsed with
+``sqlglot.parse_one(stmt, read="postgres")`` and its relation references are
+classified into ``Access`` records whose positions are mapped back to the
+host file through an ``Origin``.
+
+Position convention: an access points at the *start of the qualified
+reference*: the schema identifier of ``order_service.orders`` (its opening
+quote when quoted), the table name when unqualified.
+
+A few statement forms make sqlglot fall back to ``exp.Command`` (an opaque
+string): ``LOCK``, ``REFRESH MATERIALIZED VIEW``, ``SET``/``RESET``, most
+``GRANT``/``REVOKE`` forms and many ``ALTER`` actions (``OWNER TO``,
+``SET SCHEMA``, ``ENABLE ROW LEVEL SECURITY``). Those are read by small
+recursive-descent readers over sqlglot's own tokenizer (see ``_TokenReader``);
+every other form that becomes a ``Command`` while we expect a relation is
+reported as HOS901 rather than silently skipped.
+
+Function bodies (``$$ … $$`` in ``CREATE FUNCTION``/``PROCEDURE``, whatever
+the language) and ``DO`` blocks are not parsed in this version: the function
+itself is a DDL access, the SQL inside it is not analysed.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import re
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import Token, TokenType
 
 from linter.embedded import Origin
-from linter.model import Access, Anchor, Grant, Problem, RelationDef
+from linter.extract.base import ExtractConfig, anchor_of
+from linter.model import (
+    Access,
+    AccessKind,
+    Anchor,
+    ExtractResult,
+    Grant,
+    Language,
+    Location,
+    Problem,
+    RelationDef,
+    RelationKind,
+    RelationRef,
+    SourceFile,
+)
+
+NAME = "sql"
+LANGUAGE = Language.SQL
+SUFFIXES = (".sql",)
+
+HOS205_MESSAGE = (
+    "SQL relation name is built at run time from an interpolation; "
+    "hos-lint cannot know which table it touches"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +67,202 @@ class SqlResult:
     relation_defs: tuple[RelationDef, ...] = ()
     grants: tuple[Grant, ...] = ()
     problems: tuple[Problem, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# statement splitting
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement: its text (psql meta-command lines blanked to spaces so
+    offsets stay exact) and the offset of ``text[0]`` in the whole SQL text.
+    ``text`` starts at the first significant character (leading comments and
+    whitespace are not part of it) and has no trailing ``;``."""
+
+    text: str
+    start: int
+
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def _is_ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$"
+
+
+def _skip_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
+    """Index just after the closing quote of a literal opened at ``text[i]``.
+    A doubled quote is an escaped quote; with ``backslash`` (E'' strings) so
+    is ``\\'``. Unterminated literals run to the end of the text."""
+    n = len(text)
+    i += 1
+    while i < n:
+        ch = text[i]
+        if backslash and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if i + 1 < n and text[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return n
+
+
+def _skip_block_comment(text: str, i: int) -> int:
+    """Index after a (possibly nested, as PostgreSQL allows) ``/* */`` comment."""
+    depth, i, n = 0, i, len(text)
+    while i < n:
+        if text.startswith("/*", i):
+            depth, i = depth + 1, i + 2
+        elif text.startswith("*/", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return n
+
+
+def _skip_dollar(text: str, i: int) -> int | None:
+    """Index after a ``$tag$ … $tag$`` body starting at ``i``, or None when
+    ``text[i]`` does not open one (``$1`` bind markers, ``a$b`` identifiers)."""
+    if i > 0 and _is_ident_char(text[i - 1]):
+        return None
+    m = _DOLLAR_TAG.match(text, i)
+    if m is None:
+        return None
+    end = text.find(m.group(0), m.end())
+    return len(text) if end < 0 else end + len(m.group(0))
+
+
+def _skip_token(text: str, i: int) -> int:
+    """Index after the lexical unit at ``i`` that may contain a ``;``: a
+    string, quoted identifier, dollar body or comment; else ``i + 1``."""
+    ch = text[i]
+    if ch == "'":
+        escaped = i > 0 and text[i - 1] in "eE" and (i < 2 or not _is_ident_char(text[i - 2]))
+        return _skip_quoted(text, i, "'", escaped)
+    if ch == '"':
+        return _skip_quoted(text, i, '"', False)
+    if ch == "$":
+        return _skip_dollar(text, i) or i + 1
+    if text.startswith("--", i):
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        return _skip_block_comment(text, i)
+    return i + 1
+
+
+def split_statements(text: str) -> list[Statement]:
+    """Split a SQL text at top-level semicolons.
+
+    Semicolons inside quotes, ``E''`` strings, quoted identifiers, dollar
+    bodies and (nested) comments do not split. A line whose first
+    non-blank character is ``\\`` is a psql meta-command: it is blanked and
+    ends the statement before it (``\\g``, ``\\connect`` and friends do in
+    practice). Statements that hold only comments are dropped.
+    """
+    out: list[Statement] = []
+    start: int | None = None
+    i, n, line_start = 0, len(text), True
+    while i < n:
+        ch = text[i]
+        if ch == "\n" or ch in " \t\r\f":
+            line_start = line_start or ch == "\n"
+            i += 1
+            continue
+        if ch == "\\" and line_start:
+            _emit(text, start, i, out)
+            start, i = None, _line_end(text, i)
+            continue
+        line_start = False
+        if ch == ";":
+            _emit(text, start, i, out)
+            start, i = None, i + 1
+            continue
+        if start is None and not (text.startswith("--", i) or text.startswith("/*", i)):
+            start = i
+        i = _skip_token(text, i)
+    _emit(text, start, n, out)
+    return out
+
+
+def _line_end(text: str, i: int) -> int:
+    end = text.find("\n", i)
+    return n if (n := len(text)) and end < 0 else end
+
+
+def _emit(text: str, start: int | None, end: int, out: list[Statement]) -> None:
+    if start is None:
+        return
+    body = text[start:end].rstrip()
+    if body:
+        out.append(Statement(body, start))
+
+
+# --------------------------------------------------------------------------
+# context and accumulation
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """Everything fixed for one extract_sql call."""
+
+    origin: Origin
+    path: str
+    service: str | None
+    via: str
+    anchor: Anchor | None
+    placeholders: frozenset[str]
+
+
+@dataclass(slots=True)
+class _Sink:
+    """Mutable accumulator for one extract_sql call (never leaves this module)."""
+
+    accesses: list[Access] = field(default_factory=list)
+    defs: list[RelationDef] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    search_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """A relation name as written: its parts and where it starts in the
+    statement. ``dynamic`` is the offset of a bind marker standing in a name
+    part (HOS205), else None."""
+
+    name: str
+    schema: str | None
+    quoted: bool
+    offset: int
+    dynamic: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One classified relation reference inside a statement."""
+
+    name: _Name
+    kind: AccessKind
+    operation: str
+    referrer: _Name | None = None
+
+
+class _StmtFacts:
+    """Facts of one statement, collected before they are turned into records."""
+
+    def __init__(self) -> None:
+        self.hits: list[_Hit] = []
+        self.defs: list[tuple[_Name, RelationKind, str, tuple[_Name, ...]]] = []
+        self.grant: tuple | None = None  # (privileges, object_type, objects, grantees, revoke)
 
 
 def extract_sql(
@@ -31,5 +281,569 @@ def extract_sql(
     call) replaces per-statement anchors for embedded SQL. ``placeholders`` are
     the bind markers the host substituted for interpolations (``$1``...): one in
     an identifier position is HOS205 at its host position.
+
+    Never raises: a statement that cannot be analysed becomes a HOS901
+    problem at its start and the following statements are still analysed.
+    Function bodies and ``DO`` blocks are not parsed (see the module doc).
     """
-    return SqlResult()
+    _quiet_sqlglot()
+    ctx = _Ctx(origin, path, service, via, anchor, placeholders)
+    sink = _Sink()
+    for stmt in split_statements(text):
+        try:
+            _analyse_statement(stmt, ctx, sink)
+        except Exception as err:  # noqa: BLE001 - the one boundary: a sqlglot
+            # internal error on odd input must become HOS901, not a crash.
+            _problem(ctx, sink, stmt, stmt.start, "HOS901", _parse_message(stmt, err))
+    return SqlResult(
+        accesses=tuple(sink.accesses),
+        relation_defs=tuple(sink.defs),
+        grants=tuple(sink.grants),
+        problems=tuple(sink.problems),
+    )
+
+
+def _quiet_sqlglot() -> None:
+    """sqlglot logs a warning for every statement it parses as a Command;
+    we report those ourselves, and stray stderr output would corrupt the
+    CLI's formats. Done per call (idempotent) rather than at import time."""
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+def _first_words(stmt: Statement, count: int = 3) -> str:
+    return " ".join(stmt.text.split()[:count])
+
+
+def _parse_message(stmt: Statement, err: BaseException) -> str:
+    reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return f"could not parse SQL statement ({_first_words(stmt)}): {reason[:160]}"
+
+
+# --------------------------------------------------------------------------
+# statement dispatch
+# --------------------------------------------------------------------------
+
+# Statements with no relation accesses: transaction control; CREATE SCHEMA /
+# EXTENSION / TYPE and friends (they define no relation); DO blocks, whose
+# procedural body we do not analyse (like function bodies); session/utility
+# commands. None of them is a problem.
+_IGNORED_FIRST = frozenset(
+    "BEGIN START COMMIT END ROLLBACK ABORT SAVEPOINT RELEASE PREPARE DEALLOCATE "
+    "DO VACUUM ANALYZE ANALYSE LISTEN UNLISTEN NOTIFY DISCARD CHECKPOINT SHOW "
+    "CLUSTER REINDEX LOAD SECURITY FETCH CLOSE MOVE DECLARE EXPLAIN CALL".split()
+)
+# First keywords of the forms we analyse: if sqlglot gives up on one of
+# these (an opaque Command) that is HOS901, never silence.
+_ANALYSED_FIRST = frozenset(
+    "SELECT WITH INSERT UPDATE DELETE MERGE TRUNCATE COPY CREATE ALTER DROP COMMENT VALUES TABLE".split()
+)
+_IGNORED_CREATE = frozenset(
+    "SCHEMA EXTENSION TYPE DOMAIN ROLE USER GROUP DATABASE TABLESPACE COLLATION "
+    "CAST OPERATOR AGGREGATE LANGUAGE POLICY PUBLICATION SUBSCRIPTION SERVER "
+    "EVENT TEXT CONVERSION STATISTICS RULE ACCESS".split()
+)
+_CREATE_MODIFIERS = frozenset("OR REPLACE TEMP TEMPORARY UNLOGGED GLOBAL LOCAL UNIQUE RECURSIVE".split())
+
+
+def _first_word(stmt: Statement) -> str:
+    m = re.match(r"[A-Za-z]+", stmt.text)
+    return m.group(0).upper() if m else ""
+
+
+def _analyse_statement(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    first = _first_word(stmt)
+    if first in _IGNORED_FIRST:
+        return
+    if first in _TOKEN_HANDLERS:
+        _TOKEN_HANDLERS[first](stmt, ctx, sink)
+        return
+    if first == "CREATE" and _create_object_word(stmt) in _IGNORED_CREATE:
+        return
+    tree = _parse(stmt, ctx, sink)
+    if tree is None:
+        return
+    if isinstance(tree, exp.Command):
+        _command(stmt, first, ctx, sink)
+        return
+    facts = _StmtFacts()
+    _classify(tree, facts)
+    _record(stmt, facts, ctx, sink)
+
+
+def _create_object_word(stmt: Statement) -> str:
+    """The object keyword of a CREATE statement (``TABLE`` in ``CREATE OR
+    REPLACE TEMP TABLE``)."""
+    words = stmt.text.split(None, 6)[1:]
+    for word in words:
+        if word.upper() not in _CREATE_MODIFIERS:
+            return word.upper()
+    return ""
+
+
+def _command(stmt: Statement, first: str, ctx: _Ctx, sink: _Sink) -> None:
+    """sqlglot parsed the statement as an opaque Command."""
+    if first == "ALTER":
+        _alter_tokens(stmt, ctx, sink)
+    elif first in _ANALYSED_FIRST:
+        _problem(ctx, sink, stmt, stmt.start, "HOS901",
+                 f"could not parse SQL statement ({_first_words(stmt)}): "
+                 "sqlglot does not support this form")
+
+
+def _parse(stmt: Statement, ctx: _Ctx, sink: _Sink) -> exp.Expression | None:
+    """Parse one statement. On failure, retry with each host placeholder
+    replaced by a same-length identifier (``$1`` → ``_1``): if that parses,
+    the failure came from an interpolation standing where a name belongs,
+    which is reported as HOS205 by the classifier, not HOS901."""
+    try:
+        return sqlglot.parse_one(stmt.text, read="postgres")
+    except Exception as err:  # noqa: BLE001 - sqlglot raises ParseError,
+        # TokenError and, on odd input, plain internal errors alike.
+        retry = _parse_with_markers(stmt, ctx)
+        if retry is None:
+            _problem(ctx, sink, stmt, stmt.start, "HOS901", _parse_message(stmt, err))
+        return retry
+
+
+def _parse_with_markers(stmt: Statement, ctx: _Ctx) -> exp.Expression | None:
+    if not ctx.placeholders:
+        return None
+    swapped = re.sub(
+        r"\$(\d+)",
+        lambda m: "_" + m.group(1) if m.group(0) in ctx.placeholders else m.group(0),
+        stmt.text,
+    )
+    if swapped == stmt.text:
+        return None
+    try:
+        tree = sqlglot.parse_one(swapped, read="postgres")
+    except Exception:  # noqa: BLE001 - still unparseable: caller reports HOS901
+        return None
+    _mark_swapped(tree, stmt.text)
+    return tree
+
+
+def _mark_swapped(tree: exp.Expression, original: str) -> None:
+    """Identifiers that replaced a placeholder remember it (``meta``), so the
+    classifier treats them like a bind marker in a name position."""
+    for ident in tree.find_all(exp.Identifier):
+        start = ident.meta.get("start")
+        if start is not None and original.startswith("$", start) and re.fullmatch(r"_\d+", ident.name):
+            ident.meta["marker"] = True
+
+
+# --------------------------------------------------------------------------
+# classification of a parsed statement
+# --------------------------------------------------------------------------
+
+
+def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
+    """Fill ``facts`` with every relation reference of a parsed statement.
+
+    Statement handlers assign roles to specific Table nodes; every other
+    relation-like Table (not a CTE reference, not a table function) gets the
+    statement's default role.
+    """
+    roles: dict[int, _Hit | None] = {}
+    default = _default_role(tree)
+    handler = _HANDLERS.get(type(tree))
+    if handler is not None:
+        default = handler(tree, roles, facts) or default
+    if default is _SKIP_ALL:
+        _emit_roles_only(tree, roles, facts)
+        return
+    for table in tree.find_all(exp.Table):
+        if id(table) in roles:
+            hit = roles[id(table)]
+            if hit is not None:
+                facts.hits.append(hit)
+            continue
+        name = _table_name(table)
+        if name is None or _is_cte_ref(table):
+            continue
+        facts.hits.append(_Hit(name, default[0], default[1], default[2]))
+
+
+_SKIP_ALL = (AccessKind.READ, "", None)  # sentinel: only explicitly assigned roles count
+
+
+def _emit_roles_only(tree: exp.Expression, roles: dict[int, _Hit | None], facts: _StmtFacts) -> None:
+    for table in tree.find_all(exp.Table):
+        hit = roles.get(id(table))
+        if hit is not None:
+            facts.hits.append(hit)
+
+
+def _default_role(tree: exp.Expression) -> tuple[AccessKind, str, _Name | None]:
+    return (AccessKind.READ, "SELECT", None)
+
+
+def _assign(roles: dict[int, _Hit | None], node: exp.Expression | None, kind: AccessKind,
+            operation: str, referrer: _Name | None = None) -> _Name | None:
+    """Give ``node`` (a Table, or a Schema wrapping one) an explicit role.
+    Returns its name (None when it is not a relation name)."""
+    table = _unwrap_table(node)
+    if table is None:
+        return None
+    name = _table_name(table)
+    roles[id(table)] = None if name is None else _Hit(name, kind, operation, referrer)
+    return name
+
+
+def _unwrap_table(node: exp.Expression | None) -> exp.Table | None:
+    if isinstance(node, exp.Schema):
+        node = node.this
+    return node if isinstance(node, exp.Table) else None
+
+
+def _table_name(table: exp.Table) -> _Name | None:
+    """The relation name of a Table node, or None when the node is a table
+    function (``generate_series(…)``, ``s.f(…)``), not a relation."""
+    part = table.this
+    if isinstance(part, exp.Parameter):
+        offset = _marker_offset(part)
+        return _Name("", None, False, offset, dynamic=offset)
+    if not isinstance(part, exp.Identifier):
+        return None
+    schema = table.args.get("db")
+    first = table.args.get("catalog") or schema or part
+    offset = _ident_offset(first)
+    dynamic = _dynamic_part(part, schema)
+    return _Name(
+        name=_fold(part),
+        schema=_fold(schema) if isinstance(schema, exp.Identifier) else None,
+        quoted=bool(part.args.get("quoted")),
+        offset=offset,
+        dynamic=dynamic,
+    )
+
+
+_MARKER_IN_NAME = re.compile(r"\$\d+")
+
+
+def _dynamic_part(part: exp.Identifier, schema: exp.Expression | None) -> int | None:
+    """Offset of a bind marker standing in the schema or name part, else None."""
+    for node in (schema, part):
+        if isinstance(node, exp.Parameter):
+            return _marker_offset(node)
+        if isinstance(node, exp.Identifier) and (
+            node.meta.get("marker") or _MARKER_IN_NAME.search(node.name)
+        ):
+            return _ident_offset(node)
+    return None
+
+
+def _marker_offset(param: exp.Parameter) -> int:
+    """sqlglot keeps the offset of the digits; the marker starts at the ``$``."""
+    inner = param.this
+    start = inner.meta.get("start") if isinstance(inner, exp.Expression) else None
+    return max((start or 1) - 1, 0)
+
+
+def _ident_offset(node: exp.Expression) -> int:
+    start = node.meta.get("start")
+    return int(start) if start is not None else 0
+
+
+def _fold(ident: exp.Expression) -> str:
+    """Unquoted identifiers fold to lower case (PostgreSQL); quoted keep case."""
+    name = ident.name
+    return name if ident.args.get("quoted") else name.lower()
+
+
+def _is_cte_ref(table: exp.Table) -> bool:
+    """True when an unqualified Table names a CTE visible at its position.
+
+    A CTE is visible in the statement body, in later CTEs of the same WITH,
+    and in its own body only under WITH RECURSIVE; so in
+    ``WITH orders AS (SELECT * FROM orders) …`` the inner ``orders`` is the
+    real table. Outer WITHs stay visible inside subqueries.
+    """
+    if table.args.get("db") is not None or not isinstance(table.this, exp.Identifier):
+        return False
+    name = _fold(table.this)
+    child: exp.Expression = table
+    node = table.parent
+    while node is not None:
+        if isinstance(node, exp.With):
+            if name in _visible_in_with(node, table):
+                return True
+        else:
+            with_ = node.args.get("with_")
+            if isinstance(with_, exp.With) and child is not with_ and name in _all_ctes(with_):
+                return True
+        child, node = node, node.parent
+    return False
+
+
+def _all_ctes(with_: exp.With) -> set[str]:
+    return {_cte_name(c) for c in with_.expressions}
+
+
+def _visible_in_with(with_: exp.With, table: exp.Table) -> set[str]:
+    """Names visible to a table inside one of the CTE bodies of ``with_``."""
+    ctes = list(with_.expressions)
+    for index, cte in enumerate(ctes):
+        if _is_within(table, cte):
+            limit = index + 1 if with_.args.get("recursive") else index
+            return {_cte_name(c) for c in ctes[:limit]}
+    return set()
+
+
+def _cte_name(cte: exp.CTE) -> str:
+    alias = cte.args.get("alias")
+    return _fold(alias.this) if alias is not None else ""
+
+
+def _is_within(node: exp.Expression, ancestor: exp.Expression) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.parent
+    return False
+
+
+# --------------------------------------------------------------------------
+# per-statement-type roles
+# --------------------------------------------------------------------------
+
+_Role = tuple[AccessKind, str, "_Name | None"]
+_Roles = dict[int, "_Hit | None"]
+
+
+def _assign_checked(roles: _Roles, node: exp.Expression | None, kind: AccessKind,
+                    operation: str, referrer: _Name | None = None) -> _Name | None:
+    """Like ``_assign`` but a CTE reference gets no role (it is no relation)."""
+    table = _unwrap_table(node)
+    if table is not None and _is_cte_ref(table):
+        roles[id(table)] = None
+        return None
+    return _assign(roles, node, kind, operation, referrer)
+
+
+def _select_roles(tree: exp.Expression, roles: _Roles) -> None:
+    """``SELECT … INTO t`` writes t; ``FOR UPDATE/SHARE [OF …]`` locks (a
+    write, operation LOCK) the FROM tables of that SELECT, or those named."""
+    for select in tree.find_all(exp.Select):
+        into = select.args.get("into")
+        if isinstance(into, exp.Into):
+            _assign(roles, into.this, AccessKind.WRITE, "SELECT INTO")
+        for lock in select.args.get("locks") or ():
+            _lock_roles(select, lock, roles)
+
+
+def _lock_roles(select: exp.Select, lock: exp.Lock, roles: _Roles) -> None:
+    targets = set()
+    for named in lock.expressions:
+        if isinstance(named, exp.Table):
+            roles[id(named)] = None  # `OF o` names a FROM item, not a new reference
+            targets.add(_fold(named.this) if isinstance(named.this, exp.Identifier) else "")
+    for table in _from_tables(select):
+        label = (table.alias or table.name).lower() if not table.args.get("alias") else _fold(table.args["alias"].this)
+        if not targets or label in targets or table.name in targets:
+            _assign_checked(roles, table, AccessKind.WRITE, "LOCK")
+
+
+def _from_tables(select: exp.Select) -> list[exp.Table]:
+    """Tables of a SELECT's FROM and JOIN items; a FROM subquery is locked as a
+    whole (PostgreSQL applies the lock to every table it uses)."""
+    sources = []
+    from_ = select.args.get("from_")
+    if from_ is not None:
+        sources.append(from_.this)
+    sources.extend(join.this for join in select.args.get("joins") or ())
+    tables: list[exp.Table] = []
+    for source in sources:
+        if isinstance(source, exp.Table):
+            tables.append(source)
+        elif isinstance(source, exp.Subquery):
+            tables.extend(source.find_all(exp.Table))
+    return tables
+
+
+def _insert(tree: exp.Insert, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    _assign(roles, tree.this, AccessKind.WRITE, "INSERT")
+    return None
+
+
+def _update(tree: exp.Update, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    _assign_checked(roles, tree.this, AccessKind.WRITE, "UPDATE")
+    return None
+
+
+def _delete(tree: exp.Delete, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    _assign_checked(roles, tree.this, AccessKind.WRITE, "DELETE")
+    return None
+
+
+def _merge(tree: exp.Merge, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    _assign(roles, tree.this, AccessKind.WRITE, "MERGE")
+    return None
+
+
+def _truncate(tree: exp.TruncateTable, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    for table in tree.expressions:
+        _assign(roles, table, AccessKind.WRITE, "TRUNCATE")
+    return _SKIP_ALL
+
+
+def _copy(tree: exp.Copy, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """``COPY t FROM`` writes t; ``COPY t TO`` and ``COPY (query) TO`` read."""
+    kind = AccessKind.WRITE if tree.args.get("kind") else AccessKind.READ
+    _assign(roles, tree.this, kind, "COPY")
+    return (AccessKind.READ, "COPY", None)
+
+
+def _comment(tree: exp.Comment, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """``COMMENT ON TABLE/VIEW/… t`` and ``COMMENT ON COLUMN [s.]t.c`` are DDL
+    on the relation; comments on schemas, types, roles are ignored."""
+    kind = str(tree.args.get("kind") or "").upper()
+    target = tree.this
+    if kind == "COLUMN" and isinstance(target, exp.Column):
+        name = _column_relation(target)
+        if name is not None:
+            facts.hits.append(_Hit(name, AccessKind.DDL, "COMMENT ON"))
+    elif kind in {"TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE", "INDEX", "FOREIGN TABLE"}:
+        _assign(roles, target, AccessKind.DDL, "COMMENT ON")
+    return _SKIP_ALL
+
+
+def _column_relation(column: exp.Column) -> _Name | None:
+    table = column.args.get("table")
+    if not isinstance(table, exp.Identifier):
+        return None
+    schema = column.args.get("db")
+    first = column.args.get("catalog") or schema or table
+    return _Name(
+        name=_fold(table),
+        schema=_fold(schema) if isinstance(schema, exp.Identifier) else None,
+        quoted=bool(table.args.get("quoted")),
+        offset=_ident_offset(first),
+        dynamic=_dynamic_part(table, schema),
+    )
+
+
+def _references(tree: exp.Expression, roles: _Roles, referrer: _Name | None) -> None:
+    """Every ``REFERENCES u`` (column or table constraint) is a REFERENCE of u
+    from the relation being defined."""
+    for ref in tree.find_all(exp.Reference):
+        _assign(roles, ref.this, AccessKind.REFERENCE, "REFERENCES", referrer)
+
+
+def _create(tree: exp.Create, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    kind = str(tree.args.get("kind") or "").upper()
+    handler = _CREATE_KINDS.get(kind)
+    return handler(tree, roles, facts) if handler else _SKIP_ALL
+
+
+def _create_table(tree: exp.Create, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """DDL on the table, REFERENCEs, parents (INHERITS / PARTITION OF: DDL,
+    the parent's definition changes), ``LIKE u`` (a read of u's definition)
+    and the reads of ``AS SELECT``."""
+    name = _assign(roles, tree.this, AccessKind.DDL, "CREATE TABLE")
+    if name is not None and name.dynamic is None:
+        facts.defs.append((name, RelationKind.TABLE, "CREATE TABLE"))
+    _references(tree, roles, name)
+    for prop in tree.find_all(exp.InheritsProperty, exp.PartitionedOfProperty):
+        for table in prop.find_all(exp.Table):
+            _assign(roles, table, AccessKind.DDL, "CREATE TABLE", name)
+    for like in tree.find_all(exp.LikeProperty):
+        _assign(roles, like.this, AccessKind.READ, "CREATE TABLE", name)
+    return None
+
+
+def _create_view(tree: exp.Create, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """DDL on the view; everything its body reads is a READ whose referrer is
+    the view (operation ``CREATE VIEW`` / ``CREATE MATERIALIZED VIEW``)."""
+    properties = tree.args.get("properties")
+    materialized = properties is not None and any(
+        isinstance(p, exp.MaterializedProperty) for p in properties.expressions
+    )
+    what = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
+    name = _assign(roles, tree.this, AccessKind.DDL, what)
+    if name is not None and name.dynamic is None:
+        facts.defs.append((name, RelationKind.MATVIEW if materialized else RelationKind.VIEW, what))
+    return (AccessKind.READ, what, name)
+
+
+def _create_simple(kind: RelationKind | None, what: str):
+    """Handler for CREATE INDEX / SEQUENCE / FUNCTION / PROCEDURE / TRIGGER:
+    one DDL access on the relation named (the table an index or trigger is
+    ON), and a RelationDef for sequences and functions."""
+
+    def handler(tree: exp.Create, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+        name = _assign(roles, _created_target(tree), AccessKind.DDL, what)
+        if kind is not None and name is not None and name.dynamic is None:
+            facts.defs.append((name, kind, what))
+        return _SKIP_ALL
+
+    return handler
+
+
+def _created_target(tree: exp.Create) -> exp.Expression | None:
+    target = tree.this
+    if isinstance(target, exp.Index):
+        return target.args.get("table")
+    if isinstance(target, exp.UserDefinedFunction):
+        return target.this
+    properties = tree.args.get("properties")
+    for prop in properties.expressions if properties is not None else ():
+        if isinstance(prop, exp.TriggerProperties):
+            return prop.args.get("table")
+    return target
+
+
+_CREATE_KINDS = {
+    "TABLE": _create_table,
+    "VIEW": _create_view,
+    "INDEX": _create_simple(None, "CREATE INDEX"),
+    "SEQUENCE": _create_simple(RelationKind.SEQUENCE, "CREATE SEQUENCE"),
+    "FUNCTION": _create_simple(RelationKind.FUNCTION, "CREATE FUNCTION"),
+    "PROCEDURE": _create_simple(RelationKind.FUNCTION, "CREATE PROCEDURE"),
+    "TRIGGER": _create_simple(None, "CREATE TRIGGER"),
+}
+_RELATION_KINDS = frozenset("TABLE VIEW INDEX SEQUENCE FUNCTION PROCEDURE TRIGGER FOREIGN TABLE".split())
+
+
+def _drop(tree: exp.Drop, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """DROP of a relation kind is DDL on each name; ``DROP TRIGGER tr ON t``
+    is DDL on t. DROP SCHEMA/TYPE/… carries no relation."""
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind not in _RELATION_KINDS:
+        return _SKIP_ALL
+    what = "DROP MATERIALIZED VIEW" if tree.args.get("materialized") else f"DROP {kind}"
+    if kind == "TRIGGER":
+        on = tree.args.get("cluster")
+        _assign(roles, on.this if isinstance(on, exp.OnProperty) else None, AccessKind.DDL, what)
+        return _SKIP_ALL
+    for table in tree.expressions:
+        _assign(roles, table, AccessKind.DDL, what)
+    return _SKIP_ALL
+
+
+def _alter(tree: exp.Alter, roles: _Roles, facts: _StmtFacts) -> _Role | None:
+    """DDL on the altered relation; the new name of RENAME TO is not a
+    reference; ADD … REFERENCES u is a REFERENCE of u."""
+    kind = str(tree.args.get("kind") or "TABLE").upper()
+    what = f"ALTER {kind}"
+    name = _assign(roles, tree.this, AccessKind.DDL, what)
+    for action in tree.args.get("actions") or ():
+        if isinstance(action, exp.AlterRename):
+            _assign(roles, action.this, AccessKind.DDL, what)
+            roles[id(_unwrap_table(action.this))] = None
+    _references(tree, roles, name)
+    return (AccessKind.DDL, what, None)
+
+
+_HANDLERS = {
+    exp.Insert: _insert,
+    exp.Update: _update,
+    exp.Delete: _delete,
+    exp.Merge: _merge,
+    exp.TruncateTable: _truncate,
+    exp.Copy: _copy,
+    exp.Comment: _comment,
+    exp.Create: _create,
+    exp.Drop: _drop,
+    exp.Alter: _alter,
+}

@@ -1,0 +1,199 @@
+"""The only place that sequences the pipeline stages (STYLE L.4). No printing."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from linter import policy
+from linter.context import ProjectContext, build_context
+from linter.discovery import relative_to_root, walk_project
+from linter.engine import run_rules, selected_rules
+from linter.extract import extractor_for
+from linter.extract.base import ExtractConfig
+from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
+from linter.model import Access, ExtractResult, FileNotice, Finding, Language, Location, Problem, SourceFile
+from linter.ownership import resolve
+from linter.registry import load_catalog
+from linter.rule import Catalog
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+class UsageError(Exception):
+    """Bad arguments: exit code 2 with one clear line."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    paths: tuple[str, ...] = ()
+    config: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    jobs: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project:
+    """Stages 1–6: the manifest, every file's extraction, the context, resolved accesses."""
+
+    manifest: Manifest
+    results: tuple[ExtractResult, ...]
+    context: ProjectContext
+    accesses: tuple[Access, ...]
+    notices: tuple[FileNotice, ...]
+    scope: tuple[str, ...]  # project-relative paths the user asked about ("" = everything)
+    files_only: bool  # every PATH named a file (pre-commit style)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult:
+    findings: tuple[Finding, ...]
+    files_scanned: int
+    services: tuple[str, ...]
+    notices: tuple[FileNotice, ...] = ()
+    suppressed: int = 0
+    fail_on: str = "error"
+    duration_s: float = 0.0
+    root: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return policy.fails(self.findings, self.fail_on)
+
+
+def load_project_manifest(options: Options) -> Manifest:
+    """Stage 1: ``--config``, else walk up from the first path, else from the cwd."""
+    if options.config:
+        path = Path(options.config)
+        if not path.is_file():
+            raise UsageError(f"--config {options.config}: no such file")
+        return load_manifest(path)
+    start = Path(options.paths[0]) if options.paths else Path.cwd()
+    found = find_manifest(start) or find_manifest(Path.cwd())
+    if found is None:
+        raise ManifestError([f"no hos-lint.yaml found in {start} or any parent folder; "
+                             "write one with `hos-lint init` (see README: The manifest)"])
+    return load_manifest(found)
+
+
+def analyse(options: Options) -> Project:
+    """Stages 1–6."""
+    manifest = load_project_manifest(options)
+    scope, files_only = _scope(options.paths, manifest)
+    walk = walk_project(manifest)
+    results, notices = [], [FileNotice(path=p, reason=r) for p, r in walk.notices]
+    for cand in walk.files:
+        ext = extractor_for(cand.path)
+        if ext is None:
+            continue
+        src = SourceFile(cand.path, cand.service, ext.LANGUAGE)
+        result = extract_file(src, Path(manifest.root) / cand.path, _config_for(manifest, cand.service))
+        if result.skipped and result.skipped != "prefilter":
+            notices.append(FileNotice(path=cand.path, reason=result.skipped))
+        results.append(result)
+    context = build_context(manifest, results)
+    accesses = tuple(a for r in results for a in _resolved(r, context))
+    return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
+                   notices=tuple(notices), scope=scope, files_only=files_only)
+
+
+def run(options: Options, catalog: Catalog | None = None) -> RunResult:
+    """The whole check: stages 1–8."""
+    started = time.perf_counter()
+    project = analyse(options)
+    catalog = catalog or load_catalog()
+    cfg = project.manifest.rules
+    rules = selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
+    findings = run_rules(project.accesses, project.context, rules)
+    findings = policy.apply(findings, project.manifest, catalog, project.scope, project.files_only)
+    return RunResult(
+        findings=tuple(findings),
+        files_scanned=sum(1 for r in project.results if r.skipped is None and _in_scope(r.path, project)),
+        services=tuple(s.name for s in project.manifest.services),
+        notices=tuple(n for n in project.notices if _in_scope(n.path, project)),
+        fail_on=options.fail_on or cfg.fail_on,
+        duration_s=time.perf_counter() - started,
+        root=project.manifest.root,
+    )
+
+
+def extract_file(src: SourceFile, full_path: Path, config: ExtractConfig) -> ExtractResult:
+    """Stages 3–4 for one file, with the per-file exception boundary (STYLE L.4)."""
+    try:
+        data = full_path.read_bytes()
+    except OSError as err:
+        return replace(_problem(src, f"cannot read file: {err.strerror or err}"), skipped="unreadable")
+    return extract_bytes(src, data, config)
+
+
+def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+    """Prefilter, decode and extract one file's bytes; never raises."""
+    ext = extractor_for(src.path)
+    if ext is None:
+        return ExtractResult(path=src.path, service=src.service, skipped="no extractor")
+    if len(data) > MAX_FILE_BYTES:
+        return replace(_problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed"),
+                       skipped="too large")
+    if b"\0" in data[:8192]:
+        return replace(_problem(src, "binary file with a source extension; not analysed"), skipped="binary")
+    if not ext.might_access_db(data):
+        return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line)
+    try:
+        return ext.extract(src, text, config)
+    except RecursionError:
+        return _problem(src, "nesting too deep to analyse")
+    except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
+        return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
+                             "please report it")
+
+
+def _problem(src: SourceFile, message: str, line: int = 1) -> ExtractResult:
+    problem = Problem(code="HOS901", location=Location(src.path, line, 1), message=message, service=src.service)
+    return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+
+
+def _config_for(manifest: Manifest, service: str | None) -> ExtractConfig:
+    svc = manifest.service(service)
+    names = manifest.prisma_clients + (svc.prisma_clients if svc else ())
+    return ExtractConfig(prisma_clients=tuple(sorted(set(names))))
+
+
+def _resolved(result: ExtractResult, context: ProjectContext) -> list[Access]:
+    out = []
+    for access in result.accesses:
+        resolved = resolve(access, context)
+        if resolved is not None:
+            out.append(resolved)
+    return out
+
+
+def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...], bool]:
+    if not paths:
+        return ("",), False
+    scope = []
+    for p in paths:
+        rel = relative_to_root(Path(p), manifest.root)
+        if rel is None:
+            raise UsageError(f"{p} is outside the project root {manifest.root}")
+        if not Path(p).exists():
+            raise UsageError(f"{p}: no such file or directory")
+        scope.append(rel)
+    files_only = all(Path(p).is_file() for p in paths)
+    return tuple(scope), files_only
+
+
+def _in_scope(path: str, project: Project) -> bool:
+    return policy.in_scope(path, project.scope)
+
+
+def language_of(path: str) -> Language | None:
+    ext = extractor_for(path)
+    return ext.LANGUAGE if ext else None

@@ -1,0 +1,182 @@
+"""Command line (click). Parses arguments, calls ``app``, picks a formatter,
+writes the output and maps errors to exit codes:
+
+0 nothing at or above ``fail_on``; 1 findings at or above it; 2 usage or
+configuration error (one clear line, no traceback); 3 internal error.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from linter import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json")
+
+
+class DefaultGroup(click.Group):
+    """``hos-lint services/`` means ``hos-lint check services/``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="hos-lint")
+def cli() -> None:
+    """hos-lint: find database accesses that cross service boundaries."""
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+
+
+def _options(paths, config, select, ignore, fail_on, jobs):
+    from linter.app import Options
+
+    return Options(paths=tuple(paths), config=config, select=_codes(select), ignore=_codes(ignore),
+                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1))
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _color(output: str | None) -> bool:
+    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+common = [
+    click.option("--config", type=click.Path(dir_okay=False), help="Manifest file (default: nearest hos-lint.yaml)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."),
+    click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+]
+
+
+def with_common(fn):
+    for option in reversed(common):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--select", help="Only these rule codes (comma-separated prefixes).")
+@click.option("--ignore", help="Skip these rule codes (comma-separated prefixes).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+              help="Lowest severity that fails the run (default: manifest, else error).")
+@click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
+def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show_source, statistics, quiet):
+    """Check PATHS (default: the whole project) for cross-service data access."""
+    def body():
+        from linter import app
+        from linter.output import FORMATTERS, RenderOptions
+        from linter.registry import load_catalog
+
+        catalog = load_catalog()
+        result = app.run(_options(paths, config, select, ignore, fail_on, jobs), catalog)
+        options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
+                                statistics=statistics, quiet=quiet)
+        _emit(FORMATTERS[fmt](result, catalog, options), output)
+        return EXIT_FINDINGS if result.failed else EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+def accesses(paths, config, jobs, debug, fmt, output):
+    """Every database access extracted from PATHS, resolved to its relation and owner."""
+    def body():
+        from linter import app
+        from linter.output.accesses import render_accesses
+
+        project = app.analyse(_options(paths, config, None, None, None, jobs))
+        _emit(render_accesses(project, fmt), output)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def ownership(paths, config, jobs, debug, fmt):
+    """Every known relation, its owner and where that knowledge came from."""
+    def body():
+        from linter import app
+        from linter.output.ownership import render_ownership
+
+        project = app.analyse(_options(paths, config, None, None, None, jobs))
+        click.echo(render_ownership(project, fmt), nl=False)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+@cli.command(name="rules")
+def list_rules():
+    """List every rule: code, name, default severity, summary."""
+    from linter.registry import load_catalog
+
+    for rule in load_catalog().rules:
+        click.echo(f"{rule.code}  {rule.name:<34} {rule.severity.value:<8} {rule.summary}")
+
+
+@cli.command(name="rule")
+@click.argument("code")
+def show_rule(code):
+    """Print the documentation of one rule (by code or name)."""
+    from linter.registry import load_catalog
+
+    rule = load_catalog().get(code)
+    if rule is None:
+        click.echo(f"hos-lint: unknown rule {code!r}; `hos-lint rules` lists them", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"# {rule.name} ({rule.code})\n\nDefault severity: {rule.severity.value}\n")
+    click.echo(rule.doc.strip())
+
+
+def _guard(body, debug: bool) -> int:
+    """Run a command body, mapping errors to exit codes 2 and 3."""
+    from linter.app import UsageError
+    from linter.manifest import ManifestError
+
+    try:
+        return body()
+    except ManifestError as err:
+        for line in err.errors:
+            click.echo(f"hos-lint: {line}", err=True)
+        return EXIT_USAGE
+    except UsageError as err:
+        click.echo(f"hos-lint: {err}", err=True)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
+        if debug:
+            traceback.print_exc()
+        click.echo(f"hos-lint: internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
+                   err=True)
+        return EXIT_INTERNAL
+
+
+def main() -> None:
+    cli(prog_name="hos-lint")

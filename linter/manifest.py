@@ -1,0 +1,346 @@
+"""Find, load and validate the ownership manifest ``hos-lint.yaml``.
+
+``load_manifest`` returns a frozen ``Manifest`` or raises ``ManifestError``
+listing every problem as ``hos-lint.yaml:12: services.auth.schema: expected a
+string, got a list``. Loading is ``yaml.safe_load`` only; line numbers come
+from a second, node-level ``yaml.compose`` pass over the same text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from linter.model import Location, Severity
+
+MANIFEST_NAMES = ("hos-lint.yaml", ".hos-lint.yaml")
+
+DEFAULT_EXCLUDE = (
+    "**/node_modules/**",
+    "**/dist/**",
+    "**/build/**",
+    "**/.next/**",
+    "**/.git/**",
+    "**/.hg/**",
+    "**/.svn/**",
+    "**/__pycache__/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/.tox/**",
+    "**/.mypy_cache/**",
+    "**/.pytest_cache/**",
+    "**/.ruff_cache/**",
+    "**/.hos-lint-cache/**",
+    "**/coverage/**",
+)
+
+# Framework bookkeeping relations no service "owns" (SPEC §2).
+BOOKKEEPING_RELATIONS = frozenset(
+    {"_prisma_migrations", "alembic_version", "schema_migrations", "knex_migrations", "knex_migrations_lock"}
+)
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class ManifestError(Exception):
+    """Every problem found in a manifest, one ``file:line: key: message`` per entry."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceConfig:
+    name: str
+    schema: str | None
+    paths: tuple[str, ...]
+    tables: tuple[str, ...] = ()
+    legacy: bool = False
+    prisma_clients: tuple[str, ...] = ()
+    role: str | None = None
+    location: Location | None = None
+    schema_location: Location | None = None
+    schema_source: str = "manifest"  # where an inferred value came from (zero-config)
+
+    @property
+    def role_name(self) -> str:
+        """The database role this service connects as (Phase 5): ``role`` or its schema name."""
+        return self.role or self.schema or self.name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AllowEntry:
+    service: str
+    read: tuple[str, ...] = ()
+    write: tuple[str, ...] = ()
+    reason: str = ""
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """One service claiming a schema or a public table, for HOS204."""
+
+    kind: str  # "schema" | "table"
+    value: str
+    service: str
+    location: Location | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RulesConfig:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    fail_on: str = "error"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manifest:
+    root: str  # absolute project root
+    path: str | None  # manifest file relative to root, None when inferred
+    services: tuple[ServiceConfig, ...]
+    allow: tuple[AllowEntry, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    prisma_clients: tuple[str, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    inferred: bool = False
+
+    def service(self, name: str | None) -> ServiceConfig | None:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        return None
+
+
+def find_manifest(start: Path) -> Path | None:
+    """The first hos-lint.yaml walking up from ``start`` (a file or directory)."""
+    here = start.resolve()
+    if here.is_file() or not here.exists():
+        here = here.parent
+    for folder in (here, *here.parents):
+        for name in MANIFEST_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate a manifest file; raise ManifestError with every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ManifestError([f"{path.name}: cannot read manifest: {err}"]) from None
+    return parse_manifest(text, root=str(path.parent.resolve()), filename=path.name)
+
+
+def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
+    """Validate manifest text (pure). ``filename`` is used in messages and locations."""
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ManifestError([f"{filename}{line}: invalid YAML: {problem}"]) from None
+    lines = _key_lines(node)
+    return _Validator(filename, lines, root).manifest(data if data is not None else {})
+
+
+def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map every key path (tuple of keys / list indexes) to its 1-based line."""
+    out: dict[tuple, int] = {}
+    if node is None:
+        return out
+    out[prefix] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[prefix + (key,)] = key_node.start_mark.line + 1
+            inner = _key_lines(value_node, prefix + (key,))
+            inner.pop(prefix + (key,), None)
+            out.update(inner)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out.update(_key_lines(item, prefix + (i,)))
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+class _Validator:
+    """Turns loaded YAML into a Manifest, collecting errors with file:line: key."""
+
+    def __init__(self, filename: str, lines: dict[tuple, int], root: str) -> None:
+        self.filename = filename
+        self.lines = lines
+        self.root = root
+        self.errors: list[str] = []
+
+    def error(self, key: tuple, message: str) -> None:
+        line = self._line(key)
+        dotted = ".".join(str(k) for k in key) or "(top level)"
+        self.errors.append(f"{self.filename}{f':{line}' if line else ''}: {dotted}: {message}")
+
+    def _line(self, key: tuple) -> int | None:
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.lines.get(key)
+
+    def location(self, key: tuple) -> Location | None:
+        line = self._line(key)
+        return Location(self.filename, line, 1) if line else None
+
+    def expect(self, key: tuple, value: Any, kind: type, label: str) -> bool:
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return True
+        self.error(key, f"expected {label}, got {_type_name(value)}")
+        return False
+
+    def string_list(self, key: tuple, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not self.expect(key, value, list, "a list of strings"):
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if self.expect(key + (i,), item, str, "a string"):
+                out.append(item)
+        return tuple(out)
+
+    def manifest(self, data: Any) -> Manifest:
+        if not self.expect((), data, dict, "a mapping"):
+            raise ManifestError(self.errors)
+        self.unknown_keys((), data, {"version", "services", "allow", "exclude", "rules", "prisma_clients"})
+        version = data.get("version", 1)
+        if version != 1:
+            self.error(("version",), f"unsupported version {version!r}; this hos-lint reads version 1")
+        services = self.services(data.get("services"))
+        names = {s.name for s in services}
+        manifest = Manifest(
+            root=self.root,
+            path=self.filename,
+            services=services,
+            allow=self.allow(data.get("allow"), names),
+            exclude=DEFAULT_EXCLUDE + self.string_list(("exclude",), data.get("exclude")),
+            rules=self.rules(data.get("rules")),
+            prisma_clients=self.string_list(("prisma_clients",), data.get("prisma_clients")),
+            claims=self.claims(services),
+        )
+        if self.errors:
+            raise ManifestError(self.errors)
+        return manifest
+
+    def unknown_keys(self, key: tuple, data: dict, known: set[str]) -> None:
+        for name in data:
+            if name not in known:
+                self.error(key + (name,), f"unknown key; expected one of {', '.join(sorted(known))}")
+
+    def services(self, value: Any) -> tuple[ServiceConfig, ...]:
+        if value is None:
+            self.error(("services",), "required: map each service name to its schema")
+            return ()
+        if not self.expect(("services",), value, dict, "a mapping of service names"):
+            return ()
+        out = []
+        for name, body in value.items():
+            svc = self.service(str(name), body if body is not None else {})
+            if svc:
+                out.append(svc)
+        return tuple(out)
+
+    def service(self, name: str, body: Any) -> ServiceConfig | None:
+        key = ("services", name)
+        if not self.expect(key, body, dict, "a mapping"):
+            return None
+        self.unknown_keys(key, body, {"schema", "paths", "tables", "legacy", "prisma_clients", "role"})
+        schema = body.get("schema")
+        if schema is not None and not self.expect(key + ("schema",), schema, str, "a string"):
+            schema = None
+        legacy = body.get("legacy", False)
+        if not self.expect(key + ("legacy",), legacy, bool, "true or false"):
+            legacy = False
+        role = body.get("role")
+        if role is not None and not self.expect(key + ("role",), role, str, "a string"):
+            role = None
+        paths = self.string_list(key + ("paths",), body.get("paths")) or (f"services/{name}",)
+        return ServiceConfig(
+            name=name,
+            schema=schema,
+            paths=tuple(p.rstrip("/") for p in paths),
+            tables=self.string_list(key + ("tables",), body.get("tables")),
+            legacy=legacy,
+            prisma_clients=self.string_list(key + ("prisma_clients",), body.get("prisma_clients")),
+            role=role,
+            location=self.location(key),
+            schema_location=self.location(key + ("schema",)),
+        )
+
+    def allow(self, value: Any, names: set[str]) -> tuple[AllowEntry, ...]:
+        if value is None or not self.expect(("allow",), value, list, "a list of entries"):
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            key = ("allow", i)
+            if not self.expect(key, item, dict, "a mapping with service, read/write and reason"):
+                continue
+            self.unknown_keys(key, item, {"service", "read", "write", "reason"})
+            service = item.get("service")
+            if not isinstance(service, str) or service not in names:
+                self.error(key + ("service",), f"expected one of the services, got {service!r}")
+                continue
+            reason = item.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                self.error(key + ("reason",), "required: say why this exception was accepted")
+            out.append(AllowEntry(
+                service=service,
+                read=self.string_list(key + ("read",), item.get("read")),
+                write=self.string_list(key + ("write",), item.get("write")),
+                reason=reason if isinstance(reason, str) else "",
+                location=self.location(key),
+            ))
+        return tuple(out)
+
+    def rules(self, value: Any) -> RulesConfig:
+        if value is None or not self.expect(("rules",), value, dict, "a mapping"):
+            return RulesConfig()
+        self.unknown_keys(("rules",), value, {"select", "ignore", "severity", "fail_on"})
+        severity = []
+        raw = value.get("severity") or {}
+        if self.expect(("rules", "severity"), raw, dict, "a mapping of rule codes to severities"):
+            for code, level in raw.items():
+                try:
+                    severity.append((str(code), Severity(str(level))))
+                except ValueError:
+                    self.error(("rules", "severity", code), f"expected error, warning or info, got {level!r}")
+        fail_on = value.get("fail_on", "error")
+        if fail_on not in FAIL_ON:
+            self.error(("rules", "fail_on"), f"expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+            fail_on = "error"
+        return RulesConfig(
+            select=self.string_list(("rules", "select"), value.get("select")),
+            ignore=self.string_list(("rules", "ignore"), value.get("ignore")),
+            severity=tuple(severity),
+            fail_on=fail_on,
+        )
+
+    def claims(self, services: tuple[ServiceConfig, ...]) -> tuple[Claim, ...]:
+        out = []
+        for svc in services:
+            if svc.schema:
+                out.append(Claim(kind="schema", value=svc.schema, service=svc.name, location=svc.schema_location))
+            for i, table in enumerate(svc.tables):
+                out.append(Claim(kind="table", value=table, service=svc.name,
+                                 location=self.location(("services", svc.name, "tables", i))))
+        return tuple(out)

@@ -1,0 +1,36 @@
+"""``hos-lint ownership``: every known relation, its owner and provenance."""
+from __future__ import annotations
+
+import json
+
+
+def _rows(project):
+    ctx = project.context
+    rows = []
+    for (schema, name), known in sorted(ctx.relations.items()):
+        owner = ctx.owner_of(known.relation)
+        sources = [f"{p.location.path}:{p.location.line}" if p.location else "-" for p in known.provenance]
+        whats = [p.what for p in known.provenance]
+        owner_from = ctx.ownership.provenance.get(f"schema:{schema}") or ctx.ownership.provenance.get(f"table:{name}")
+        rows.append({
+            "relation": f"{schema}.{name}",
+            "kind": known.relation.kind.value,
+            "owner": owner,
+            "owner_from": f"{owner_from.location.path}:{owner_from.location.line}"
+            if owner and owner_from and owner_from.location else None,
+            "sources": [{"where": s, "what": w} for s, w in zip(sources, whats)],
+        })
+    return rows
+
+
+def render_ownership(project, fmt: str) -> str:
+    rows = _rows(project)
+    if fmt == "json":
+        return json.dumps({"version": 1, "relations": rows}, indent=2) + "\n"
+    lines = []
+    for r in rows:
+        owner = r["owner"] or "(unowned)"
+        via = f" [{r['owner_from']}]" if r["owner_from"] else ""
+        where = ", ".join(f"{s['where']} ({s['what']})" for s in r["sources"])
+        lines.append(f"{r['relation']:<48} {r['kind']:<8} {owner}{via}  <- {where}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,60 @@
+"""``path:line:col: CODE message`` lines, sorted, then one summary line."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from linter.model import Finding, Severity
+
+_COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+
+
+def render(result, catalog, options) -> str:
+    lines = [_line(f, options.color) for f in result.findings]
+    if options.show_source:
+        lines = [l for f in result.findings for l in (_line(f, options.color), *_source(f, result.root))]
+    if options.statistics:
+        lines += _statistics(result.findings)
+    if not options.quiet or result.findings:
+        lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def _line(f: Finding, color: bool) -> str:
+    loc = f"{f.location.path}:{f.location.line}:{f.location.col}:"
+    code = f.code
+    if color:
+        loc = f"{_BOLD}{loc}{_RESET}"
+        code = f"{_COLORS[f.severity]}{code}{_RESET}"
+    return f"{loc} {code} {f.message}"
+
+
+def _source(f: Finding, root: str) -> list[str]:
+    try:
+        text = (Path(root) / f.location.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        source = text[f.location.line - 1]
+    except (OSError, IndexError):
+        return []
+    return [f"    {source}", "    " + " " * (f.location.col - 1) + "^"]
+
+
+def _statistics(findings) -> list[str]:
+    counts = Counter((f.code, f.name) for f in findings)
+    return [f"{n:5d}  {code}  {name}" for (code, name), n in sorted(counts.items())]
+
+
+def summary(result) -> str:
+    by = Counter(f.severity for f in result.findings)
+    total = len(result.findings)
+    parts = [f"{by[s]} {s.value}{'s' if by[s] != 1 and s is not Severity.INFO else ''}"
+             for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if by[s]]
+    head = f"Found {total} problem{'s' if total != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
+    if not total:
+        head = "No problems found"
+    tail = f" in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}" \
+           f" across {len(result.services)} services"
+    skipped = len(result.notices)
+    extra = f"; {skipped} file{'s' if skipped != 1 else ''} not analysed" if skipped else ""
+    suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
+    return f"{head}{tail}{extra}{suppressed} ({result.duration_s:.2f}s)."

@@ -1,0 +1,161 @@
+"""The public rule API: ``Rule``, ``Valid``/``Invalid`` examples and ``RuleContext``.
+
+A rule module in ``rules/`` defines one ``RULE = Rule(...)`` with its docs (the
+module docstring), examples and a check function. Rules import only
+``linter.model`` and ``linter.rule``; everything they need from the project
+comes through ``RuleContext``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from linter.model import Access, AccessKind, Anchor, Finding, Location, Relation, RelationKind, Severity
+
+if TYPE_CHECKING:
+    from linter.context import ProjectContext
+    from linter.manifest import ServiceConfig
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Instead")
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Files (path → text) that must produce no finding of the rule."""
+
+    files: Mapping[str, str]
+    manifest: str | None = None  # YAML replacing the default example manifest
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Files that must produce exactly ``expect``: ``"CODE line:col relation"``
+    (path defaults to the only file) or ``"CODE path:line:col relation"``."""
+
+    files: Mapping[str, str]
+    expect: tuple[str, ...]
+    manifest: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleContext:
+    """What a check may know: the project context, bound to one rule."""
+
+    project: "ProjectContext"
+    code: str
+    name: str
+    severity: Severity
+
+    def finding(self, *, location: Location, service: str | None, message: str, hint: str = "",
+                access: Access | None = None, relation: Relation | str | None = None,
+                owner: str | None = None, anchor: Anchor | None = None) -> Finding:
+        rel = relation if relation is not None else (access.relation if access else None)
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            location=location,
+            service=service,
+            message=f"{message}; {hint}" if hint else message,
+            hint=hint,
+            relation=str(rel) if rel is not None else None,
+            owner=owner,
+            access=access.kind.value if access else None,
+            operation=access.operation if access else None,
+            anchor=anchor or (access.anchor if access else None),
+        )
+
+    def owner_of(self, relation: Relation | None) -> str | None:
+        return self.project.owner_of(relation)
+
+    def service_config(self, name: str | None) -> "ServiceConfig | None":
+        return self.project.manifest.service(name)
+
+    def own_schema(self, service: str | None) -> str | None:
+        svc = self.service_config(service)
+        return svc.schema if svc else None
+
+    def is_allowed(self, service: str | None, relation: Relation, kind: AccessKind) -> bool:
+        """True when an ``allow:`` entry of the service lists the relation for this kind."""
+        wanted = str(relation)
+        for entry in self.project.manifest.allow:
+            if entry.service != service:
+                continue
+            names = entry.write if kind is AccessKind.WRITE else entry.read
+            if wanted in names or (relation.schema == "public" and relation.name in names):
+                return True
+        return False
+
+    def is_view(self, relation: Relation | None) -> bool:
+        return relation is not None and relation.kind in (RelationKind.VIEW, RelationKind.MATVIEW)
+
+
+def foreign_owner(access: Access, ctx: RuleContext) -> str | None:
+    """The owner of the accessed relation when it is a service other than the accessor."""
+    if access.service is None or access.relation is None:
+        return None
+    owner = ctx.owner_of(access.relation)
+    return owner if owner is not None and owner != access.service else None
+
+
+CheckAccess = Callable[[Access, RuleContext], Iterable[Finding]]
+CheckProject = Callable[[RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    check_access: CheckAccess | None = None
+    check_project: CheckProject | None = None
+    examples: tuple[Valid | Invalid, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip().rstrip(".")
+
+    def sections(self) -> dict[str, str]:
+        """``## Heading`` → body text of the docstring."""
+        return dict(_split_sections(self.doc))
+
+
+_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+def _split_sections(doc: str) -> list[tuple[str, str]]:
+    parts = _HEADING.split(doc)
+    return [(parts[i].strip(), parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)]
+
+
+_FENCE = re.compile(r"^```(\w+) (\S+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_examples(rule: Rule) -> tuple[tuple[str, dict[str, str]], ...]:
+    """Code blocks of the Example and Instead sections as (section, {path: text})."""
+    out = []
+    for section in ("Example", "Instead"):
+        body = rule.sections().get(section, "")
+        files = {m.group(2): m.group(3) for m in _FENCE.finditer(body)}
+        out.append((section, files))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    def get(self, code: str) -> Rule | None:
+        code = code.upper()
+        for rule in self.rules:
+            if rule.code == code or code in rule.aliases or rule.name == code.lower():
+                return rule
+        return None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.rules)

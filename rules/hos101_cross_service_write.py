@@ -1,0 +1,78 @@
+"""A service writes a relation owned by another service.
+
+## What it does
+Flags every write by one service to a table (or view) owned by another
+service: Prisma write operations (`create`, `update`, `upsert`, `delete`, the
+`*Many` forms), nested writes inside `data`, and SQL `INSERT`, `UPDATE`,
+`DELETE`, `MERGE`, `TRUNCATE`, `COPY … FROM`, `SELECT … FOR UPDATE` and
+`LOCK TABLE`.
+
+## Why it matters
+Phase 4 gives every table exactly one owner. A second writer means neither
+service can change the table's shape, invariants or storage without breaking
+the other, and Phase 5's per-service database users will reject the write at
+run time.
+
+## Example
+```sql services/search/migrations/001_touch.sql
+UPDATE product_service.products SET indexed_at = now() WHERE id = 1;
+```
+
+## Instead
+```sql services/search/migrations/001_touch.sql
+UPDATE search_service.indexed_products SET indexed_at = now() WHERE id = 1;
+```
+Publish an event (`product.indexed`) or call the owning service's API and let
+it write its own table.
+"""
+from collections.abc import Iterator
+
+from linter.model import Access, AccessKind, Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+
+
+def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
+    if access.kind is not AccessKind.WRITE:
+        return
+    owner = foreign_owner(access, ctx)
+    if owner is None or ctx.is_allowed(access.service, access.relation, AccessKind.WRITE):
+        return
+    yield ctx.finding(
+        location=access.location,
+        service=access.service,
+        access=access,
+        owner=owner,
+        message=f"{access.service} writes {access.relation} (owned by {owner}) with {access.operation}",
+        hint=f"publish an event or call the {owner} API instead of writing its tables",
+    )
+
+
+RULE = Rule(
+    code="HOS101",
+    name="cross-service-write",
+    severity=Severity.ERROR,
+    doc=__doc__,
+    check_access=check,
+    examples=(
+        Valid({"services/order/db/q.sql": "INSERT INTO order_service.orders (id) VALUES (1);\n"}),
+        Valid({"services/order/db/q.sql": "INSERT INTO orders (id) VALUES (1);\n"}),
+        Valid({"services/order/db/q.sql": "SELECT * FROM order_service.orders o JOIN order_service.items i ON true;\n"}),
+        Invalid({"services/search/db/q.sql": "DELETE FROM product_service.products WHERE id = 1;\n"},
+                expect=("HOS101 1:13 product_service.products",)),
+        Invalid({"services/search/db/q.sql": "SELECT 1;\nLOCK TABLE auth_service.users;\n"},
+                expect=("HOS101 2:12 auth_service.users",)),
+        Invalid(
+            {
+                "services/search/prisma/schema.prisma": (
+                    "model Product {\n  id Int @id\n  @@map(\"products\")\n  @@schema(\"product_service\")\n}\n"
+                ),
+                "services/search/src/sync.ts": (
+                    "import { PrismaClient } from '@prisma/client';\n"
+                    "const prisma = new PrismaClient();\n"
+                    "await prisma.product.update({ where: { id: 1 }, data: {} });\n"
+                ),
+            },
+            expect=("HOS101 services/search/src/sync.ts:3:14 product_service.products",),
+        ),
+    ),
+)

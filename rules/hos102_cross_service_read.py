@@ -1,0 +1,85 @@
+"""A service reads another service's relation directly.
+
+## What it does
+Flags every read of a relation owned by another service — Prisma reads
+(`findMany`, `findUnique`, `count`, …), `include`/`select` of relation fields
+that lead into another service's model, SQL `SELECT`, `COPY … TO` — unless it
+goes through a view in the reader's own schema or is listed under `allow:`.
+
+## Why it matters
+A direct read couples the reader to the owner's physical schema: every column
+rename or table split in the owning service becomes a coordinated release, and
+Phase 5's per-service database users will refuse the query.
+
+## Example
+```sql services/order/reports/customers.sql
+SELECT u.email FROM auth_service.users u;
+```
+
+## Instead
+```sql services/order/reports/customers.sql
+SELECT c.email FROM order_service.customer_emails c;
+```
+Create a read-only view in your own schema (`order_service.customer_emails`)
+that selects only the columns you need, or call the owner's API.
+"""
+from collections.abc import Iterator
+
+from linter.model import Access, AccessKind, Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+
+
+def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
+    if access.kind is not AccessKind.READ or access.referrer_ref is not None:
+        return  # reads inside a view definition are the sanctioned path, not a direct read
+    owner = foreign_owner(access, ctx)
+    if owner is None or ctx.is_allowed(access.service, access.relation, AccessKind.READ):
+        return
+    own = ctx.own_schema(access.service)
+    through = f"a view in {own}" if own else "a view in your own schema"
+    yield ctx.finding(
+        location=access.location,
+        service=access.service,
+        access=access,
+        owner=owner,
+        message=f"{access.service} reads {access.relation} (owned by {owner}) directly",
+        hint=f"read it through {through} or call the {owner} API",
+    )
+
+
+RULE = Rule(
+    code="HOS102",
+    name="cross-service-read",
+    severity=Severity.ERROR,
+    doc=__doc__,
+    check_access=check,
+    examples=(
+        Valid({"services/order/db/q.sql": "SELECT * FROM order_service.orders;\n"}),
+        Valid({"services/order/db/v.sql": (
+            "CREATE VIEW order_service.customer_emails AS SELECT id, email FROM auth_service.users;\n"
+            "SELECT * FROM order_service.customer_emails;\n")}),
+        Valid({"services/order/db/q.sql": "WITH users AS (SELECT 1 AS id) SELECT * FROM users;\n"}),
+        Valid(
+            {"services/search/db/q.sql": "SELECT * FROM product_service.products;\n"},
+            manifest=(
+                "version: 1\nservices:\n  product: {schema: product_service}\n  search: {schema: search_service}\n"
+                "allow:\n  - service: search\n    read: [product_service.products]\n    reason: indexing\n"
+            ),
+        ),
+        Invalid({"services/order/db/q.sql": "SELECT o.id\nFROM order_service.orders o\nJOIN auth_service.users u ON u.id = o.user_id;\n"},
+                expect=("HOS102 3:6 auth_service.users",)),
+        Invalid(
+            {
+                "services/search/prisma/schema.prisma": (
+                    "model Product {\n  id Int @id\n  @@map(\"products\")\n  @@schema(\"product_service\")\n}\n"
+                ),
+                "services/search/src/sync.ts": (
+                    "import { PrismaClient } from '@prisma/client';\n"
+                    "const prisma = new PrismaClient();\n"
+                    "const rows = await prisma.product.findMany();\n"
+                ),
+            },
+            expect=("HOS102 services/search/src/sync.ts:3:27 product_service.products",),
+        ),
+    ),
+)

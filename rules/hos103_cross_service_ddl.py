@@ -1,0 +1,62 @@
+"""A service creates, alters, drops or comments on another service's objects.
+
+## What it does
+Flags DDL — `CREATE/ALTER/DROP TABLE|INDEX|VIEW|SEQUENCE|TRIGGER|FUNCTION`,
+`COMMENT ON`, `ALTER … SET SCHEMA`, `REFRESH MATERIALIZED VIEW` — found in a
+service's code or migrations that targets an object in a schema owned by
+another service.
+
+## Why it matters
+Only the owner may evolve its schema. An index, trigger or column added from
+outside is invisible to the owner's migrations, breaks its rollbacks and
+survives its refactors as a mystery.
+
+## Example
+```sql services/order/prisma/migrations/20240101_idx/migration.sql
+CREATE INDEX orders_by_user ON auth_service.users (email);
+```
+
+## Instead
+```sql services/order/prisma/migrations/20240101_idx/migration.sql
+CREATE INDEX orders_by_user ON order_service.orders (user_id);
+```
+Ask the owning service to add the index in its own migrations.
+"""
+from collections.abc import Iterator
+
+from linter.model import Access, AccessKind, Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+
+
+def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
+    if access.kind is not AccessKind.DDL:
+        return
+    owner = foreign_owner(access, ctx)
+    if owner is None:
+        return
+    schema = access.relation.schema if access.relation else "?"
+    yield ctx.finding(
+        location=access.location,
+        service=access.service,
+        access=access,
+        owner=owner,
+        message=f"{access.service} changes {access.relation} (owned by {owner}) with {access.operation}",
+        hint=f"only {owner}'s own migrations may change objects in {schema}",
+    )
+
+
+RULE = Rule(
+    code="HOS103",
+    name="cross-service-ddl",
+    severity=Severity.ERROR,
+    doc=__doc__,
+    check_access=check,
+    examples=(
+        Valid({"services/order/db/m.sql": "CREATE TABLE order_service.orders (id int primary key);\n"}),
+        Valid({"services/order/db/m.sql": "CREATE VIEW order_service.emails AS SELECT email FROM auth_service.users;\n"}),
+        Invalid({"services/order/db/m.sql": "ALTER TABLE auth_service.users ADD COLUMN order_count int;\n"},
+                expect=("HOS103 1:13 auth_service.users",)),
+        Invalid({"services/order/db/m.sql": "COMMENT ON TABLE product_service.products IS 'x';\n"},
+                expect=("HOS103 1:18 product_service.products",)),
+    ),
+)

@@ -1,0 +1,86 @@
+"""A service's Prisma schema or ORM maps a model onto another service's relation.
+
+## What it does
+Flags, at the `model` line (the `class` line for a SQLAlchemy model), every
+Prisma model or ORM model in a service that is mapped onto a relation owned
+by another service — whether or not any code uses it yet.
+
+## Why it matters
+A foreign model puts another team's table into your generated client: the
+next `prisma migrate` may try to alter it, and every use is a cross-service
+access waiting to happen. It is the root of most HOS101/HOS102 findings.
+
+## Example
+```prisma services/search/prisma/schema.prisma
+model Product {
+  id Int @id
+  @@map("products")
+  @@schema("product_service")
+}
+```
+
+## Instead
+```prisma services/search/prisma/schema.prisma
+model SearchDocument {
+  id Int @id
+  @@map("documents")
+  @@schema("search_service")
+}
+```
+Keep only your own tables in your schema file; read other services' data
+through a view in your schema (a Prisma `view` block) or their API.
+"""
+from collections.abc import Iterator
+
+from linter.model import Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    project = ctx.project
+    for service, models in sorted(project.models.items(), key=lambda kv: str(kv[0])):
+        for model in models.values():
+            yield from _foreign(ctx, service, project.model_relation(model), model.location,
+                                f"Prisma model {model.name}")
+    for service, orm in sorted(project.orm_models.items(), key=lambda kv: str(kv[0])):
+        for model in orm.values():
+            yield from _foreign(ctx, service, project.orm_relation(model), model.location,
+                                f"ORM model {model.class_name}")
+
+
+def _foreign(ctx: RuleContext, service, relation, location, what: str) -> Iterator[Finding]:
+    owner = ctx.owner_of(relation)
+    if service is None or owner is None or owner == service:
+        return
+    own = ctx.own_schema(service) or "your own schema"
+    yield ctx.finding(
+        location=location,
+        service=service,
+        relation=relation,
+        owner=owner,
+        message=f"{service}'s {what} maps onto {relation} (owned by {owner})",
+        hint=f"remove it and read through a view in {own} or the {owner} API",
+    )
+
+
+RULE = Rule(
+    code="HOS105",
+    name="foreign-model",
+    severity=Severity.WARNING,
+    doc=__doc__,
+    check_project=check,
+    examples=(
+        Valid({"services/order/prisma/schema.prisma": (
+            "model User {\n  id Int @id\n  @@map(\"users\")\n  @@schema(\"order_service\")\n}\n")}),
+        Valid({"services/order/prisma/schema.prisma": (
+            "view CustomerEmail {\n  id Int @unique\n  @@map(\"customer_emails\")\n  @@schema(\"order_service\")\n}\n")}),
+        Invalid({"services/order/prisma/schema.prisma": (
+            "// users live in auth\nmodel User {\n  id Int @id\n  @@map(\"users\")\n  @@schema(\"auth_service\")\n}\n")},
+            expect=("HOS105 2:1 auth_service.users",)),
+        Invalid({"services/order/app/models.py": (
+            "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\n"
+            "class Product(Base):\n    __tablename__ = \"products\"\n"
+            "    __table_args__ = {\"schema\": \"product_service\"}\n")},
+            expect=("HOS105 8:1 product_service.products",)),
+    ),
+)

@@ -1,0 +1,79 @@
+"""A service's connection or Prisma datasource includes another service's schema.
+
+## What it does
+Flags a Prisma datasource `schemas = [...]` entry, or a `DATABASE_URL`
+`?schema=` entry, that names a schema owned by another service (at the line
+naming the schema).
+
+## Why it matters
+Listing a foreign schema is how a service gets a generated client for another
+team's tables. It is the door every other cross-service access walks through,
+and Phase 5's per-service users will not be able to open it.
+
+## Example
+```prisma services/search/prisma/schema.prisma
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+  schemas  = ["search_service", "product_service"]
+}
+```
+
+## Instead
+```prisma services/search/prisma/schema.prisma
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+  schemas  = ["search_service"]
+}
+```
+Read product data through a view in `search_service` or the product API.
+"""
+from collections.abc import Iterator
+
+from linter.model import Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    project = ctx.project
+    for ds in project.datasources:
+        where = ds.schemas_location or ds.location
+        for schema in ds.schemas:
+            yield from _foreign(ctx, ds.service, schema, where, "Prisma datasource")
+    for conn in project.connections:
+        for schema in conn.schemas:
+            yield from _foreign(ctx, conn.service, schema, conn.location, conn.variable)
+
+
+def _foreign(ctx: RuleContext, service, schema: str, location, what: str) -> Iterator[Finding]:
+    owner = ctx.project.ownership.schema_owner.get(schema)
+    if service is None or owner is None or owner == service:
+        return
+    own = ctx.own_schema(service) or "its own schema"
+    yield ctx.finding(
+        location=location,
+        service=service,
+        relation=schema,
+        owner=owner,
+        message=f"{service}'s {what} includes schema {schema} (owned by {owner})",
+        hint=f"connect to {own} only and read {owner}'s data through a view or its API",
+    )
+
+
+RULE = Rule(
+    code="HOS201",
+    name="foreign-schema-in-connection",
+    severity=Severity.ERROR,
+    doc=__doc__,
+    check_project=check,
+    examples=(
+        Valid({"services/order/prisma/schema.prisma": (
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n"
+            "  schemas = [\"order_service\"]\n}\n")}),
+        Invalid({"services/order/prisma/schema.prisma": (
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n"
+            "  schemas = [\"order_service\", \"auth_service\"]\n}\n")},
+            expect=("HOS201 4:3 auth_service",)),
+    ),
+)

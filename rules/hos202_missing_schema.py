@@ -1,0 +1,77 @@
+"""A service that owns a schema has a model or connection that does not name it.
+
+## What it does
+Flags, at the `model` line, a Prisma model without `@@schema(...)` in a
+service that owns a schema (unless the service's connection sets
+`?schema=` and the datasource does not list `schemas`), and a `DATABASE_URL`
+without `?schema=` for such a service.
+
+## Why it matters
+Without a schema the table silently lands in `public` (or wherever the
+connection happens to point), outside the service's boundary and invisible to
+the ownership model.
+
+## Example
+```prisma services/order/prisma/schema.prisma
+model Order {
+  id Int @id
+}
+```
+
+## Instead
+```prisma services/order/prisma/schema.prisma
+model Order {
+  id Int @id
+  @@schema("order_service")
+}
+```
+"""
+from collections.abc import Iterator
+
+from linter.model import Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    project = ctx.project
+    with_url_schema = {c.service for c in project.connections if c.schemas}
+    multi_schema = {d.service for d in project.datasources if d.schemas}
+    for service, models in sorted(project.models.items(), key=lambda kv: str(kv[0])):
+        own = ctx.own_schema(service)
+        if own is None or (service in with_url_schema and service not in multi_schema):
+            continue
+        for model in models.values():
+            if model.schema is None:
+                yield _finding(ctx, service, own, model.location, f"Prisma model {model.name} has no @@schema",
+                               f'add @@schema("{own}")')
+    for conn in project.connections:
+        own = ctx.own_schema(conn.service)
+        if own is not None and not conn.schemas:
+            yield _finding(ctx, conn.service, own, conn.location, f"{conn.variable} has no ?schema=",
+                           f"append ?schema={own}")
+
+
+def _finding(ctx: RuleContext, service, own: str, location, what: str, hint: str) -> Finding:
+    return ctx.finding(
+        location=location,
+        service=service,
+        relation=None,
+        message=f"{service}: {what}, so it silently lands in public instead of {own}",
+        hint=hint,
+    )
+
+
+RULE = Rule(
+    code="HOS202",
+    name="missing-schema",
+    severity=Severity.WARNING,
+    doc=__doc__,
+    check_project=check,
+    examples=(
+        Valid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n  @@schema(\"order_service\")\n}\n"}),
+        Valid({"services/api/prisma/schema.prisma": "model Setting {\n  id Int @id\n}\n"},
+              manifest="version: 1\nservices:\n  api: {legacy: true}\n"),
+        Invalid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n}\n"},
+                expect=("HOS202 1:1",)),
+    ),
+)

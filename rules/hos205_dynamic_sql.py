@@ -1,0 +1,56 @@
+"""SQL built at run time whose relations cannot be known statically.
+
+## What it does
+Flags `$queryRawUnsafe(sql)` / `.query(sql)` / `execute(sql)` calls whose SQL
+is not a literal, and literals whose relation name is an interpolation
+(`` `SELECT * FROM ${table}` ``, `f"SELECT * FROM {table}"`), at the call or
+string that builds the SQL. Interpolations in value positions are bind
+parameters and are fine.
+
+## Why it matters
+hos-lint cannot tell which table dynamic SQL touches, so it cannot prove the
+boundary holds. Reporting it keeps "not analysed" from passing for "clean".
+
+## Example
+```ts services/order/src/report.ts
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+export const rows = (table: string) => prisma.$queryRawUnsafe(`SELECT * FROM ${table}`);
+```
+
+## Instead
+```ts services/order/src/report.ts
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+export const rows = (id: number) => prisma.$queryRaw`SELECT * FROM order_service.orders WHERE id = ${id}`;
+```
+Write the relation name literally and bind only values; once reviewed, a
+suppression comment with a reason records why a dynamic query is safe.
+"""
+from collections.abc import Iterator
+
+from linter.model import Finding, Severity
+from linter.rule import Invalid, Rule, RuleContext, Valid
+from rules._problems import problem_findings
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    yield from problem_findings(ctx, "use literal relation names and bind only values")
+
+
+RULE = Rule(
+    code="HOS205",
+    name="dynamic-sql",
+    severity=Severity.WARNING,
+    doc=__doc__,
+    check_project=check,
+    examples=(
+        Valid({"services/order/src/q.ts": (
+            "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\n"
+            "await prisma.$queryRaw`SELECT * FROM orders WHERE id = ${id}`;\n")}),
+        Invalid({"services/order/src/q.ts": (
+            "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\n"
+            "await prisma.$executeRawUnsafe(sql);\n")},
+            expect=("HOS205 3:7",)),
+    ),
+)

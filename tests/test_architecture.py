@@ -1,0 +1,43 @@
+"""Import layering (STYLE L.8 #5), checked with the stdlib ast."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def project_imports(path: Path) -> set[str]:
+    return {m for m in imports_of(path) if m.split(".")[0] in ("linter", "rules")}
+
+
+def test_model_imports_nothing_from_the_project():
+    assert project_imports(ROOT / "linter/model.py") == set()
+
+
+def test_rules_import_only_model_and_rule():
+    for path in (ROOT / "rules").glob("*.py"):
+        allowed = {"linter.model", "linter.rule", "rules._problems"}
+        assert project_imports(path) <= allowed, path.name
+
+
+def test_core_never_imports_cli_or_app():
+    core = [*(ROOT / "linter/extract").glob("*.py"), *(ROOT / "linter/output").glob("*.py")]
+    core += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "rule", "model")]
+    for path in core:
+        assert not project_imports(path) & {"linter.cli", "linter.app"}, path.name
+
+
+def test_extractors_do_no_file_io():
+    for path in (ROOT / "linter/extract").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "open(" not in text and "read_text(" not in text and "read_bytes(" not in text, path.name
