@@ -345,6 +345,13 @@ _IGNORED_CREATE = frozenset(
 _CREATE_MODIFIERS = frozenset("OR REPLACE TEMP TEMPORARY UNLOGGED GLOBAL LOCAL UNIQUE RECURSIVE".split())
 
 
+_STATEMENT_TYPES = (
+    exp.Query, exp.Values, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable,
+    exp.Copy, exp.Comment, exp.Create, exp.Drop, exp.Alter, exp.Set, exp.Transaction,
+    exp.Commit, exp.Rollback,
+)
+
+
 def _first_word(stmt: Statement) -> str:
     m = re.match(r"[A-Za-z]+", stmt.text)
     return m.group(0).upper() if m else ""
@@ -364,6 +371,11 @@ def _analyse_statement(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
         return
     if isinstance(tree, exp.Command):
         _command(stmt, first, ctx, sink)
+        return
+    if not isinstance(tree, _STATEMENT_TYPES):
+        # sqlglot happily parses `SELEC x` as an aliased column: not a statement
+        _problem(ctx, sink, stmt, stmt.start, "HOS901",
+                 f"could not parse SQL statement ({_first_words(stmt)}): not a SQL statement")
         return
     facts = _StmtFacts()
     _classify(tree, facts)
@@ -445,6 +457,7 @@ def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
     statement's default role.
     """
     roles: dict[int, _Hit | None] = {}
+    _select_roles(tree, roles)
     default = _default_role(tree)
     handler = _HANDLERS.get(type(tree))
     if handler is not None:
@@ -639,9 +652,16 @@ def _lock_roles(select: exp.Select, lock: exp.Lock, roles: _Roles) -> None:
             roles[id(named)] = None  # `OF o` names a FROM item, not a new reference
             targets.add(_fold(named.this) if isinstance(named.this, exp.Identifier) else "")
     for table in _from_tables(select):
-        label = (table.alias or table.name).lower() if not table.args.get("alias") else _fold(table.args["alias"].this)
-        if not targets or label in targets or table.name in targets:
+        if not targets or _label(table) in targets:
             _assign_checked(roles, table, AccessKind.WRITE, "LOCK")
+
+
+def _label(table: exp.Table) -> str:
+    """How a FROM item is named in ``FOR UPDATE OF``: its alias, else its name."""
+    alias = table.args.get("alias")
+    if alias is not None and isinstance(alias.this, exp.Identifier):
+        return _fold(alias.this)
+    return _fold(table.this) if isinstance(table.this, exp.Identifier) else ""
 
 
 def _from_tables(select: exp.Select) -> list[exp.Table]:
@@ -847,3 +867,413 @@ _HANDLERS = {
     exp.Drop: _drop,
     exp.Alter: _alter,
 }
+
+
+# --------------------------------------------------------------------------
+# token-level readers for forms sqlglot keeps as an opaque Command
+# --------------------------------------------------------------------------
+
+_NAME_TYPES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+_PUNCTUATION = frozenset(
+    {TokenType.COMMA, TokenType.DOT, TokenType.L_PAREN, TokenType.R_PAREN,
+     TokenType.SEMICOLON, TokenType.EQ, TokenType.STAR, TokenType.STRING, TokenType.NUMBER}
+)
+
+
+class _TokenReader:
+    """A cursor over sqlglot tokens of a statement's tail (after its first
+    keyword, which sqlglot's tokenizer would otherwise swallow as a Command)
+    with offsets relative to the statement. The small recursive-descent
+    readers below use it."""
+
+    def __init__(self, stmt: Statement) -> None:
+        m = re.match(r"[A-Za-z]+", stmt.text)
+        shift = m.end() if m else 0
+        self.tokens: list[Token] = Postgres().tokenize(stmt.text[shift:])
+        self.shift = shift
+        self.i = 0
+
+    def word(self, ahead: int = 0) -> str:
+        """Upper-cased text of the token ``ahead`` positions on ('' past the end)."""
+        j = self.i + ahead
+        if j >= len(self.tokens) or self.tokens[j].token_type == TokenType.IDENTIFIER:
+            return ""
+        return self.tokens[j].text.upper()
+
+    def accept(self, *words: str) -> bool:
+        """Consume the words if they come next, in order."""
+        if all(self.word(k) == w for k, w in enumerate(words)):
+            self.i += len(words)
+            return True
+        return False
+
+    def at_end(self) -> bool:
+        return self.i >= len(self.tokens)
+
+    def offset(self, token: Token) -> int:
+        return token.start + self.shift
+
+    def is_name(self) -> bool:
+        if self.at_end():
+            return False
+        tok = self.tokens[self.i]
+        return tok.token_type == TokenType.PARAMETER or (
+            tok.token_type not in _PUNCTUATION and bool(re.match(r"[A-Za-z_\"]", tok.text or "x"))
+        ) or tok.token_type == TokenType.IDENTIFIER
+
+    def part(self) -> tuple[str, bool, int, int | None]:
+        """One name part: (folded text, quoted, offset, bind-marker offset)."""
+        tok = self.tokens[self.i]
+        self.i += 1
+        start = self.offset(tok)
+        if tok.token_type == TokenType.PARAMETER:
+            if not self.at_end() and self.tokens[self.i].token_type == TokenType.NUMBER:
+                self.i += 1
+            return "", False, start, start
+        quoted = tok.token_type == TokenType.IDENTIFIER
+        marker = start if _MARKER_IN_NAME.search(tok.text) and quoted else None
+        return (tok.text if quoted else tok.text.lower()), quoted, start, marker
+
+    def name(self) -> _Name | None:
+        """A possibly qualified relation name (``a``, ``s.a``, ``db.s.a``)."""
+        if not self.is_name():
+            return None
+        parts = [self.part()]
+        while self.word() == "." and (self.i + 1) < len(self.tokens):
+            self.i += 1
+            if not self.is_name():
+                break
+            parts.append(self.part())
+        last, schema = parts[-1], parts[-2] if len(parts) > 1 else None
+        dynamic = next((p[3] for p in parts if p[3] is not None), None)
+        return _Name(last[0], schema[0] if schema else None, last[1], parts[0][2], dynamic)
+
+    def names(self) -> list[_Name]:
+        """A comma-separated list of names."""
+        out = []
+        while True:
+            name = self.name()
+            if name is None:
+                return out
+            out.append(name)
+            self.accept("*")  # LOCK t * (descendant tables): no new name
+            if not self.accept(","):
+                return out
+
+    def skip_parens(self) -> None:
+        """Skip a balanced ``( … )`` group if one comes next."""
+        if self.word() != "(":
+            return
+        depth = 0
+        while not self.at_end():
+            word = self.word()
+            depth += (word == "(") - (word == ")")
+            self.i += 1
+            if depth == 0:
+                return
+
+
+def _set(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """``SET [SESSION|LOCAL] search_path {TO|=} …`` replaces the search path
+    recorded on later refs; other settings are ignored."""
+    reader = _TokenReader(stmt)
+    reader.accept("SESSION") or reader.accept("LOCAL")
+    if reader.word() != "SEARCH_PATH":
+        return
+    reader.i += 1
+    if not (reader.accept("TO") or reader.accept("=")):
+        return
+    sink.search_path = _search_path_values(reader)
+
+
+def _search_path_values(reader: _TokenReader) -> tuple[str, ...]:
+    values: list[str] = []
+    while not reader.at_end():
+        tok = reader.tokens[reader.i]
+        reader.i += 1
+        if tok.token_type == TokenType.COMMA:
+            continue
+        if tok.token_type == TokenType.DEFAULT:
+            return ()
+        quoted = tok.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
+        values.append(tok.text if quoted else tok.text.lower())
+    return tuple(values)
+
+
+def _reset(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """``RESET search_path`` / ``RESET ALL``: back to the service default."""
+    reader = _TokenReader(stmt)
+    if reader.word() in {"SEARCH_PATH", "ALL"}:
+        sink.search_path = ()
+
+
+def _lock(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """``LOCK [TABLE] [ONLY] a, b [IN … MODE] [NOWAIT]``: WRITE op LOCK."""
+    reader = _TokenReader(stmt)
+    reader.accept("TABLE")
+    reader.accept("ONLY")
+    facts = _StmtFacts()
+    facts.hits.extend(_Hit(n, AccessKind.WRITE, "LOCK") for n in reader.names())
+    _expect_hits(stmt, facts, ctx, sink)
+
+
+def _refresh(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """``REFRESH MATERIALIZED VIEW [CONCURRENTLY] v``: DDL on v."""
+    reader = _TokenReader(stmt)
+    if not reader.accept("MATERIALIZED", "VIEW"):
+        _unsupported(stmt, ctx, sink)
+        return
+    reader.accept("CONCURRENTLY")
+    facts = _StmtFacts()
+    name = reader.name()
+    if name is not None:
+        facts.hits.append(_Hit(name, AccessKind.DDL, "REFRESH MATERIALIZED VIEW"))
+    _expect_hits(stmt, facts, ctx, sink)
+
+
+_ALTER_KINDS = (
+    ("MATERIALIZED", "VIEW"), ("FOREIGN", "TABLE"), ("TABLE",), ("VIEW",),
+    ("SEQUENCE",), ("INDEX",), ("FUNCTION",), ("PROCEDURE",), ("TRIGGER",),
+)
+
+
+def _alter_tokens(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """ALTER forms sqlglot keeps opaque (``OWNER TO``, ``SET SCHEMA``, ``ENABLE
+    ROW LEVEL SECURITY``, ``ALTER SEQUENCE … RESTART``…): DDL on the relation
+    (the table of ``ALTER TRIGGER tr ON t``); ``SET SCHEMA s`` is also DDL on
+    the relation's new home ``s.name``; ``REFERENCES u`` is a REFERENCE.
+    ALTER of roles, schemas, types, default privileges... is ignored."""
+    reader = _TokenReader(stmt)
+    kind = next((k for k in _ALTER_KINDS if reader.accept(*k)), None)
+    if kind is None:
+        return
+    what = "ALTER " + " ".join(kind)
+    reader.accept("IF", "EXISTS")
+    reader.accept("ONLY")
+    name = reader.name()
+    if kind == ("TRIGGER",) and reader.accept("ON"):
+        name = reader.name()
+    facts = _StmtFacts()
+    if name is not None:
+        facts.hits.append(_Hit(name, AccessKind.DDL, what))
+    _alter_tail(reader, name, what, facts)
+    _expect_hits(stmt, facts, ctx, sink)
+
+
+def _alter_tail(reader: _TokenReader, name: _Name | None, what: str, facts: _StmtFacts) -> None:
+    while not reader.at_end():
+        if reader.accept("SET", "SCHEMA") and name is not None and reader.is_name():
+            _, quoted, offset, marker = reader.part()
+            schema = reader.tokens[reader.i - 1].text if quoted else reader.tokens[reader.i - 1].text.lower()
+            moved = _Name(name.name, schema, name.quoted, offset, marker)
+            facts.hits.append(_Hit(moved, AccessKind.DDL, what + " SET SCHEMA"))
+        elif reader.accept("REFERENCES"):
+            target = reader.name()
+            if target is not None:
+                facts.hits.append(_Hit(target, AccessKind.REFERENCE, "REFERENCES", name))
+        else:
+            reader.i += 1
+
+
+def _expect_hits(stmt: Statement, facts: _StmtFacts, ctx: _Ctx, sink: _Sink) -> None:
+    """Record what a token reader found; finding no relation where the
+    grammar requires one means we misread the statement: HOS901."""
+    if not facts.hits:
+        _unsupported(stmt, ctx, sink)
+        return
+    _record(stmt, facts, ctx, sink)
+
+
+def _unsupported(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    _problem(ctx, sink, stmt, stmt.start, "HOS901",
+             f"could not parse SQL statement ({_first_words(stmt)}): unsupported form")
+
+
+# --- GRANT / REVOKE ----------------------------------------------------------
+
+_GRANT_TARGETS = (
+    (("ALL", "TABLES", "IN", "SCHEMA"), "all_tables"),
+    (("ALL", "SEQUENCES", "IN", "SCHEMA"), "all_sequences"),
+    (("ALL", "FUNCTIONS", "IN", "SCHEMA"), "all_functions"),
+    (("ALL", "PROCEDURES", "IN", "SCHEMA"), "all_functions"),
+    (("ALL", "ROUTINES", "IN", "SCHEMA"), "all_functions"),
+    (("SCHEMA",), "schema"),
+    (("DATABASE",), "database"),
+    (("SEQUENCE",), "sequence"),
+    (("FUNCTION",), "function"),
+    (("PROCEDURE",), "function"),
+    (("ROUTINE",), "function"),
+    (("TABLE",), "table"),
+)
+
+
+def _grant(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """``GRANT privs ON target TO grantees`` / ``REVOKE … FROM …`` become one
+    ``Grant`` fact; ``GRANT role TO role`` is a membership grant
+    (object_type ``role``, objects the granted roles, no privileges)."""
+    revoke = _first_word(stmt) == "REVOKE"
+    reader = _TokenReader(stmt)
+    if revoke:
+        reader.accept("GRANT", "OPTION", "FOR") or reader.accept("ADMIN", "OPTION", "FOR")
+    privileges = _privileges(reader)
+    if reader.accept("ON"):
+        object_type, objects = _grant_target(reader)
+    else:
+        object_type, objects = "role", tuple(RelationRef(name=p.lower()) for p in privileges)
+        privileges = ()
+    if not (reader.accept("TO") or reader.accept("FROM")):
+        _unsupported(stmt, ctx, sink)
+        return
+    grantees = tuple(n.name for n in reader.names())
+    line, col = ctx.origin.position(stmt.start)
+    sink.grants.append(Grant(
+        service=ctx.service, location=Location(ctx.path, line, col), privileges=privileges,
+        object_type=object_type, objects=objects, grantees=grantees, revoke=revoke,
+        anchor=_anchor(stmt, ctx),
+    ))
+
+
+def _privileges(reader: _TokenReader) -> tuple[str, ...]:
+    """``SELECT, INSERT (a, b), ALL PRIVILEGES`` → ("SELECT", "INSERT", "ALL")."""
+    out: list[str] = []
+    words: list[str] = []
+    while not reader.at_end() and reader.word() not in {"ON", "TO", "FROM"}:
+        if reader.word() == "(":
+            reader.skip_parens()
+        elif reader.word() == ",":
+            out.append(" ".join(words))
+            words = []
+            reader.i += 1
+        else:
+            word = reader.tokens[reader.i].text
+            words.append(word.upper() if reader.word() else word)
+            reader.i += 1
+    if words:
+        out.append(" ".join(words))
+    return tuple("ALL" if p == "ALL PRIVILEGES" else p for p in out)
+
+
+def _grant_target(reader: _TokenReader) -> tuple[str, tuple[RelationRef, ...]]:
+    object_type = next((t for words, t in _GRANT_TARGETS if reader.accept(*words)), None)
+    if object_type is None and reader.word() in _OTHER_GRANT_OBJECTS:
+        object_type = reader.word().lower()
+        reader.i += 1
+    object_type = object_type or "table"
+    objects: list[RelationRef] = []
+    while reader.is_name():
+        name = reader.name()
+        reader.skip_parens()  # function signatures
+        if name is not None:
+            objects.append(_grant_object(name, object_type))
+        if not reader.accept(","):
+            break
+    return object_type, tuple(objects)
+
+
+_OTHER_GRANT_OBJECTS = frozenset("TYPE DOMAIN LANGUAGE TABLESPACE SERVER FOREIGN LARGE PARAMETER".split())
+_SCHEMA_LIKE = frozenset({"schema", "all_tables", "all_sequences", "all_functions", "database"})
+
+
+def _grant_object(name: _Name, object_type: str) -> RelationRef:
+    if object_type in _SCHEMA_LIKE:
+        return RelationRef(name=name.name, quoted=name.quoted)
+    return RelationRef(name=name.name, schema=name.schema, quoted=name.quoted)
+
+
+_TOKEN_HANDLERS = {
+    "SET": _set,
+    "RESET": _reset,
+    "LOCK": _lock,
+    "REFRESH": _refresh,
+    "GRANT": _grant,
+    "REVOKE": _grant,
+}
+
+
+# --------------------------------------------------------------------------
+# turning facts into records
+# --------------------------------------------------------------------------
+
+
+def _record(stmt: Statement, facts: _StmtFacts, ctx: _Ctx, sink: _Sink) -> None:
+    """Accesses (sorted by position), HOS205 problems for names built from
+    bind markers, and relation definitions of one statement."""
+    anchor = _anchor(stmt, ctx)
+    refs: dict[tuple, RelationRef] = {}
+    for hit in sorted(facts.hits, key=lambda h: (h.name.offset, h.kind.value, h.operation)):
+        if hit.name.dynamic is not None:
+            _problem(ctx, sink, stmt, stmt.start + hit.name.dynamic, "HOS205", HOS205_MESSAGE)
+            continue
+        ref = _ref(hit.name, sink)
+        refs[(hit.name, hit.kind, hit.operation)] = ref
+        referrer = _ref(hit.referrer, sink) if hit.referrer is not None else None
+        line, col = ctx.origin.position(stmt.start + hit.name.offset)
+        sink.accesses.append(Access(
+            service=ctx.service, location=Location(ctx.path, line, col), ref=ref, kind=hit.kind,
+            via=ctx.via, operation=hit.operation, anchor=anchor, referrer_ref=referrer,
+        ))
+    for name, kind, what in facts.defs:
+        _record_def(stmt, name, kind, what, facts, ctx, sink)
+
+
+def _record_def(stmt: Statement, name: _Name, kind: RelationKind, what: str,
+                facts: _StmtFacts, ctx: _Ctx, sink: _Sink) -> None:
+    reads = tuple(
+        _ref(h.name, sink) for h in sorted(facts.hits, key=lambda h: h.name.offset)
+        if h.referrer == name and h.kind is AccessKind.READ and h.name.dynamic is None
+    ) if kind in (RelationKind.VIEW, RelationKind.MATVIEW) else ()
+    line, col = ctx.origin.position(stmt.start + name.offset)
+    sink.defs.append(RelationDef(
+        service=ctx.service, ref=_ref(name, sink), kind=kind,
+        location=Location(ctx.path, line, col), reads=reads, what=what,
+    ))
+
+
+def _ref(name: _Name, sink: _Sink) -> RelationRef:
+    return RelationRef(name=name.name, schema=name.schema, quoted=name.quoted, search_path=sink.search_path)
+
+
+def _anchor(stmt: Statement, ctx: _Ctx) -> Anchor:
+    if ctx.anchor is not None:
+        return ctx.anchor
+    first = ctx.origin.position(stmt.start)[0]
+    last = ctx.origin.position(stmt.start + len(stmt.text) - 1)[0]
+    return anchor_of(stmt.text, first, last)
+
+
+def _problem(ctx: _Ctx, sink: _Sink, stmt: Statement, offset: int, code: str, message: str) -> None:
+    line, col = ctx.origin.position(offset)
+    sink.problems.append(Problem(
+        code=code, location=Location(ctx.path, line, col), message=message,
+        service=ctx.service, anchor=_anchor(stmt, ctx),
+    ))
+
+
+# --------------------------------------------------------------------------
+# the .sql extractor surface
+# --------------------------------------------------------------------------
+
+_KEYWORDS = (
+    b"select", b"insert", b"update", b"delete", b"merge", b"truncate", b"copy",
+    b"create", b"alter", b"drop", b"comment", b"grant", b"revoke", b"lock",
+    b"refresh", b"search_path",
+)
+
+
+def handles(path: str) -> bool:
+    return path.lower().endswith(SUFFIXES)
+
+
+def might_access_db(data: bytes) -> bool:
+    """Cheap prefilter: any SQL keyword that can carry a relation."""
+    lowered = data.lower()
+    return any(keyword in lowered for keyword in _KEYWORDS)
+
+
+def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
+    """The whole ``.sql`` file is one SQL text, positions map one to one."""
+    result = extract_sql(text, Origin.identity(text), path=src.path, service=src.service, via="sql")
+    return ExtractResult(
+        path=src.path, service=src.service, accesses=result.accesses,
+        relation_defs=result.relation_defs, grants=result.grants, problems=result.problems,
+    )
