@@ -90,12 +90,11 @@ def analyse(options: Options) -> Project:
         if ext is None:
             continue
         src = SourceFile(cand.path, cand.service, ext.LANGUAGE)
-        result = extract_file(src, Path(manifest.root) / cand.path, _config_for(manifest, cand.service))
+        result = extract_file(src, Path(manifest.root) / cand.path, config_for(manifest, cand.service))
         if result.skipped and result.skipped != "prefilter":
             notices.append(FileNotice(path=cand.path, reason=result.skipped))
         results.append(result)
-    context = build_context(manifest, results)
-    accesses = tuple(a for r in results for a in _resolved(r, context))
+    context, accesses = resolve_all(manifest, results)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=tuple(notices), scope=scope, files_only=files_only)
 
@@ -160,19 +159,17 @@ def _problem(src: SourceFile, message: str, line: int = 1) -> ExtractResult:
     return ExtractResult(path=src.path, service=src.service, problems=(problem,))
 
 
-def _config_for(manifest: Manifest, service: str | None) -> ExtractConfig:
+def config_for(manifest: Manifest, service: str | None) -> ExtractConfig:
     svc = manifest.service(service)
     names = manifest.prisma_clients + (svc.prisma_clients if svc else ())
     return ExtractConfig(prisma_clients=tuple(sorted(set(names))))
 
 
-def _resolved(result: ExtractResult, context: ProjectContext) -> list[Access]:
-    out = []
-    for access in result.accesses:
-        resolved = resolve(access, context)
-        if resolved is not None:
-            out.append(resolved)
-    return out
+def resolve_all(manifest: Manifest, results: list[ExtractResult]) -> tuple[ProjectContext, tuple[Access, ...]]:
+    """Stages 5–6: build the context, then resolve every access (dropping non-accesses)."""
+    context = build_context(manifest, results)
+    resolved = (resolve(a, context) for r in results for a in r.accesses)
+    return context, tuple(a for a in resolved if a is not None)
 
 
 def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...], bool]:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from linter.app import extract_bytes
-from linter.context import build_context
+from linter.app import config_for, extract_bytes, resolve_all
 from linter.engine import run_rules
 from linter.extract import extractor_for
 from linter.manifest import parse_manifest
 from linter.model import Finding, SourceFile
-from linter.ownership import resolve
 from linter import policy
 from linter.discovery import ServiceMatcher
 from linter.rule import Catalog, Invalid, Rule, Valid
@@ -35,7 +33,6 @@ services:
 def run_files(files: Mapping[str, str], manifest_text: str | None = None,
               rules: tuple[Rule, ...] | None = None) -> list[Finding]:
     """Findings of ``rules`` (default: every rule) over in-memory files."""
-    from linter.app import _config_for
     from linter.registry import load_catalog
 
     manifest = parse_manifest(manifest_text or DEFAULT_EXAMPLE_MANIFEST, root="/example")
@@ -47,9 +44,8 @@ def run_files(files: Mapping[str, str], manifest_text: str | None = None,
             continue
         service = matcher.service_of(path)
         src = SourceFile(path, service, ext.LANGUAGE)
-        results.append(extract_bytes(src, files[path].encode("utf-8"), _config_for(manifest, service)))
-    context = build_context(manifest, results)
-    accesses = [a for r in results for a in r.accesses if (a := resolve(a, context)) is not None]
+        results.append(extract_bytes(src, files[path].encode("utf-8"), config_for(manifest, service)))
+    context, accesses = resolve_all(manifest, results)
     catalog = load_catalog()
     findings = run_rules(accesses, context, rules if rules is not None else catalog.rules)
     return policy.apply(findings, manifest, catalog, ("",), False)
@@ -64,7 +60,7 @@ def describe(f: Finding, with_path: bool) -> str:
 def example_result(rule: Rule, example: Valid | Invalid) -> set[str]:
     """The rule's findings on an example, in the compact ``expect`` form."""
     findings = [f for f in run_files(example.files, example.manifest, (rule,)) if f.code == rule.code]
-    with_path = len(example.files) > 1 and not _single_target(example)
+    with_path = not _single_target(example)
     return {describe(f, with_path) for f in findings}
 
 

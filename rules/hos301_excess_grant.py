@@ -15,12 +15,12 @@ cross-service write.
 
 ## Example
 ```sql infrastructure/database/grants.sql
-GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA payment_service TO order_service;
+GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA auth_service TO order_service;
 ```
 
 ## Instead
 ```sql infrastructure/database/grants.sql
-GRANT SELECT ON order_service.payment_status TO order_service;
+GRANT SELECT ON order_service.customer_emails TO order_service;
 ```
 Grant a service only `SELECT` on views in its own schema; `hos-lint grants`
 writes the least-privilege set.
