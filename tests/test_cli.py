@@ -1,0 +1,116 @@
+"""The command line: exit codes 0/1/2/3, default command, exact text output."""
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from linter import app
+from linter.cli import cli
+
+MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "hos-lint.yaml").write_text(MANIFEST)
+    db = tmp_path / "services/order/db"
+    db.mkdir(parents=True)
+    (db / "ok.sql").write_text("SELECT * FROM order_service.orders;\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_exit_0_on_clean_project(project):
+    code, out, _ = run("services/")
+    assert code == 0
+    assert out.startswith("No problems found in 1 file across 2 services")
+
+
+def test_exit_1_and_exact_lines_on_findings(project):
+    (project / "services/order/db/bad.sql").write_text("SELECT 1;\nDELETE FROM auth_service.users;\n")
+    code, out, _ = run("check", "services")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "services/order/db/bad.sql:2:13: HOS101 order writes auth_service.users (owned by auth) with DELETE; "
+        "publish an event or call the auth API instead of writing its tables")
+    assert out.splitlines()[1].startswith("Found 1 problem (1 error) in 2 files across 2 services")
+
+
+def test_fail_on_never_and_ignore(project):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    assert run("services", "--fail-on", "never")[0] == 0
+    assert run("services", "--ignore", "HOS101")[0] == 0
+    assert run("services", "--select", "HOS102")[0] == 0
+
+
+def test_json_output_shape(project):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    code, out, _ = run("services", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["version"] == 1
+    (finding,) = doc["findings"]
+    assert list(finding) == ["code", "name", "severity", "service", "path", "line", "col", "relation", "owner",
+                             "access", "operation", "message", "fingerprint"]
+    assert (finding["code"], finding["path"], finding["line"], finding["col"], finding["relation"],
+            finding["owner"], finding["access"], finding["operation"]) == (
+        "HOS101", "services/order/db/bad.sql", 1, 13, "auth_service.users", "auth", "write", "DELETE")
+
+
+def test_exit_2_on_bad_manifest_one_line_no_traceback(project):
+    (project / "hos-lint.yaml").write_text("version: 1\nservices:\n  order:\n    schema: [a]\n")
+    code, out, err = run("services")
+    assert code == 2
+    assert err == "hos-lint: hos-lint.yaml:4: services.order.schema: expected a string, got a list\n"
+    assert "Traceback" not in out + err
+
+
+def test_exit_2_on_missing_path(project):
+    code, _, err = run("services/nope")
+    assert code == 2 and err.startswith("hos-lint: services/nope: no such file or directory")
+
+
+def test_exit_2_on_unknown_rule():
+    code, _, err = run("rule", "HOS999")
+    assert code == 2 and "unknown rule" in err
+
+
+def test_exit_3_on_internal_error(project, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(app, "run", boom)
+    code, _, err = run("services")
+    assert code == 3
+    assert err == "hos-lint: internal error: RuntimeError: kaput (run with --debug for the traceback)\n"
+
+
+def test_rules_and_rule_docs():
+    code, out, _ = run("rules")
+    assert code == 0 and out.splitlines()[0].startswith("HOS101  cross-service-write")
+    code, out, _ = run("rule", "HOS101")
+    assert code == 0
+    assert out.startswith("# cross-service-write (HOS101)\n\nDefault severity: error\n")
+    assert "## What it does" in out and "## Instead" in out
+
+
+def test_files_only_reports_those_files(project):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    (project / "services/order/db/bad2.sql").write_text("DELETE FROM auth_service.users;\n")
+    code, out, _ = run("services/order/db/bad2.sql")
+    assert code == 1
+    assert [l.split(":")[0] for l in out.splitlines()[:-1]] == ["services/order/db/bad2.sql"]
+
+
+def test_accesses_json(project):
+    code, out, _ = run("accesses", "--format", "json", "services")
+    assert code == 0
+    assert json.loads(out) == {"version": 1, "accesses": [{
+        "service": "order", "path": "services/order/db/ok.sql", "line": 1, "col": 15,
+        "relation": "order_service.orders", "schema": "order_service", "name": "orders", "kind": "read",
+        "via": "sql", "operation": "SELECT", "owner": "order", "source": "order_service.orders"}]}
