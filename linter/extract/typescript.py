@@ -1018,7 +1018,8 @@ class _Walker:
         self.problems.extend(result.problems)
 
     def _dynamic_sql(self, call: Any, method: str, anchor: Anchor) -> None:
-        message = f"SQL passed to {method} is built at run time; its relations cannot be known statically"
+        shown = method if method.startswith("$") else f".{method}"
+        message = f"SQL passed to {shown} is built at run time; its relations cannot be known statically"
         self.problems.append(Problem(
             code="HOS205",
             location=self.host.location(self.src.path, call),

@@ -1,0 +1,585 @@
+"""TypeScript/JavaScript extractor: exact accesses, facts and problems per snippet,
+with the look-alikes that must not match next to the patterns that must."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from linter.extract import typescript as ts
+from linter.extract.base import ExtractConfig
+from linter.extract.sql import SqlResult
+from linter.model import Anchor, ClientClass, Language, Location, SourceFile
+
+PATH = "services/order/src/orders.ts"
+
+
+def run(code: str, path: str = PATH, clients: tuple[str, ...] = ()):
+    src = SourceFile(path, "order", Language.TYPESCRIPT)
+    return ts.extract(src, textwrap.dedent(code), ExtractConfig(prisma_clients=clients))
+
+
+def rows(code: str, path: str = PATH, clients: tuple[str, ...] = ()) -> list[tuple]:
+    """(line, col, delegate, field_path, client_type, kind, operation) of every access."""
+    result = run(code, path, clients)
+    return [
+        (a.location.line, a.location.col, a.ref.delegate, a.ref.field_path, a.ref.client_type, a.kind.value, a.operation)
+        for a in result.accesses
+    ]
+
+
+def problems(code: str, path: str = PATH) -> list[tuple]:
+    return [(p.code, p.location.line, p.location.col, p.message) for p in run(code, path).problems]
+
+
+@pytest.fixture
+def sql_calls(monkeypatch):
+    """Record every extract_sql call instead of analysing the SQL."""
+    calls: list[dict] = []
+
+    def record(text, origin, **kwargs):
+        calls.append({"text": text, "origin": origin, **kwargs})
+        return SqlResult()
+
+    monkeypatch.setattr(ts.sql_extract, "extract_sql", record)
+    return calls
+
+
+# --- extractor surface ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("a.ts", True), ("a.tsx", True), ("a.js", True), ("a.jsx", True), ("a.mjs", True),
+        ("a.cjs", True), ("A.TS", True), ("a.d.ts", False), ("a.py", False), ("a.json", False),
+        ("a.tsbuildinfo", False),
+    ],
+)
+def test_handles(path, expected):
+    assert ts.handles(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"import { PrismaClient } from '@prisma/client'", True),
+        (b"await tx.$queryRaw`SELECT 1`", True),
+        (b"pool.query('SELECT 1')", True),
+        (b"const k = require('knex')", True),
+        (b"db.user.findMany()", True),
+        (b"export const add = (a: number, b: number) => a + b;", False),
+        (b"", False),
+    ],
+)
+def test_might_access_db(data, expected):
+    assert ts.might_access_db(data) is expected
+
+
+def test_might_access_db_accepts_configured_client_names():
+    assert ts.might_access_db(b"store.thing", ExtractConfig(prisma_clients=("store",))) is True
+    assert ts.might_access_db(b"other.thing", ExtractConfig(prisma_clients=("store",))) is False
+
+
+# --- client recognition ----------------------------------------------------------------
+
+
+def test_module_client_created_with_new_prisma_client_is_definite():
+    code = """\
+    const prisma = new PrismaClient();
+    await prisma.order.findMany();
+    """
+    assert rows(code) == [(2, 14, "order", (), None, "read", "findMany")]
+
+
+def test_function_declared_above_module_client_still_sees_it():
+    code = """\
+    export function list() { return prisma.order.count(); }
+    const prisma = new PrismaClient();
+    """
+    assert rows(code) == [(1, 40, "order", (), None, "read", "count")]
+
+
+def test_nest_constructor_parameter_property_is_a_candidate_and_class_fact_emitted():
+    code = """\
+    export class PrismaService extends PrismaClient {}
+    export class OrderService {
+      constructor(private readonly prisma: PrismaService) {}
+      list() { return this.prisma.order.findMany(); }
+    }
+    """
+    result = run(code)
+    assert rows(code) == [(4, 31, "order", (), "PrismaService", "read", "findMany")]
+    assert result.client_classes == (
+        ClientClass(service="order", name="PrismaService", base="PrismaClient", location=Location(PATH, 1, 14)),
+    )
+
+
+def test_class_field_typed_prisma_client_is_definite_via_this():
+    code = """\
+    class Repo {
+      private db: PrismaClient;
+      save() { this.db.order.create({ data: {} }); }
+    }
+    """
+    assert rows(code) == [(3, 20, "order", (), None, "write", "create")]
+
+
+def test_transaction_client_types_are_definite():
+    code = """\
+    function a(tx: Prisma.TransactionClient) { tx.order.update({}); }
+    function b(c: PrismaClient | Prisma.TransactionClient) { c.item.delete({}); }
+    function d(c: Omit<PrismaClient, '$connect'>) { c.item.upsert({}); }
+    function e(c?: PrismaService | null) { c.item.count(); }
+    """
+    assert rows(code) == [
+        (1, 47, "order", (), None, "write", "update"),
+        (2, 60, "item", (), None, "write", "delete"),
+        (3, 51, "item", (), None, "write", "upsert"),
+        (4, 42, "item", (), "PrismaService", "read", "count"),
+    ]
+
+
+def test_transaction_callback_parameter_is_the_receivers_client():
+    code = """\
+    const prisma = new PrismaClient();
+    await prisma.$transaction(async (tx) => {
+      await tx.order.create({ data: {} });
+    });
+    prisma.$transaction(function (t) { return t.item.deleteMany(); });
+    prisma.$transaction(t2 => t2.cart.delete({}));
+    """
+    assert rows(code) == [
+        (3, 12, "order", (), None, "write", "create"),
+        (5, 45, "item", (), None, "write", "deleteMany"),
+        (6, 30, "cart", (), None, "write", "delete"),
+    ]
+
+
+def test_transaction_on_candidate_client_keeps_the_candidate_type():
+    code = """\
+    class S {
+      constructor(private prisma: PrismaService) {}
+      run() { return this.prisma.$transaction(async (tx) => tx.order.findFirst()); }
+    }
+    """
+    assert rows(code) == [(3, 60, "order", (), "PrismaService", "read", "findFirst")]
+
+
+def test_extends_result_is_the_same_client():
+    code = """\
+    const base = new PrismaClient();
+    const xprisma = base.$extends({ result: {} }).$extends({});
+    xprisma.order.findUnique({ where: { id } });
+    """
+    assert rows(code) == [(3, 9, "order", (), None, "read", "findUnique")]
+
+
+def test_global_singleton_pattern_is_a_client():
+    code = """\
+    export const prisma = globalForPrisma.prisma ?? new PrismaClient();
+    prisma.user.findFirstOrThrow();
+    """
+    assert rows(code) == [(2, 8, "user", (), None, "read", "findFirstOrThrow")]
+
+
+def test_configured_client_names_are_definite():
+    code = """\
+    import { db } from './db';
+    db.order.groupBy({ by: ['status'] });
+    class S { m() { return this.db.item.aggregate({}); } }
+    other.order.findMany();
+    """
+    assert rows(code, clients=("db",)) == [
+        (2, 4, "order", (), None, "read", "groupBy"),
+        (3, 32, "item", (), None, "read", "aggregate"),
+    ]
+
+
+def test_javascript_constructor_assignment_declares_the_field():
+    code = """\
+    class Repo {
+      constructor() { this.prisma = new PrismaClient(); this.cache = new Map(); }
+      all() { return this.prisma.order.findMany(); }
+    }
+    """
+    assert rows(code, path="services/order/src/repo.js") == [(3, 30, "order", (), None, "read", "findMany")]
+
+
+def test_this_inside_class_extending_prisma_client_is_definite():
+    code = """\
+    class Db extends PrismaClient {
+      purge() { return this.session.deleteMany(); }
+    }
+    """
+    assert rows(code) == [(2, 25, "session", (), None, "write", "deleteMany")]
+
+
+def test_class_extending_something_else_makes_this_a_candidate_named_after_the_class():
+    code = """\
+    class OrderRepo extends Repository {
+      all() { return this.order.findMany(); }
+    }
+    """
+    result = run(code)
+    assert rows(code) == [(2, 23, "order", (), "OrderRepo", "read", "findMany")]
+    assert [(c.name, c.base) for c in result.client_classes] == [("OrderRepo", "Repository")]
+
+
+def test_receiver_typed_as_repository_is_a_candidate_that_resolution_drops():
+    code = """\
+    class S {
+      constructor(private readonly orders: Repository<Order>) {}
+      all() { return this.orders.order.findMany(); }
+    }
+    """
+    assert rows(code) == [(3, 30, "order", (), "Repository", "read", "findMany")]
+
+
+def test_class_facts_for_every_identifier_base_and_none_for_expressions():
+    code = """\
+    class A extends B<C> {}
+    abstract class D extends A {}
+    class E extends mixin(F) {}
+    class G {}
+    """
+    facts = [(c.name, c.base, c.location.line, c.location.col) for c in run(code).client_classes]
+    assert facts == [("A", "B", 1, 7), ("D", "A", 2, 16)]
+
+
+@pytest.mark.parametrize("op", sorted(ts.READ_OPS))
+def test_every_read_operation(op):
+    code = f"const p = new PrismaClient(); p.order.{op}();"
+    assert rows(code) == [(1, 33, "order", (), None, "read", op)]
+
+
+@pytest.mark.parametrize("op", sorted(ts.WRITE_OPS))
+def test_every_write_operation(op):
+    code = f"const p = new PrismaClient(); p.order.{op}();"
+    assert rows(code) == [(1, 33, "order", (), None, "write", op)]
+
+
+def test_optional_chain_and_non_null_receivers():
+    code = """\
+    const p = new PrismaClient();
+    (await p).order?.findMany();
+    """
+    assert rows(code) == [(2, 11, "order", (), None, "read", "findMany")]
+
+
+def test_columns_are_characters_not_bytes():
+    code = 'const p = new PrismaClient(); const s = "héllo→"; p.order.count();\n'
+    assert rows(code) == [(1, 53, "order", (), None, "read", "count")]
+
+
+# --- relation traversal ----------------------------------------------------------------
+
+
+def test_include_and_select_traversal_with_nesting_and_count():
+    code = """\
+    const p = new PrismaClient();
+    p.order.findMany({
+      where: { customer: { name: 'x' } },
+      include: { items: true, customer: { include: { addresses: true } }, notes: false },
+      select: { id: true, lines: { select: { product: true } }, _count: { select: { items: true } } },
+    });
+    """
+    assert rows(code) == [
+        (2, 3, "order", (), None, "read", "findMany"),
+        (4, 14, "order", ("items",), None, "read", "include"),
+        (4, 27, "order", ("customer",), None, "read", "include"),
+        (4, 50, "order", ("customer", "addresses"), None, "read", "include"),
+        (5, 13, "order", ("id",), None, "read", "select"),
+        (5, 23, "order", ("lines",), None, "read", "select"),
+        (5, 42, "order", ("lines", "product"), None, "read", "select"),
+        (5, 81, "order", ("items",), None, "read", "select"),
+    ]
+
+
+def test_quoted_keys_and_variable_values():
+    code = """\
+    const p = new PrismaClient();
+    p.order.findFirst({ include: { 'items': true, customer: withAddresses, [k]: true } });
+    """
+    assert rows(code) == [
+        (2, 3, "order", (), None, "read", "findFirst"),
+        (2, 32, "order", ("items",), None, "read", "include"),
+    ]
+
+
+def test_nested_writes_in_data():
+    code = """\
+    const p = new PrismaClient();
+    p.order.create({
+      data: {
+        total: 3,
+        meta: { kind: 'x' },
+        items: { create: [{ product: { connectOrCreate: { where: {}, create: { tags: { connect: [] } } } } }] },
+        customer: { connect: { id }, disconnect: true },
+      },
+    });
+    """
+    assert rows(code) == [
+        (2, 3, "order", (), None, "write", "create"),
+        (6, 5, "order", ("items",), None, "write", "create"),
+        (6, 25, "order", ("items", "product"), None, "write", "connectOrCreate"),
+        (6, 76, "order", ("items", "product", "tags"), None, "write", "connect"),
+        (7, 5, "order", ("customer",), None, "write", "connect"),
+        (7, 5, "order", ("customer",), None, "write", "disconnect"),
+    ]
+
+
+def test_upsert_branches_and_nested_update_data():
+    code = """\
+    const p = new PrismaClient();
+    p.order.upsert({
+      create: { lines: { create: {} } },
+      update: { lines: { update: { where: { id }, data: { product: { set: [] } } } } },
+    });
+    """
+    assert rows(code) == [
+        (2, 3, "order", (), None, "write", "upsert"),
+        (3, 13, "order", ("lines",), None, "write", "create"),
+        (4, 13, "order", ("lines",), None, "write", "update"),
+        (4, 55, "order", ("lines", "product"), None, "write", "set"),
+    ]
+
+
+def test_create_and_update_keys_of_non_upsert_are_not_data():
+    code = """\
+    const p = new PrismaClient();
+    p.order.update({ where: { id }, create: { items: { create: {} } } });
+    """
+    assert rows(code) == [(2, 3, "order", (), None, "write", "update")]
+
+
+# --- look-alikes that must not match ------------------------------------------------------
+
+
+def test_lookalike_untyped_cache_field():
+    code = """\
+    class S {
+      constructor(cache) { this.cache = createCache(); }
+      m() { this.cache.user.create(); }
+    }
+    """
+    assert rows(code, path="services/order/src/s.js") == []
+
+
+def test_lookalike_map_typed_cache_field():
+    code = """\
+    class S {
+      private cache: Map<string, User> = new Map();
+      m() { this.cache.user.create(); }
+    }
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_repository_method_named_like_an_operation():
+    code = """\
+    class S {
+      constructor(private orderRepository: OrderRepository) {}
+      m() { return this.orderRepository.findMany(); }
+    }
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_map_named_like_a_model():
+    code = """\
+    const order = new Map();
+    order.delete(k);
+    class S { private users = new Map(); m() { this.users.get(id); this.users.delete(id); } }
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_untyped_receiver():
+    assert rows("foo.user.create({ data: {} });") == []
+
+
+def test_lookalike_calls_in_comments():
+    code = """\
+    const prisma = new PrismaClient();
+    // prisma.order.findMany()
+    /* prisma.order.delete({}) */
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_calls_in_string_and_template_text():
+    code = """\
+    const prisma = new PrismaClient();
+    const a = 'prisma.order.findMany()';
+    const b = `call prisma.order.delete() then ${a}`;
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_property_chain_without_call_is_no_access():
+    code = """\
+    const prisma = new PrismaClient();
+    const f = prisma.order.findMany;
+    const g = prisma.order.fields;
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_transaction_parameter_shadowed_by_inner_parameter():
+    code = """\
+    const prisma = new PrismaClient();
+    prisma.$transaction(async (tx) => {
+      jobs.forEach((tx: Queue) => tx.order.create({}));
+      if (retry) { const tx = new Map(); tx.order.delete(k); }
+      return tx.order.count();
+    });
+    """
+    # The typed inner parameter only yields a candidate that resolution drops
+    # unless Queue extends PrismaClient; the Map shadow yields nothing.
+    assert rows(code) == [
+        (3, 34, "order", (), "Queue", "write", "create"),
+        (5, 13, "order", (), None, "read", "count"),
+    ]
+
+
+def test_lookalike_tx_parameter_of_unrelated_function():
+    code = """\
+    const prisma = new PrismaClient();
+    function save(tx) { return tx.order.create({}); }
+    queue.$transaction(async (tx) => tx.order.create({}));
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_client_methods_that_are_not_model_delegates():
+    code = """\
+    const prisma = new PrismaClient();
+    await prisma.$connect();
+    prisma.$on.findMany();
+    prisma.$disconnect();
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_include_object_passed_to_non_prisma_call():
+    code = """\
+    const prisma = new PrismaClient();
+    api.get('/orders', { include: { items: true }, data: { items: { create: {} } } });
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_shadowing_parameter_of_another_type():
+    code = """\
+    const prisma = new PrismaClient();
+    function a(prisma: any) { return prisma.order.findMany(); }
+    function b(prisma) { return prisma.order.findMany(); }
+    function c() { const { prisma } = ctx; return prisma.order.findMany(); }
+    for (const prisma of mocks) prisma.order.findMany();
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_plain_function_rebinds_this():
+    code = """\
+    class S {
+      private prisma: PrismaClient;
+      m() { return items.map(function () { return this.prisma.order.findMany(); }); }
+    }
+    """
+    assert rows(code) == []
+
+
+def test_lookalike_field_of_another_class_is_not_visible():
+    code = """\
+    class A { private prisma: PrismaClient; }
+    class B { m() { return this.prisma.order.findMany(); } }
+    """
+    assert rows(code) == []
+
+
+def test_explicit_type_overrides_configured_name():
+    code = """\
+    function f(db: Knex) { return db.order.findMany(); }
+    function g(db) { return db.order.findMany(); }
+    """
+    assert rows(code, clients=("db",)) == [
+        (1, 34, "order", (), "Knex", "read", "findMany"),
+        (2, 28, "order", (), None, "read", "findMany"),
+    ]
+
+
+# --- anchors -----------------------------------------------------------------------------
+
+
+def test_anchor_is_the_enclosing_statement_across_lines():
+    code = """\
+    const p = new PrismaClient();
+    const rows = await p.order
+      .findMany({
+        take: 10,
+      });
+    """
+    access = run(code).accesses[0]
+    assert access.anchor == Anchor(2, 5, "const rows = await p.order .findMany({ take: 10, });")
+
+
+def test_anchor_of_a_call_nested_in_arguments_is_the_call_chain():
+    code = """\
+    const p = new PrismaClient();
+    await Promise.all([
+      p.order.count().then(n => n),
+      p.item.count(),
+    ]);
+    """
+    anchors = [a.anchor for a in run(code).accesses]
+    assert anchors == [Anchor(3, 3, "p.order.count().then(n => n)"), Anchor(4, 4, "p.item.count()")]
+
+
+# --- parse errors ------------------------------------------------------------------------
+
+
+def test_parse_error_is_reported_and_the_rest_still_extracted():
+    code = """\
+    const p = new PrismaClient();
+    const x = ) 3;
+    p.order.findMany();
+    """
+    assert problems(code) == [
+        ("HOS901", 2, 11, "TypeScript parse error near ') 3;'; accesses in this region may be missed"),
+    ]
+    assert rows(code) == [(3, 3, "order", (), None, "read", "findMany")]
+
+
+def test_clean_file_has_no_problems():
+    assert problems("const p = new PrismaClient(); p.order.count();") == []
+
+
+def test_tsx_file_uses_the_tsx_grammar():
+    code = """\
+    const prisma = new PrismaClient();
+    export const Page = () => <div>{prisma.order.count()}</div>;
+    """
+    assert rows(code, path="services/web/page.tsx") == [(2, 40, "order", (), None, "read", "count")]
+    assert problems(code, path="services/web/page.tsx") == []
+
+
+def test_jsx_in_plain_js_file_falls_back_to_tsx_grammar():
+    code = "const prisma = new PrismaClient();\nexport const Page = () => <div>{prisma.order.count()}</div>;\n"
+    assert problems(code, path="services/web/page.js") == []
+    assert rows(code, path="services/web/page.js") == [(2, 40, "order", (), None, "read", "count")]
+
+
+def test_binary_and_empty_input_never_raise():
+    assert run("").accesses == ()
+    result = run("\x00\x01\ufffd prisma.order.findMany(")
+    assert result.accesses == ()
+    assert [p.code for p in result.problems] == ["HOS901"]
+
+
+def test_deep_nesting_is_reported_not_crashing():
+    code = "const p = new PrismaClient();\n" + "f(" * 400 + "p.order.count()" + ")" * 400 + ";\n"
+    result = run(code)
+    assert [p.code for p in result.problems] == ["HOS901"]
+    assert "too deep" in result.problems[0].message
