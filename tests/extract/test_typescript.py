@@ -583,3 +583,200 @@ def test_deep_nesting_is_reported_not_crashing():
     result = run(code)
     assert [p.code for p in result.problems] == ["HOS901"]
     assert "too deep" in result.problems[0].message
+
+
+# --- raw SQL: the text and origin handed to extract_sql ---------------------------------
+
+
+def literal_of(code: str, path: str = PATH):
+    """sql_literal of the first argument of the first call in ``code`` (or the tagged template)."""
+    host = ts.HostText(code)
+    root = ts.parse_tree(host.data, path)
+    stack = [root]
+    while stack:
+        node = stack.pop(0)
+        if node.type == "call_expression":
+            args = node.child_by_field_name("arguments")
+            first = args if args.type == "template_string" else args.named_children[0]
+            return ts.sql_literal(first, host)
+        stack.extend(node.named_children)
+    raise AssertionError("no call")
+
+
+def test_sql_literal_decodes_escapes_and_maps_back_to_host():
+    code = "pool.query('SELECT *\\n\\tFROM \"orders\" WHERE a = \\'x\\'')"
+    text, origin, placeholders = literal_of(code)
+    assert text == "SELECT *\n\tFROM \"orders\" WHERE a = 'x'"
+    assert placeholders == frozenset()
+    assert origin.position(text.index("orders")) == (1, 31)
+    assert origin.position(text.index("\t")) == (1, 23)  # the escape's own position
+    assert origin.position(text.index("'x'") + 1) == (1, 51)
+
+
+def test_sql_literal_template_interpolations_become_numbered_markers():
+    code = "prisma.$queryRaw`SELECT * FROM orders\n  WHERE id = ${id} AND s IN (${Prisma.join(xs)})`"
+    text, origin, placeholders = literal_of(code)
+    assert text == "SELECT * FROM orders\n  WHERE id = $1 AND s IN ($2)"
+    assert placeholders == frozenset({"$1", "$2"})
+    assert origin.position(text.index("orders")) == (1, 32)
+    assert origin.position(text.index("$1")) == (2, 14)
+    assert origin.position(text.index("$2")) == (2, 30)
+
+
+def test_sql_literal_markers_are_numbered_after_existing_bind_parameters():
+    code = "pool.query(`SELECT * FROM t WHERE a = $1 AND b = $2 AND c = ${c}`)"
+    text, _, placeholders = literal_of(code)
+    assert text == "SELECT * FROM t WHERE a = $1 AND b = $2 AND c = $3"
+    assert placeholders == frozenset({"$3"})
+
+
+def test_sql_literal_joins_concatenated_literals():
+    code = "knex.raw('SELECT * ' +\n  \"FROM orders \" + (`WHERE id = ${id}`))"
+    text, origin, placeholders = literal_of(code)
+    assert text == "SELECT * FROM orders WHERE id = $1"
+    assert placeholders == frozenset({"$1"})
+    assert origin.position(text.index("orders")) == (2, 9)
+    assert origin.position(text.index("WHERE")) == (2, 22)
+
+
+def test_sql_literal_unicode_and_hex_escapes_and_line_continuation():
+    code = "q.query('SELECT \\u{41}\\x42\\u0043 \\\nFROM é_t')"
+    text, origin, _ = literal_of(code)
+    assert text == "SELECT ABC FROM é_t"
+    assert origin.position(text.index("FROM")) == (2, 1)
+    assert origin.position(text.index("B")) == (1, 23)
+
+
+def test_sql_literal_columns_count_characters_after_non_ascii_host_text():
+    code = "const ä = 1; pool.query('SELECT * FROM orders')"
+    text, origin, _ = literal_of(code)
+    assert origin.position(text.index("orders")) == (1, 40)
+
+
+@pytest.mark.parametrize("arg", ["sql", "'SELECT ' + table", "build()", "`a` + b"])
+def test_sql_literal_rejects_non_literals(arg):
+    assert literal_of(f"pool.query({arg})") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT 1", True), ("  with x as (select 1) select * from x", True),
+        ("-- note\nDELETE FROM t", True), ("/* c */ (select 1)", True), ("insert into t values (1)", True),
+        ("id", False), ("selected", False), ("query { users }", False), ("", False),
+    ],
+)
+def test_looks_like_sql(text, expected):
+    assert ts.looks_like_sql(text) is expected
+
+
+# --- raw SQL call sites ---------------------------------------------------------------------
+
+
+def calls_of(calls: list[dict]) -> list[tuple]:
+    return [(c["text"], c["via"], sorted(c["placeholders"]), c["anchor"].start_line, c["anchor"].end_line) for c in calls]
+
+
+def test_prisma_raw_call_sites(sql_calls):
+    code = """\
+    const p = new PrismaClient();
+    await p.$queryRaw`SELECT * FROM orders WHERE id = ${id}`;
+    await p.$executeRaw`DELETE FROM carts`;
+    await p.$queryRaw(Prisma.sql`SELECT * FROM items`);
+    await p.$queryRawUnsafe('SELECT * FROM a WHERE x = $1', x);
+    await p.$executeRawUnsafe(`TRUNCATE b`);
+    """
+    run(code)
+    assert calls_of(sql_calls) == [
+        ("SELECT * FROM orders WHERE id = $1", "prisma-raw", ["$1"], 2, 2),
+        ("DELETE FROM carts", "prisma-raw", [], 3, 3),
+        ("SELECT * FROM items", "prisma-raw", [], 4, 4),
+        ("SELECT * FROM a WHERE x = $1", "prisma-raw", [], 5, 5),
+        ("TRUNCATE b", "prisma-raw", [], 6, 6),
+    ]
+    assert sql_calls[0]["path"] == PATH and sql_calls[0]["service"] == "order"
+    assert sql_calls[0]["anchor"].text == "await p.$queryRaw`SELECT * FROM orders WHERE id = ${id}`;"
+
+
+def test_pg_knex_and_typeorm_call_sites(sql_calls):
+    code = """\
+    await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
+    await this.pool.query({ text: 'UPDATE carts SET n = 1', values });
+    await knex.raw('select * from products');
+    await this.manager.query(`DELETE FROM sessions`);
+    await dataSource.query('SELECT 1');
+    """
+    assert problems(code) == []
+    assert calls_of(sql_calls) == [
+        ("SELECT * FROM orders WHERE id = $1", "pg", [], 1, 1),
+        ("UPDATE carts SET n = 1", "pg", [], 2, 2),
+        ("select * from products", "knex", [], 3, 3),
+        ("DELETE FROM sessions", "typeorm", [], 4, 4),
+        ("SELECT 1", "typeorm", [], 5, 5),
+    ]
+
+
+def test_prisma_sql_fragments_only_when_they_start_a_statement(sql_calls):
+    code = """\
+    const where = Prisma.sql`AND status = ${s}`;
+    const q = Prisma.sql`SELECT id FROM orders WHERE 1 = 1 ${where}`;
+    """
+    run(code)
+    assert calls_of(sql_calls) == [("SELECT id FROM orders WHERE 1 = 1 $1", "prisma-raw", ["$1"], 2, 2)]
+
+
+def test_lookalike_query_with_non_sql_strings(sql_calls):
+    code = """\
+    router.query('id');
+    const id = req.query('id');
+    client.query(`query { users { id } }`);
+    String.raw`SELECT * FROM nothing`;
+    tag`SELECT * FROM nothing`;
+    """
+    assert problems(code) == []
+    assert sql_calls == []
+
+
+def test_sql_in_comments_and_plain_strings_is_not_a_call_site(sql_calls):
+    code = """\
+    // pool.query('SELECT * FROM orders')
+    const s = "pool.query('SELECT * FROM orders')";
+    """
+    run(code)
+    assert sql_calls == []
+
+
+def test_concatenated_literals_are_not_dynamic_sql(sql_calls):
+    code = "const p = new PrismaClient(); p.$queryRawUnsafe('SELECT' + ' literal');"
+    assert problems(code) == []
+    assert calls_of(sql_calls) == [("SELECT literal", "prisma-raw", [], 1, 1)]
+
+
+def test_dynamic_sql_is_hos205_at_the_call():
+    code = """\
+    const p = new PrismaClient();
+    await p.$queryRawUnsafe(sql);
+    p.$executeRawUnsafe('DELETE FROM ' + table);
+    await pool.query(buildQuery());
+    this.db.query(text);
+    knex.raw(q);
+    """
+    assert problems(code) == [
+        ("HOS205", 2, 7, "SQL passed to $queryRawUnsafe is built at run time; its relations cannot be known statically"),
+        ("HOS205", 3, 1, "SQL passed to $executeRawUnsafe is built at run time; its relations cannot be known statically"),
+        ("HOS205", 4, 7, "SQL passed to .query is built at run time; its relations cannot be known statically"),
+        ("HOS205", 5, 1, "SQL passed to .query is built at run time; its relations cannot be known statically"),
+        ("HOS205", 6, 1, "SQL passed to .raw is built at run time; its relations cannot be known statically"),
+    ]
+    hos205 = run(code).problems[0]
+    assert hos205.service == "order"
+    assert hos205.anchor == Anchor(2, 2, "await p.$queryRawUnsafe(sql);")
+
+
+def test_lookalike_non_literal_query_on_unknown_receiver_is_ignored():
+    code = """\
+    router.query(sql);
+    this.http.query(params);
+    Prisma.raw(column);
+    """
+    assert problems(code) == []
