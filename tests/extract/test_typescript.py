@@ -780,3 +780,35 @@ def test_lookalike_non_literal_query_on_unknown_receiver_is_ignored():
     Prisma.raw(column);
     """
     assert problems(code) == []
+
+
+# --- raw SQL end to end (through extract_sql) ---------------------------------------------
+
+
+def sql_rows(code: str) -> list[tuple]:
+    return [
+        (a.location.line, a.location.col, a.ref.schema, a.ref.name, a.kind.value, a.via, a.operation)
+        for a in run(code).accesses
+    ]
+
+
+def test_end_to_end_template_sql_positions_map_into_the_host_file():
+    code = """\
+    const p = new PrismaClient();
+    const rows = await p.$queryRaw`
+      SELECT * FROM order_service.orders o
+      JOIN items i ON i.order_id = o.id WHERE o.id = ${id}`;
+    await pool.query('DELETE FROM carts WHERE id = $1', [id]);
+    """
+    assert sql_rows(code) == [
+        (3, 17, "order_service", "orders", "read", "prisma-raw", "SELECT"),
+        (4, 8, None, "items", "read", "prisma-raw", "SELECT"),
+        (5, 31, None, "carts", "write", "pg", "DELETE"),
+    ]
+    anchors = {a.anchor for a in run(code).accesses}
+    assert [(x.start_line, x.end_line) for x in sorted(anchors, key=lambda x: x.start_line)] == [(2, 4), (5, 5)]
+
+
+def test_end_to_end_interpolated_identifier_is_hos205_at_the_interpolation():
+    code = "const p = new PrismaClient();\np.$executeRawUnsafe(`UPDATE ${table} SET a = 1`);\n"
+    assert [(p.code, p.location.line, p.location.col) for p in run(code).problems] == [("HOS205", 2, 29)]
