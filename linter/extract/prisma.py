@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from linter.extract.base import ExtractConfig, parse_error
 from linter.model import (
@@ -72,8 +73,11 @@ class Tok(enum.Enum):
     EOF = "end of input"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token. A NamedTuple rather than a frozen dataclass: tokens never
+    leave this module and a large schema makes ~10^5 of them, where the
+    dataclass's frozen ``__init__`` doubles the tokenizer's cost."""
+
     kind: Tok
     text: str
     line: int
@@ -94,12 +98,12 @@ _TOKEN_RE = re.compile(
   | (?P<ws>[^\S\r\n]+|\ufeff)                    # blanks, tabs, a byte-order mark
   | (?P<comment>//[^\r\n]*)                      # // and /// run to end of line
   | (?P<block_comment>/\*.*?(?:\*/|\Z))          # not Prisma syntax, tolerated
-  | (?P<string>"(?:[^"\\\r\n]|\\[^\r\n])*")      # JSON-style string literal
-  | (?P<bad_string>"(?:[^"\\\r\n]|\\[^\r\n])*\\?) # no closing quote on its line
+  | (?P<string>"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*")   # JSON-style string literal
+  | (?P<bad_string>"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*\\?)  # no closing quote on its line
   | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_-]))
   | (?P<ident>[A-Za-z0-9][A-Za-z0-9_-]*)         # pest: ASCII_ALPHANUMERIC ~ (_|-|alnum)*
   | (?P<punct>@@|[@{}()\[\],:=?.])
-  | (?P<other>.)
+  | (?P<other>[^\sA-Za-z0-9"@{}()\[\],:=?./-]+|.)  # one run of garbage, one token
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -117,12 +121,13 @@ def tokenize(text: str) -> list[Token]:
     line, line_start = 1, 0
     for m in _TOKEN_RE.finditer(text):
         group, start, end = m.lastgroup, m.start(), m.end()
+        if group == "ws" or group == "comment":
+            continue
         kind = _token_kind(group, m.group())
         if kind is not None:
             tokens.append(Token(kind, m.group(), line, start - line_start + 1, start, end))
-        newlines = text.count("\n", start, end)
-        if newlines:
-            line += newlines
+        if group in _MULTILINE and "\n" in m.group():
+            line += text.count("\n", start, end)
             line_start = text.rindex("\n", start, end) + 1
             if group == "block_comment":
                 tokens.append(Token(Tok.NEWLINE, "\n", line, 1, end, end))
@@ -130,17 +135,19 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+# Only these groups can contain a "\n" (strings and garbage runs stop at one).
+_MULTILINE = frozenset({"newline", "block_comment"})
+_SIMPLE_KINDS = {"newline": Tok.NEWLINE, "string": Tok.STRING, "number": Tok.NUMBER,
+                 "ident": Tok.IDENT, "bad_string": Tok.BAD, "other": Tok.BAD}
+
+
 def _token_kind(group: str | None, text: str) -> Tok | None:
-    """The token kind for one regex match; None for what the parser never sees."""
-    if group in ("ws", "comment"):
-        return None
-    if group == "block_comment":
-        return None if text.endswith("*/") and len(text) >= 4 else Tok.BAD
-    simple = {"newline": Tok.NEWLINE, "string": Tok.STRING, "number": Tok.NUMBER,
-              "ident": Tok.IDENT, "bad_string": Tok.BAD, "other": Tok.BAD}
+    """The token kind for one regex match; None for a closed block comment."""
     if group == "punct":
         return _PUNCT[text]
-    return simple.get(group or "other", Tok.BAD)
+    if group == "block_comment":
+        return None if text.endswith("*/") and len(text) >= 4 else Tok.BAD
+    return _SIMPLE_KINDS.get(group or "other", Tok.BAD)
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -350,7 +357,9 @@ def _describe_bad(text: str) -> str:
         return "unterminated string"
     if text.startswith("/*"):
         return "unterminated /* comment"
-    return f"'{text}'" if text.isprintable() else f"character U+{ord(text[0]):04X}"
+    if not text[0].isprintable():
+        return f"character U+{ord(text[0]):04X}"
+    return f"'{text}'" if len(text) <= 30 else f"'{text[:27]}...'"
 
 
 class _Parser:
@@ -365,11 +374,15 @@ class _Parser:
     # token helpers
 
     def peek(self, ahead: int = 0) -> Token:
+        # pos never passes the final EOF token; only lookahead needs clamping
+        if ahead == 0:
+            return self.toks[self.pos]
         return self.toks[min(self.pos + ahead, len(self.toks) - 1)]
 
     def advance(self) -> Token:
-        tok = self.peek()
-        self.pos = min(self.pos + 1, len(self.toks) - 1)
+        tok = self.toks[self.pos]
+        if tok.kind is not Tok.EOF:
+            self.pos += 1
         return tok
 
     def expect(self, kind: Tok, what: str) -> Token:
