@@ -352,6 +352,40 @@ def test_datasource_schemas_across_lines_and_extensions():
         ("order_service", "public"), Location(PATH, 5, 3))
 
 
+def test_url_env_only_from_an_env_call():
+    result = run(schema('''
+        datasource a {
+          url = "env(\\"DATABASE_URL\\")"
+        }
+        datasource b {
+          url = fromVault("DATABASE_URL")
+        }
+        datasource c {
+          url = env(DATABASE_URL)
+        }
+    '''))
+    assert [(d.name, d.url, d.url_env) for d in result.datasources] == [
+        ("a", 'env("DATABASE_URL")', None),
+        ("b", 'fromVault("DATABASE_URL")', None),
+        ("c", "env(DATABASE_URL)", None),
+    ]
+
+
+def test_schemas_outside_a_datasource_are_not_datasource_schemas():
+    result = run(schema('''
+        generator client {
+          provider = "prisma-client-js"
+          schemas  = ["order_service"]
+        }
+        model A {
+          id Int @id
+          @@unique(fields: [id], name: "schemas")
+        }
+    '''))
+    assert (result.datasources, relations(result, "A"), result.problems) == ((), [], ())
+    assert result.models[0].fields[0].relation_fields == ()
+
+
 def test_generator_provider_features_and_output():
     result = run(schema('''
         generator client {
