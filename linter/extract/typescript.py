@@ -152,8 +152,9 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     host = HostText(text)
     root = parse_tree(host.data, src.path)
     walker = _Walker(src, host, config)
-    if root.has_error:
-        walker.problems.append(_syntax_problem(src, host, root))
+    problem = _syntax_problem(src, host, root) if root.has_error else None
+    if problem is not None:
+        walker.problems.append(problem)
     walker.visit_program(root)
     return ExtractResult(
         path=src.path,
@@ -168,20 +169,20 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
 
 # --- parsing and positions ---------------------------------------------------------
 
-_LANGUAGES: dict[bool, Any] = {}
+_PARSERS: dict[bool, Any] = {}
 
 
 def _parser(tsx: bool) -> Any:
-    """The tree-sitter parser for TS or TSX, built once per process on first use."""
-    if tsx not in _LANGUAGES:
+    """The tree-sitter parser for TS or TSX, built once per process on first use
+    (not at import, so runs that never see a TS file do not load the grammar)."""
+    parser = _PARSERS.get(tsx)
+    if parser is None:
         import tree_sitter_typescript as tsts
-        from tree_sitter import Language as TSLanguage
+        from tree_sitter import Language as TSLanguage, Parser
 
         raw = tsts.language_tsx() if tsx else tsts.language_typescript()
-        _LANGUAGES[tsx] = TSLanguage(raw)
-    from tree_sitter import Parser
-
-    return Parser(_LANGUAGES[tsx])
+        parser = _PARSERS[tsx] = Parser(TSLanguage(raw))
+    return parser
 
 
 def parse_tree(data: bytes, path: str) -> Any:
@@ -244,9 +245,12 @@ class HostText:
         return anchor_of(self.node_text(node), start, end)
 
 
-def _syntax_problem(src: SourceFile, host: HostText, root: Any) -> Problem:
-    """HOS901 at the first ERROR or MISSING node of a tree with errors."""
-    node = _first_error(root)
+def _syntax_problem(src: SourceFile, host: HostText, root: Any) -> Problem | None:
+    """HOS901 at the first ERROR or MISSING node of a tree with errors (None when
+    every error is the grammar's own artefact, see ``_is_generic_tag_artefact``)."""
+    node = next(_error_nodes(root), None)
+    if node is None:
+        return None
     line, col = host.position(node.start_byte)
     start = host.char_offset(node.start_byte)
     snippet = host.text[start:start + 30].split("\n", 1)[0].strip() or node.type
@@ -254,16 +258,38 @@ def _syntax_problem(src: SourceFile, host: HostText, root: Any) -> Problem:
     return parse_error(src, line, col, message)
 
 
-def _first_error(node: Any) -> Any:
-    while True:
-        for child in node.children:
-            if child.is_error or child.is_missing:
-                return child
-            if child.has_error:
-                node = child
-                break
-        else:
-            return node
+def _error_nodes(root: Any) -> Iterator[Any]:
+    """ERROR and MISSING nodes in source order, grammar artefacts left out."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            if not _is_generic_tag_artefact(node):
+                yield node
+            continue
+        stack.extend(reversed([child for child in node.children if child.has_error]))
+
+
+def _is_generic_tag_artefact(node: Any) -> bool:
+    """tree-sitter-typescript parses a generic tagged template
+    (``prisma.$queryRaw<Row[]>`SELECT …```) as a call whose function is a
+    ``non_null_expression`` with a MISSING ``!``: valid TypeScript, not an error."""
+    parent = node.parent
+    return (
+        node.is_missing
+        and parent is not None
+        and parent.type == "non_null_expression"
+        and any(child.type == "instantiation_expression" for child in parent.named_children)
+    )
+
+
+def _tag_function(function: Any) -> Any:
+    """The tag expression of a tagged template, seen through the generic-tag artefact
+    (``non_null_expression`` > ``instantiation_expression`` > [``await``] member)."""
+    node = function
+    while node is not None and node.type in ("non_null_expression", "instantiation_expression", "await_expression"):
+        node = node.named_children[0] if node.named_children else None
+    return node
 
 
 # --- clients and scopes --------------------------------------------------------------
@@ -309,21 +335,26 @@ class _Scope:
         return False, None
 
 
-def _type_client(node: Any, host: HostText) -> _Client | None:
-    """Client info named by a type annotation (None when the type is no client)."""
+_Aliases = dict[str, "_Client | None"]
+
+
+def _type_client(node: Any, host: HostText, aliases: _Aliases) -> _Client | None:
+    """Client info named by a type annotation (None when the type is no client);
+    ``aliases`` maps the file's ``type X = …`` names to what they denote."""
     kind = node.type
     if kind in ("type_annotation", "parenthesized_type"):
         inner = node.named_children
-        return _type_client(inner[0], host) if inner else None
+        return _type_client(inner[0], host, aliases) if inner else None
     if kind == "type_identifier":
-        return _type_name_client(host.node_text(node))
+        name = host.node_text(node)
+        return aliases[name] if name in aliases else _type_name_client(name)
     if kind == "nested_type_identifier":
         dotted = "".join(host.node_text(node).split())
         return _DEFINITE if dotted in _DEFINITE_TYPES else None
     if kind == "generic_type":
-        return _generic_client(node, host)
+        return _generic_client(node, host, aliases)
     if kind == "union_type":
-        return _union_client(node, host)
+        return _union_client(node, host, aliases)
     return None
 
 
@@ -335,7 +366,7 @@ def _type_name_client(name: str) -> _Client | None:
     return _Client(name)
 
 
-def _generic_client(node: Any, host: HostText) -> _Client | None:
+def _generic_client(node: Any, host: HostText, aliases: _Aliases) -> _Client | None:
     """``PrismaClient<Opts>`` is the client; ``Omit<PrismaClient, …>`` wraps it."""
     name = node.child_by_field_name("name")
     if name is None:
@@ -343,11 +374,11 @@ def _generic_client(node: Any, host: HostText) -> _Client | None:
     if host.node_text(name) in _TYPE_WRAPPERS:
         args = node.child_by_field_name("type_arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
-        return _type_client(first, host) if first is not None else None
-    return _type_client(name, host)
+        return _type_client(first, host, aliases) if first is not None else None
+    return _type_client(name, host, aliases)
 
 
-def _union_client(node: Any, host: HostText) -> _Client | None:
+def _union_client(node: Any, host: HostText, aliases: _Aliases) -> _Client | None:
     """A union with a definite client member is definite; ``T | null`` is T."""
     members: list[Any] = []
     stack = [node]
@@ -357,7 +388,7 @@ def _union_client(node: Any, host: HostText) -> _Client | None:
             stack.extend(current.named_children)
         elif current.type not in ("literal_type", "predefined_type"):
             members.append(current)
-    infos = [_type_client(member, host) for member in members]
+    infos = [_type_client(member, host, aliases) for member in members]
     if _DEFINITE in infos:
         return _DEFINITE
     return infos[0] if len(infos) == 1 else None
@@ -587,13 +618,25 @@ class _Walker:
         self.client_classes: list[ClientClass] = []
         self.problems: list[Problem] = []
         self._too_deep_reported = False
+        self.aliases: _Aliases = {}
 
     # scopes and bindings
 
     def visit_program(self, root: Any) -> None:
         scope = _Scope(None, _NO_THIS)
+        self._collect_aliases(root)
         self._hoist(root, scope)
         self._visit_children(root, scope, 0)
+
+    def _collect_aliases(self, root: Any) -> None:
+        """Module-level ``type Tx = Prisma.TransactionClient`` (each alias may use earlier ones)."""
+        for child in root.named_children:
+            decl = child.child_by_field_name("declaration") if child.type == "export_statement" else child
+            if decl is None or decl.type != "type_alias_declaration":
+                continue
+            name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            if name is not None and value is not None:
+                self.aliases[self.host.node_text(name)] = _type_client(value, self.host, self.aliases)
 
     def _declare(self, scope: _Scope, name: str, info: _Client | None, typed: bool) -> None:
         """Bind ``name``; an untyped non-client binding of a configured name stays a client."""
@@ -630,7 +673,7 @@ class _Walker:
 
     def _binding_info(self, type_node: Any, value: Any, scope: _Scope) -> _Client | None:
         if type_node is not None:
-            return _type_client(type_node, self.host)
+            return _type_client(type_node, self.host, self.aliases)
         return self.client_of(value, scope) if value is not None else None
 
     def _declare_params(self, function: Any, scope: _Scope, first: _Client | None) -> None:
@@ -671,7 +714,7 @@ class _Walker:
             ctor = node.child_by_field_name("constructor")
             return _type_name_client(self.host.node_text(ctor)) if ctor is not None and ctor.type == "identifier" else None
         if kind in ("as_expression", "satisfies_expression"):
-            return _type_client(node.named_children[-1], self.host)
+            return _type_client(node.named_children[-1], self.host, self.aliases)
         if kind == "call_expression":
             return self._extends_client(node, scope)
         if kind == "binary_expression" and _operator(node) in ("??", "||"):
@@ -949,6 +992,8 @@ class _Walker:
 
     def _check_sql_call(self, call: Any, function: Any, arguments: Any, scope: _Scope) -> None:
         """Raw SQL call sites: Prisma raw queries, ``Prisma.sql``, ``.query``, ``.raw``."""
+        if arguments is not None and arguments.type == "template_string":
+            function = _tag_function(function)
         receiver, prop = _member_parts(function)
         if prop is None or arguments is None:
             return

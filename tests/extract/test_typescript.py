@@ -812,3 +812,29 @@ def test_end_to_end_template_sql_positions_map_into_the_host_file():
 def test_end_to_end_interpolated_identifier_is_hos205_at_the_interpolation():
     code = "const p = new PrismaClient();\np.$executeRawUnsafe(`UPDATE ${table} SET a = 1`);\n"
     assert [(p.code, p.location.line, p.location.col) for p in run(code).problems] == [("HOS205", 2, 29)]
+
+
+def test_type_aliases_of_client_types():
+    code = """\
+    type Tx = Prisma.TransactionClient;
+    export type Db = PrismaClient | Tx;
+    type Shape = { id: string };
+    function a(tx: Tx) { tx.order.count(); }
+    function b(db: Db) { db.order.count(); }
+    function c(s: Shape) { s.order.count(); }
+    """
+    assert rows(code) == [(4, 25, "order", (), None, "read", "count"), (5, 25, "order", (), None, "read", "count")]
+
+
+def test_generic_tagged_template_is_not_a_parse_error(sql_calls):
+    code = """\
+    const p = new PrismaClient();
+    const rows = await p.$queryRaw<{ id: string }[]>`SELECT id FROM orders WHERE id = ${id}`;
+    """
+    assert problems(code) == []
+    assert calls_of(sql_calls) == [("SELECT id FROM orders WHERE id = $1", "prisma-raw", ["$1"], 2, 2)]
+
+
+def test_real_error_after_a_generic_tagged_template_is_still_reported():
+    code = "p.$queryRaw<Row[]>`SELECT 1`;\nconst x = ) 3;\n"
+    assert [(p[0], p[1], p[2]) for p in problems(code)] == [("HOS901", 2, 11)]
