@@ -5,10 +5,10 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linter import policy
+from linter import policy, suppressions
 from linter.context import ProjectContext, build_context
 from linter.discovery import relative_to_root, walk_project
-from linter.engine import run_rules, selected_rules
+from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for
 from linter.extract.base import ExtractConfig
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
@@ -106,10 +106,10 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     catalog = catalog or load_catalog()
     cfg = project.manifest.rules
     rules = selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
-    findings = run_rules(project.accesses, project.context, rules)
-    findings = policy.apply(findings, project.manifest, catalog, project.scope, project.files_only)
+    findings, suppressed = judge(project, rules, catalog)
     return RunResult(
-        findings=tuple(findings),
+        findings=findings,
+        suppressed=suppressed,
         files_scanned=sum(1 for r in project.results if r.skipped is None and _in_scope(r.path, project)),
         services=tuple(s.name for s in project.manifest.services),
         notices=tuple(n for n in project.notices if _in_scope(n.path, project)),
@@ -117,6 +117,19 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         duration_s=time.perf_counter() - started,
         root=project.manifest.root,
     )
+
+
+def judge(project: Project, rules: tuple, catalog: Catalog) -> tuple[tuple[Finding, ...], int]:
+    """Stages 7–8: rules, suppressions (and HOS902), scope, severity, sort.
+
+    Returns the reported findings and how many in-scope findings were suppressed.
+    """
+    findings = run_rules(project.accesses, project.context, rules)
+    applied = suppressions.apply(findings, (s for r in project.results for s in r.suppressions))
+    findings = [*applied.kept, *run_suppression_rules(applied.unused, applied.malformed, project.context, rules)]
+    reported = policy.apply(findings, project.manifest, catalog, project.scope, project.files_only)
+    hidden = policy.apply(applied.suppressed, project.manifest, catalog, project.scope, project.files_only)
+    return tuple(reported), len(hidden)
 
 
 def extract_file(src: SourceFile, full_path: Path, config: ExtractConfig) -> ExtractResult:
@@ -146,7 +159,10 @@ def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> Extrac
         line = data[: err.start].count(b"\n") + 1
         return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line)
     try:
-        return ext.extract(src, text, config)
+        result = ext.extract(src, text, config)
+        if suppressions.MARK in data:
+            result = replace(result, suppressions=suppressions.find_suppressions(src.language, src.path, text))
+        return result
     except RecursionError:
         return _problem(src, "nesting too deep to analyse")
     except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run

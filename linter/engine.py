@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from linter.context import ProjectContext
-from linter.model import Access, Finding
+from linter.model import Access, Finding, Suppression
 from linter.rule import Catalog, Rule, RuleContext
 
 
@@ -28,3 +28,21 @@ def selected_rules(catalog: Catalog, select: tuple[str, ...], ignore: tuple[str,
         return any(rule.code.startswith(p.upper()) or rule.name == p for p in prefixes)
 
     return tuple(r for r in catalog.rules if (not select or hit(r, select)) and not hit(r, ignore))
+
+
+def run_suppression_rules(unused: tuple[Suppression, ...], malformed: tuple[Suppression, ...],
+                          ctx: ProjectContext, rules: Iterable[Rule]) -> list[Finding]:
+    """Rules that judge suppressions themselves (HOS902), after they were applied.
+
+    An unused suppression is only judged when every code it names was run:
+    with ``--select HOS101`` a ``ignore[HOS102]`` comment is not "unused".
+    """
+    rules = tuple(rules)
+    ran = {r.code for r in rules}
+    unused = tuple(s for s in unused if set(s.codes) <= ran)
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.check_suppressions is not None:
+            rctx = RuleContext(project=ctx, code=rule.code, name=rule.name, severity=rule.severity)
+            findings.extend(rule.check_suppressions(unused, malformed, rctx))
+    return findings

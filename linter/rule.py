@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from linter.model import Access, AccessKind, Anchor, Finding, Location, Relation, RelationKind, Severity
+from linter.model import Access, AccessKind, Anchor, Finding, Location, Relation, RelationKind, Severity, Suppression
 
 if TYPE_CHECKING:
     from linter.context import ProjectContext
@@ -102,6 +102,8 @@ def foreign_owner(access: Access, ctx: RuleContext) -> str | None:
 
 CheckAccess = Callable[[Access, RuleContext], Iterable[Finding]]
 CheckProject = Callable[[RuleContext], Iterable[Finding]]
+# (unused, malformed, ctx): runs after suppressions are applied
+CheckSuppressions = Callable[[tuple[Suppression, ...], tuple[Suppression, ...], RuleContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +114,7 @@ class Rule:
     doc: str
     check_access: CheckAccess | None = None
     check_project: CheckProject | None = None
+    check_suppressions: CheckSuppressions | None = None
     examples: tuple[Valid | Invalid, ...] = ()
     aliases: tuple[str, ...] = ()
 

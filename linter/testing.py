@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from linter.app import config_for, extract_bytes, resolve_all
-from linter.engine import run_rules
+from linter.app import Project, config_for, extract_bytes, judge, resolve_all
 from linter.extract import extractor_for
 from linter.manifest import parse_manifest
 from linter.model import Finding, SourceFile
-from linter import policy
 from linter.discovery import ServiceMatcher
 from linter.rule import Catalog, Invalid, Rule, Valid
 
@@ -47,8 +45,9 @@ def run_files(files: Mapping[str, str], manifest_text: str | None = None,
         results.append(extract_bytes(src, files[path].encode("utf-8"), config_for(manifest, service)))
     context, accesses = resolve_all(manifest, results)
     catalog = load_catalog()
-    findings = run_rules(accesses, context, rules if rules is not None else catalog.rules)
-    return policy.apply(findings, manifest, catalog, ("",), False)
+    project = Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
+                      notices=(), scope=("",), files_only=False)
+    return list(judge(project, rules if rules is not None else catalog.rules, catalog)[0])
 
 
 def describe(f: Finding, with_path: bool) -> str:
@@ -58,8 +57,11 @@ def describe(f: Finding, with_path: bool) -> str:
 
 
 def example_result(rule: Rule, example: Valid | Invalid) -> set[str]:
-    """The rule's findings on an example, in the compact ``expect`` form."""
-    findings = [f for f in run_files(example.files, example.manifest, (rule,)) if f.code == rule.code]
+    """The rule's findings on an example, in the compact ``expect`` form.
+
+    Every rule runs (as in a real run), so HOS902 sees what the others found.
+    """
+    findings = [f for f in run_files(example.files, example.manifest) if f.code == rule.code]
     with_path = not _single_target(example)
     return {describe(f, with_path) for f in findings}
 
