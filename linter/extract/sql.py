@@ -366,11 +366,9 @@ def _analyse_statement(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
         return
     if first == "CREATE" and _create_object_word(stmt) in _IGNORED_CREATE:
         return
-    tree = _parse(stmt, ctx, sink)
-    if tree is None:
-        return
-    if isinstance(tree, exp.Command):
-        _command(stmt, first, ctx, sink)
+    tree, error = _parse(stmt, ctx)
+    if tree is None or isinstance(tree, exp.Command):
+        _unparsed(stmt, first, error, ctx, sink)
         return
     if not isinstance(tree, _STATEMENT_TYPES):
         # sqlglot happily parses `SELEC x` as an aliased column: not a statement
@@ -392,29 +390,49 @@ def _create_object_word(stmt: Statement) -> str:
     return ""
 
 
-def _command(stmt: Statement, first: str, ctx: _Ctx, sink: _Sink) -> None:
-    """sqlglot parsed the statement as an opaque Command."""
-    if first == "ALTER":
-        _alter_tokens(stmt, ctx, sink)
+def _unparsed(stmt: Statement, first: str, error: BaseException | None, ctx: _Ctx, sink: _Sink) -> None:
+    """sqlglot failed or kept the statement as an opaque Command: use a token
+    reader when we have one for the form, else HOS901 for forms that carry
+    relations (benign Commands such as VACUUM are ignored)."""
+    fallback = _fallback_for(stmt, first)
+    if fallback is not None:
+        fallback(stmt, ctx, sink)
+    elif error is not None:
+        _problem(ctx, sink, stmt, stmt.start, "HOS901", _parse_message(stmt, error))
     elif first in _ANALYSED_FIRST:
         _problem(ctx, sink, stmt, stmt.start, "HOS901",
                  f"could not parse SQL statement ({_first_words(stmt)}): "
                  "sqlglot does not support this form")
 
 
-def _parse(stmt: Statement, ctx: _Ctx, sink: _Sink) -> exp.Expression | None:
-    """Parse one statement. On failure, retry with each host placeholder
+def _fallback_for(stmt: Statement, first: str):
+    if first == "ALTER":
+        return _alter_tokens
+    if first == "CREATE":
+        return _CREATE_FALLBACKS.get(_create_object_word(stmt))
+    return None
+
+
+_TRAILING_DATA = re.compile(r"\s+WITH\s+(NO\s+)?DATA\s*$", re.IGNORECASE)
+
+
+def _parse(stmt: Statement, ctx: _Ctx) -> tuple[exp.Expression | None, BaseException | None]:
+    """Parse one statement: (tree, None) or (None, the error).
+
+    A trailing ``WITH [NO] DATA`` (CREATE MATERIALIZED VIEW / TABLE AS) is cut
+    off first: sqlglot does not know it and it holds no relation; cutting the
+    tail keeps every offset. On failure, retry with each host placeholder
     replaced by a same-length identifier (``$1`` → ``_1``): if that parses,
     the failure came from an interpolation standing where a name belongs,
-    which is reported as HOS205 by the classifier, not HOS901."""
+    which the classifier reports as HOS205, not HOS901."""
+    tail = _TRAILING_DATA.search(stmt.text)
+    text = stmt.text[: tail.start()] if tail else stmt.text
     try:
-        return sqlglot.parse_one(stmt.text, read="postgres")
+        return sqlglot.parse_one(text, read="postgres"), None
     except Exception as err:  # noqa: BLE001 - sqlglot raises ParseError,
         # TokenError and, on odd input, plain internal errors alike.
-        retry = _parse_with_markers(stmt, ctx)
-        if retry is None:
-            _problem(ctx, sink, stmt, stmt.start, "HOS901", _parse_message(stmt, err))
-        return retry
+        retry = _parse_with_markers(Statement(text, stmt.start), ctx)
+        return (retry, None) if retry is not None else (None, err)
 
 
 def _parse_with_markers(stmt: Statement, ctx: _Ctx) -> exp.Expression | None:
@@ -458,6 +476,7 @@ def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
     """
     roles: dict[int, _Hit | None] = {}
     _select_roles(tree, roles)
+    _nested_dml_roles(tree, roles, facts)
     default = _default_role(tree)
     handler = _HANDLERS.get(type(tree))
     if handler is not None:
@@ -475,6 +494,13 @@ def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
         if name is None or _is_cte_ref(table):
             continue
         facts.hits.append(_Hit(name, default[0], default[1], default[2]))
+
+
+def _nested_dml_roles(tree: exp.Expression, roles: dict[int, _Hit | None], facts: _StmtFacts) -> None:
+    """Data-modifying CTEs (``WITH d AS (DELETE FROM t …) …``) write too."""
+    for node in tree.find_all(exp.Insert, exp.Update, exp.Delete, exp.Merge):
+        if node is not tree:
+            _HANDLERS[type(node)](node, roles, facts)
 
 
 _SKIP_ALL = (AccessKind.READ, "", None)  # sentinel: only explicitly assigned roles count
@@ -836,7 +862,7 @@ def _drop(tree: exp.Drop, roles: _Roles, facts: _StmtFacts) -> _Role | None:
         on = tree.args.get("cluster")
         _assign(roles, on.this if isinstance(on, exp.OnProperty) else None, AccessKind.DDL, what)
         return _SKIP_ALL
-    for table in tree.expressions:
+    for table in tree.args.get("tables") or ():
         _assign(roles, table, AccessKind.DDL, what)
     return _SKIP_ALL
 
@@ -852,7 +878,7 @@ def _alter(tree: exp.Alter, roles: _Roles, facts: _StmtFacts) -> _Role | None:
             _assign(roles, action.this, AccessKind.DDL, what)
             roles[id(_unwrap_table(action.this))] = None
     _references(tree, roles, name)
-    return (AccessKind.DDL, what, None)
+    return _SKIP_ALL  # DROP CONSTRAINT fk / ADD CONSTRAINT names are no relations
 
 
 _HANDLERS = {
@@ -1073,6 +1099,43 @@ def _alter_tail(reader: _TokenReader, name: _Name | None, what: str, facts: _Stm
                 facts.hits.append(_Hit(target, AccessKind.REFERENCE, "REFERENCES", name))
         else:
             reader.i += 1
+
+
+def _create_tokens(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+    """CREATE FUNCTION / PROCEDURE / INDEX / TRIGGER forms sqlglot cannot parse
+    (``RETURNS trigger``, ``ON ONLY t``, ``CREATE CONSTRAINT TRIGGER``…):
+    DDL on the function, or on the table after ``ON`` for indexes and
+    triggers (the first top-level ON: trigger events never contain one)."""
+    reader = _TokenReader(stmt)
+    while reader.word() in _CREATE_MODIFIERS or reader.word() == "CONSTRAINT":
+        reader.i += 1
+    kind = reader.word()
+    reader.i += 1
+    what = f"CREATE {kind}"
+    facts = _StmtFacts()
+    if kind in ("FUNCTION", "PROCEDURE"):
+        name = reader.name()
+        if name is not None:
+            facts.hits.append(_Hit(name, AccessKind.DDL, what))
+            if name.dynamic is None:
+                facts.defs.append((name, RelationKind.FUNCTION, what))
+    else:
+        while not reader.at_end() and not reader.accept("ON"):
+            reader.i += 1
+        reader.accept("ONLY")
+        name = reader.name()
+        if name is not None:
+            facts.hits.append(_Hit(name, AccessKind.DDL, what))
+    _expect_hits(stmt, facts, ctx, sink)
+
+
+_CREATE_FALLBACKS = {
+    "FUNCTION": _create_tokens,
+    "PROCEDURE": _create_tokens,
+    "INDEX": _create_tokens,
+    "TRIGGER": _create_tokens,
+    "CONSTRAINT": _create_tokens,
+}
 
 
 def _expect_hits(stmt: Statement, facts: _StmtFacts, ctx: _Ctx, sink: _Sink) -> None:
