@@ -100,6 +100,7 @@ _SQL_START = re.compile(
 )
 _BIND_MARKER = re.compile(r"\$(\d+)")
 _MAX_DEPTH = 220  # nesting beyond this is reported, not recursed into (stack safety)
+_MAX_FIELD_PATH = 24  # include/data traversal stops deeper than any real query nests
 
 _SKIPPED_NODES = frozenset((
     "comment", "string", "number", "regex", "type_annotation", "type_alias_declaration",
@@ -428,7 +429,7 @@ def decode_escape(escape: str) -> str:
     if body[0] in "xu" and hex_digits:
         try:
             return chr(int(hex_digits, 16))
-        except ValueError:
+        except (ValueError, OverflowError):
             return body
     return body
 
@@ -949,6 +950,8 @@ class _Walker:
 
     def _traverse_selection(self, obj: Any, path: tuple[str, ...], ctx: _CallContext) -> None:
         """``include: {...}`` / ``select: {...}`` keys of ``obj`` (relations read at ``path``)."""
+        if len(path) > _MAX_FIELD_PATH:
+            return
         for pair in object_pairs(obj, self.host):
             if pair.name in ("include", "select") and pair.value.type == "object":
                 self._traverse_selected(pair.value, path, pair.name, ctx)
@@ -966,6 +969,8 @@ class _Walker:
 
     def _traverse_data(self, data: Any, path: tuple[str, ...], ctx: _CallContext) -> None:
         """Nested writes in a ``data`` object: ``items: { create: [...] }`` writes ``items``."""
+        if len(path) > _MAX_FIELD_PATH:
+            return
         for pair in object_pairs(data, self.host):
             nested = [p for p in object_pairs(pair.value, self.host) if p.name in NESTED_WRITE_OPS]
             for op in nested:

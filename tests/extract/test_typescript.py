@@ -838,3 +838,34 @@ def test_generic_tagged_template_is_not_a_parse_error(sql_calls):
 def test_real_error_after_a_generic_tagged_template_is_still_reported():
     code = "p.$queryRaw<Row[]>`SELECT 1`;\nconst x = ) 3;\n"
     assert [(p[0], p[1], p[2]) for p in problems(code)] == [("HOS901", 2, 11)]
+
+
+def test_deeply_nested_include_is_cut_off_not_crashing():
+    code = "const p = new PrismaClient();\np.order.findMany(" + "{ include: { a: " * 300 + "true" + " } }" * 300 + ");\n"
+    result = run(code)
+    assert len(result.accesses) == 1 + ts._MAX_FIELD_PATH + 1
+    assert result.accesses[-1].ref.field_path == ("a",) * (ts._MAX_FIELD_PATH + 1)
+
+
+@pytest.mark.parametrize("escape", ["\\u{FFFFFFFFFFFFFFFFFFFFFF}", "\\u{zz}", "\\x4", "\\"])
+def test_malformed_escapes_never_raise(escape):
+    assert isinstance(ts.decode_escape(escape), str)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_FRAGMENTS = st.sampled_from([
+    "const p = new PrismaClient();", "p.order.findMany({ include: { a: true } })", "`", "'", "${", "}", "{",
+    "(", ")", "\\", "pool.query('SELECT * FROM t')", "p.$queryRaw`SELECT ${x}`", "é", "\n", "class A extends B {",
+    "async (tx) => tx.a.create({ data: { b: { create: {} } } })", "/*", "*/", "//", "<div>", "\x00",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=30), st.sampled_from(["a.ts", "a.tsx", "a.js"]))
+def test_any_input_extracts_without_raising_and_positions_are_in_the_file(parts, path):
+    code = " ".join(parts)
+    lines = code.split("\n")
+    result = ts.extract(SourceFile(path, "order", Language.TYPESCRIPT), code, ExtractConfig())
+    for loc in [a.location for a in result.accesses] + [p.location for p in result.problems]:
+        assert 1 <= loc.line <= len(lines) and 1 <= loc.col <= len(lines[loc.line - 1]) + 1
