@@ -1,11 +1,12 @@
 """The only place that sequences the pipeline stages (STYLE L.4). No printing."""
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linter import policy, suppressions
+from linter import baseline, policy, suppressions
 from linter.context import ProjectContext, build_context
 from linter.discovery import relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
@@ -32,6 +33,8 @@ class Options:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     jobs: int = 1
+    baseline: str | None = None  # baseline file; default <root>/hos-lint-baseline.json when it exists
+    no_baseline: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +57,8 @@ class RunResult:
     services: tuple[str, ...]
     notices: tuple[FileNotice, ...] = ()
     suppressed: int = 0
+    baselined: int = 0
+    stale: tuple[baseline.Entry, ...] = ()
     fail_on: str = "error"
     duration_s: float = 0.0
     root: str = ""
@@ -107,9 +112,12 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     cfg = project.manifest.rules
     rules = selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
     findings, suppressed = judge(project, rules, catalog)
+    matched = _apply_baseline(options, project, findings, {r.code for r in rules})
     return RunResult(
-        findings=findings,
+        findings=matched.new,
         suppressed=suppressed,
+        baselined=len(matched.baselined),
+        stale=matched.stale,
         files_scanned=sum(1 for r in project.results if r.skipped is None and _in_scope(r.path, project)),
         services=tuple(s.name for s in project.manifest.services),
         notices=tuple(n for n in project.notices if _in_scope(n.path, project)),
@@ -117,6 +125,43 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         duration_s=time.perf_counter() - started,
         root=project.manifest.root,
     )
+
+
+def baseline_path(options: Options, manifest: Manifest) -> Path:
+    return Path(options.baseline) if options.baseline else Path(manifest.root) / baseline.BASELINE_NAME
+
+
+def _apply_baseline(options: Options, project: Project, findings: tuple[Finding, ...],
+                    ran: set[str]) -> baseline.Matched:
+    path = baseline_path(options, project.manifest)
+    if options.no_baseline or not path.is_file():
+        return baseline.Matched(findings, (), ())
+    try:
+        entries = baseline.parse(path.read_text(encoding="utf-8"), path.name)
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read baseline: {err.strerror or err}") from None
+    except baseline.BaselineError as err:
+        raise UsageError(str(err)) from None
+
+    def looked_at(p: str) -> bool:
+        return p in project.scope if project.files_only else policy.in_scope(p, project.scope)
+
+    return baseline.match(findings, entries, in_scope=looked_at, ran_codes=ran)
+
+
+def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Path, int]:
+    """Run the whole project without a baseline and write every finding to the baseline file."""
+    if options.paths and any(Path(p).is_file() for p in options.paths):
+        raise UsageError("the baseline is written from a whole-project run; pass no file paths")
+    project = analyse(options)
+    if project.scope != ("",):
+        raise UsageError("the baseline is written from a whole-project run; run `hos-lint baseline` at the root")
+    catalog = catalog or load_catalog()
+    cfg = project.manifest.rules
+    findings, _ = judge(project, selected_rules(catalog, cfg.select, cfg.ignore), catalog)
+    path = baseline_path(options, project.manifest)
+    path.write_text(baseline.render(findings), encoding="utf-8")
+    return path, len(findings)
 
 
 def judge(project: Project, rules: tuple, catalog: Catalog) -> tuple[tuple[Finding, ...], int]:
@@ -205,6 +250,32 @@ def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...],
 
 def _in_scope(path: str, project: Project) -> bool:
     return policy.in_scope(path, project.scope)
+
+
+def changed_files(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Existing files changed since a git ref (committed, staged, unstaged or untracked),
+    limited to PATHS when given. Paths are returned relative to the cwd."""
+    import subprocess
+
+    def git(*args: str) -> list[str]:
+        try:
+            out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
+        except FileNotFoundError:
+            raise UsageError("--changed-since needs git on PATH") from None
+        except subprocess.CalledProcessError as err:
+            raise UsageError(f"--changed-since {ref}: {err.stderr.strip() or 'git failed'}") from None
+        return [line for line in out.stdout.splitlines() if line]
+
+    top = Path(git("rev-parse", "--show-toplevel")[0])
+    names = git("diff", "--name-only", "--diff-filter=ACMRT", ref, "--") + \
+        git("ls-files", "--others", "--exclude-standard", "--full-name", str(top))
+    limits = [Path(p).resolve() for p in paths]
+    out = []
+    for name in sorted(set(names)):
+        full = top / name
+        if full.is_file() and (not limits or any(full == l or l in full.parents for l in limits)):
+            out.append(os.path.relpath(full))
+    return tuple(out)
 
 
 def language_of(path: str) -> Language | None:

@@ -37,11 +37,11 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def _options(paths, config, select, ignore, fail_on, jobs):
+def _options(paths, config, select, ignore, fail_on, jobs, **extra):
     from linter.app import Options
 
     return Options(paths=tuple(paths), config=config, select=_codes(select), ignore=_codes(ignore),
-                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1))
+                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), **extra)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -81,7 +81,12 @@ def with_common(fn):
 @click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
-def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show_source, statistics, quiet):
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Baseline file (default: hos-lint-baseline.json at the project root, when present).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
+@click.option("--changed-since", metavar="GIT_REF", help="Check only files changed since this git ref.")
+def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show_source, statistics, quiet,
+          baseline_file, no_baseline, changed_since):
     """Check PATHS (default: the whole project) for cross-service data access."""
     def body():
         from linter import app
@@ -89,7 +94,14 @@ def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show
         from linter.registry import load_catalog
 
         catalog = load_catalog()
-        result = app.run(_options(paths, config, select, ignore, fail_on, jobs), catalog)
+        targets = tuple(paths)
+        if changed_since:
+            targets = app.changed_files(changed_since, paths)
+            if not targets:
+                click.echo(f"No files changed since {changed_since}.")
+                return EXIT_OK
+        result = app.run(_options(targets, config, select, ignore, fail_on, jobs, baseline=baseline_file,
+                                  no_baseline=no_baseline), catalog)
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                                 statistics=statistics, quiet=quiet)
         _emit(FORMATTERS[fmt](result, catalog, options), output)
@@ -128,6 +140,27 @@ def ownership(paths, config, jobs, debug, fmt):
 
         project = app.analyse(_options(paths, config, None, None, None, jobs))
         click.echo(render_ownership(project, fmt), nl=False)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+@cli.command(name="baseline")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Baseline file (default: hos-lint-baseline.json at the project root).")
+@click.option("--update-baseline", is_flag=True, help="Required to write the baseline when CI is set.")
+def write_baseline(paths, config, jobs, debug, baseline_file, update_baseline):
+    """Write every current finding to the baseline, so `check` fails only on new ones."""
+    def body():
+        from linter import app
+
+        if os.environ.get("CI", "").lower() not in ("", "0", "false") and not update_baseline:
+            click.echo("hos-lint: CI is set: the baseline is only written with --update-baseline", err=True)
+            return EXIT_USAGE
+        path, count = app.write_baseline(_options(paths, config, None, None, None, jobs, baseline=baseline_file))
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {path.name}.")
         return EXIT_OK
 
     sys.exit(_guard(body, debug))

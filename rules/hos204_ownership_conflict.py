@@ -43,13 +43,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if prior.service == claim.service or claim.location is None:
             continue
         what = f"schema {claim.value}" if claim.kind == "schema" else f"public table {claim.value}"
-        line = prior.location.line if prior.location else "?"
         yield ctx.finding(
             location=claim.location,
             service=claim.service,
             relation=claim.value,
             owner=prior.service,
-            message=f"{claim.service} claims {what}, already owned by {prior.service} (line {line})",
+            message=f"{claim.service} claims {what}, already owned by {prior.service}",
             hint="give every schema and public table exactly one owner",
         )
 

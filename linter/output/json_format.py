@@ -40,6 +40,9 @@ def render(result, catalog, options) -> str:
             "services": list(result.services),
             "not_analysed": [{"path": n.path, "reason": n.reason} for n in result.notices],
             "suppressed": result.suppressed,
+            "baselined": getattr(result, "baselined", 0),
+            "stale": [{"code": e.code, "path": e.path, "relation": e.relation, "fingerprint": e.fingerprint}
+                      for e in getattr(result, "stale", ())],
             "fail_on": result.fail_on,
             "failed": result.failed,
         },

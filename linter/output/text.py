@@ -16,6 +16,8 @@ def render(result, catalog, options) -> str:
         lines = [l for f in result.findings for l in (_line(f, options.color), *_source(f, result.root))]
     if options.statistics:
         lines += _statistics(result.findings)
+    lines += [f"{e.path}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
+              "run `hos-lint baseline` to drop it" for e in getattr(result, "stale", ())]
     if not options.quiet or result.findings:
         lines.append(summary(result))
     return "\n".join(lines) + "\n"
@@ -57,4 +59,6 @@ def summary(result) -> str:
     skipped = len(result.notices)
     extra = f"; {skipped} file{'s' if skipped != 1 else ''} not analysed" if skipped else ""
     suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
-    return f"{head}{tail}{extra}{suppressed} ({result.duration_s:.2f}s)."
+    baselined = getattr(result, "baselined", 0)
+    baselined = f"; {baselined} baselined" if baselined else ""
+    return f"{head}{tail}{extra}{suppressed}{baselined} ({result.duration_s:.2f}s)."
