@@ -1,0 +1,60 @@
+"""The published hook, run by the real pre-commit (`try-repo`) against a
+temporary git repository: it fails on a staged cross-service write and passes
+once the write is fixed."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def hook_repo(tmp: Path) -> Path:
+    """A committed copy of this project (try-repo installs the hook from a git repo)."""
+    repo = tmp / "hook"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__",
+                                                               ".pytest_cache", ".hos-lint-cache", "fixtures", "bench"))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "hook")
+    return repo
+
+
+def try_repo(hook: Path, project: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(project.parent / "pc-home")}
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(hook), "hos-lint"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_hook_blocks_a_staged_cross_service_write_and_passes_once_fixed(tmp_path):
+    hook = hook_repo(tmp_path)
+    project = tmp_path / "project"
+    (project / "services/order/db").mkdir(parents=True)
+    (project / "hos-lint.yaml").write_text(
+        "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n")
+    (project / "services/order/db/clean.sql").write_text("SELECT * FROM order_service.orders;\n")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+
+    bad = project / "services/order/db/sync.sql"
+    bad.write_text("UPDATE auth_service.users SET last_order_at = now();\n")
+    git(project, "add", "services/order/db/sync.sql")
+    failed = try_repo(hook, project)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "services/order/db/sync.sql:1:8: HOS101 order writes auth_service.users" in failed.stdout
+
+    bad.write_text("UPDATE order_service.orders SET synced_at = now();\n")
+    git(project, "add", "services/order/db/sync.sql")
+    passed = try_repo(hook, project)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
