@@ -565,10 +565,11 @@ def _dynamic_part(part: exp.Identifier, schema: exp.Expression | None) -> int | 
     for node in (schema, part):
         if isinstance(node, exp.Parameter):
             return _marker_offset(node)
-        if isinstance(node, exp.Identifier) and (
-            node.meta.get("marker") or _MARKER_IN_NAME.search(node.name)
-        ):
+        if isinstance(node, exp.Identifier) and node.meta.get("marker"):
             return _ident_offset(node)
+        found = _MARKER_IN_NAME.search(node.name) if isinstance(node, exp.Identifier) else None
+        if found is not None:  # `orders_$1`, `"$1"`: point at the marker itself
+            return _ident_offset(node) + bool(node.args.get("quoted")) + found.start()
     return None
 
 
@@ -906,17 +907,22 @@ _PUNCTUATION = frozenset(
 )
 
 
+class _PlainTokenizer(Postgres.Tokenizer):
+    """Postgres tokens without command collapsing: sqlglot's tokenizer turns
+    everything after LOCK, EXECUTE, REFRESH… into one opaque string."""
+
+    COMMANDS: set = set()
+
+
 class _TokenReader:
-    """A cursor over sqlglot tokens of a statement's tail (after its first
-    keyword, which sqlglot's tokenizer would otherwise swallow as a Command)
-    with offsets relative to the statement. The small recursive-descent
+    """A cursor over the sqlglot tokens of a statement after its first
+    keyword (offsets relative to the statement). The small recursive-descent
     readers below use it."""
 
     def __init__(self, stmt: Statement) -> None:
-        m = re.match(r"[A-Za-z]+", stmt.text)
-        shift = m.end() if m else 0
-        self.tokens: list[Token] = Postgres().tokenize(stmt.text[shift:])
-        self.shift = shift
+        tokens = _PlainTokenizer().tokenize(stmt.text)
+        self.tokens: list[Token] = tokens[1:]
+        self.shift = 0
         self.i = 0
 
     def word(self, ahead: int = 0) -> str:
@@ -957,7 +963,8 @@ class _TokenReader:
                 self.i += 1
             return "", False, start, start
         quoted = tok.token_type == TokenType.IDENTIFIER
-        marker = start if _MARKER_IN_NAME.search(tok.text) and quoted else None
+        found = _MARKER_IN_NAME.search(tok.text)
+        marker = start + quoted + found.start() if found else None
         return (tok.text if quoted else tok.text.lower()), quoted, start, marker
 
     def name(self) -> _Name | None:
@@ -1318,7 +1325,7 @@ def _problem(ctx: _Ctx, sink: _Sink, stmt: Statement, offset: int, code: str, me
 
 _KEYWORDS = (
     b"select", b"insert", b"update", b"delete", b"merge", b"truncate", b"copy",
-    b"create", b"alter", b"drop", b"comment", b"grant", b"revoke", b"lock",
+    b"create", b"alter", b"drop", b"comment on", b"grant", b"revoke", b"lock",
     b"refresh", b"search_path",
 )
 
