@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linter import baseline, policy, suppressions
+from linter import baseline, infer, policy, suppressions
 from linter.context import ProjectContext, build_context
 from linter.discovery import relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
@@ -53,6 +53,7 @@ class Project:
 @dataclass(frozen=True, kw_only=True)
 class RunResult:
     findings: tuple[Finding, ...]
+    inferred: bool = False  # services and schemas came from zero-config inference
     files_scanned: int
     services: tuple[str, ...]
     notices: tuple[FileNotice, ...] = ()
@@ -78,15 +79,32 @@ def load_project_manifest(options: Options) -> Manifest:
         return load_manifest(path)
     start = Path(options.paths[0]) if options.paths else Path.cwd()
     found = find_manifest(start) or find_manifest(Path.cwd())
-    if found is None:
-        raise ManifestError([f"no hos-lint.yaml found in {start} or any parent folder; "
-                             "write one with `hos-lint init` (see README: The manifest)"])
-    return load_manifest(found)
+    if found is not None:
+        return load_manifest(found)
+    return zero_config_manifest(options.paths)
+
+
+def zero_config_manifest(paths: tuple[str, ...]) -> Manifest:
+    """No manifest: services are the child folders of the first PATH (SPEC §2, zero-config).
+
+    A single file outside any project (``hos-lint accesses x.sql``) gets a
+    manifest with no services, rooted at the file's folder.
+    """
+    services_dir = infer.services_dir_for(paths)
+    if services_dir is not None:
+        return infer.provisional_manifest(services_dir)
+    if paths and Path(paths[0]).is_file():
+        return Manifest(root=str(Path(paths[0]).resolve().parent), path=None, services=(), inferred=True)
+    raise ManifestError(["no hos-lint.yaml found here or in any parent folder, and no services folder to "
+                         "infer one from; pass the folder holding your services, or run `hos-lint init`"])
 
 
 def analyse(options: Options) -> Project:
     """Stages 1–6."""
-    manifest = load_project_manifest(options)
+    return _analyse_with(load_project_manifest(options), options)
+
+
+def _analyse_with(manifest: Manifest, options: Options) -> Project:
     scope, files_only = _scope(options.paths, manifest)
     walk = walk_project(manifest)
     results, notices = [], [FileNotice(path=p, reason=r) for p, r in walk.notices]
@@ -99,6 +117,8 @@ def analyse(options: Options) -> Project:
         if result.skipped and result.skipped != "prefilter":
             notices.append(FileNotice(path=cand.path, reason=result.skipped))
         results.append(result)
+    if manifest.inferred and manifest.services:
+        manifest = infer.infer_manifest(manifest, results)
     context, accesses = resolve_all(manifest, results)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=tuple(notices), scope=scope, files_only=files_only)
@@ -122,6 +142,7 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         services=tuple(s.name for s in project.manifest.services),
         notices=tuple(n for n in project.notices if _in_scope(n.path, project)),
         fail_on=options.fail_on or cfg.fail_on,
+        inferred=project.manifest.inferred,
         duration_s=time.perf_counter() - started,
         root=project.manifest.root,
     )
@@ -147,6 +168,21 @@ def _apply_baseline(options: Options, project: Project, findings: tuple[Finding,
         return p in project.scope if project.files_only else policy.in_scope(p, project.scope)
 
     return baseline.match(findings, entries, in_scope=looked_at, ran_codes=ran)
+
+
+def write_init(options: Options, force: bool) -> tuple[Path, Manifest]:
+    """Infer the manifest from the services folder and write it as hos-lint.yaml at the root."""
+    services_dir = infer.services_dir_for(options.paths)
+    if services_dir is None:
+        raise UsageError("pass the folder that holds one sub-folder per service, e.g. `hos-lint init services`")
+    provisional = infer.provisional_manifest(services_dir)
+    target = Path(provisional.root) / "hos-lint.yaml"
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists; use --force to overwrite it")
+    project = _analyse_with(provisional, options)
+    text = infer.render_manifest(project.manifest, infer.relative_dir(services_dir, provisional.root))
+    target.write_text(text, encoding="utf-8")
+    return target, project.manifest
 
 
 def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Path, int]:

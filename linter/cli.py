@@ -102,6 +102,8 @@ def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show
                 return EXIT_OK
         result = app.run(_options(targets, config, select, ignore, fail_on, jobs, baseline=baseline_file,
                                   no_baseline=no_baseline), catalog)
+        if result.inferred:
+            _announce_inferred(result)
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                                 statistics=statistics, quiet=quiet)
         _emit(FORMATTERS[fmt](result, catalog, options), output)
@@ -140,6 +142,31 @@ def ownership(paths, config, jobs, debug, fmt):
 
         project = app.analyse(_options(paths, config, None, None, None, jobs))
         click.echo(render_ownership(project, fmt), nl=False)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+def _announce_inferred(result) -> None:
+    schemas = sum(1 for _ in result.services)
+    click.echo(f"hos-lint: no hos-lint.yaml found; inferred {schemas} services and their schemas from the "
+               "folder layout (`hos-lint init` writes them down for review)", err=True)
+
+
+@cli.command(name="init")
+@click.argument("services_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing hos-lint.yaml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def init(services_dir, force, debug):
+    """Draft hos-lint.yaml from the services folder (default: ./services)."""
+    def body():
+        from linter import app
+
+        paths = (services_dir,) if services_dir else ()
+        target, manifest = app.write_init(_options(paths, None, None, None, None, 1), force)
+        known = sum(1 for s in manifest.services if s.schema)
+        click.echo(f"Wrote {target.name} with {len(manifest.services)} services ({known} with a schema); "
+                   "review each value, then commit it.")
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
