@@ -12,6 +12,7 @@ from linter.discovery import relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for
 from linter.extract.base import ExtractConfig
+from linter.cache import Cache
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
 from linter.model import Access, ExtractResult, FileNotice, Finding, Language, Location, Problem, SourceFile
 from linter.ownership import resolve
@@ -33,6 +34,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     jobs: int = 1
+    cache: bool = True
     baseline: str | None = None  # baseline file; default <root>/hos-lint-baseline.json when it exists
     no_baseline: bool = False
 
@@ -107,21 +109,76 @@ def analyse(options: Options) -> Project:
 def _analyse_with(manifest: Manifest, options: Options) -> Project:
     scope, files_only = _scope(options.paths, manifest)
     walk = walk_project(manifest)
-    results, notices = [], [FileNotice(path=p, reason=r) for p, r in walk.notices]
+    sources = []
     for cand in walk.files:
         ext = extractor_for(cand.path)
-        if ext is None:
-            continue
-        src = SourceFile(cand.path, cand.service, ext.LANGUAGE)
-        result = extract_file(src, Path(manifest.root) / cand.path, config_for(manifest, cand.service))
-        if result.skipped and result.skipped != "prefilter":
-            notices.append(FileNotice(path=cand.path, reason=result.skipped))
-        results.append(result)
+        if ext is not None:
+            sources.append(SourceFile(cand.path, cand.service, ext.LANGUAGE))
+    results = extract_all(manifest, sources, options)
+    notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
+    notices += [FileNotice(path=r.path, reason=r.skipped) for r in results if r.skipped not in (None, "prefilter")]
     if manifest.inferred and manifest.services:
         manifest = infer.infer_manifest(manifest, results)
     context, accesses = resolve_all(manifest, results)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=tuple(notices), scope=scope, files_only=files_only)
+
+
+# Below this many files to extract, a process pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+
+def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options) -> list[ExtractResult]:
+    """Stages 3–4 for every file: read, prefilter, cache lookup, then extract the
+    misses (in a process pool when there are enough of them). Order follows ``sources``."""
+    cache = Cache(manifest.root, enabled=options.cache)
+    results: list[ExtractResult | None] = [None] * len(sources)
+    pending: list[tuple[int, str, tuple[SourceFile, bytes, ExtractConfig]]] = []
+    for i, src in enumerate(sources):
+        config = config_for(manifest, src.service)
+        data = _read(src, Path(manifest.root) / src.path)
+        if isinstance(data, ExtractResult):
+            results[i] = data
+        elif not extractor_for(src.path).might_access_db(data):
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+        else:
+            key = cache.key_for(src, config, data)
+            results[i] = cache.get(key)
+            if results[i] is None:
+                pending.append((i, key, (src, data, config)))
+    for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs)):
+        results[i] = result
+        cache.put(key, result)
+    cache.prune()
+    return results  # type: ignore[return-value]  # every slot was filled above
+
+
+def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
+    try:
+        return full_path.read_bytes()
+    except OSError as err:
+        return replace(_problem(src, f"cannot read file: {err.strerror or err}"), skipped="unreadable")
+
+
+def _run_jobs(jobs: list[tuple[SourceFile, bytes, ExtractConfig]], workers: int) -> list[ExtractResult]:
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        return [_extract_job(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from linter.extract import loaded_extractors
+
+    loaded_extractors()  # import parsers once in the parent; forked workers inherit them
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    chunk = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_extract_job, jobs, chunksize=chunk))
+
+
+def _extract_job(job: tuple[SourceFile, bytes, ExtractConfig]) -> ExtractResult:
+    """The worker function: top level and picklable (STYLE L.9)."""
+    src, data, config = job
+    return extract_bytes(src, data, config, prefiltered=True)
 
 
 def run(options: Options, catalog: Catalog | None = None) -> RunResult:
@@ -213,16 +270,7 @@ def judge(project: Project, rules: tuple, catalog: Catalog) -> tuple[tuple[Findi
     return tuple(reported), len(hidden)
 
 
-def extract_file(src: SourceFile, full_path: Path, config: ExtractConfig) -> ExtractResult:
-    """Stages 3–4 for one file, with the per-file exception boundary (STYLE L.4)."""
-    try:
-        data = full_path.read_bytes()
-    except OSError as err:
-        return replace(_problem(src, f"cannot read file: {err.strerror or err}"), skipped="unreadable")
-    return extract_bytes(src, data, config)
-
-
-def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig, prefiltered: bool = False) -> ExtractResult:
     """Prefilter, decode and extract one file's bytes; never raises."""
     ext = extractor_for(src.path)
     if ext is None:
@@ -232,7 +280,7 @@ def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> Extrac
                        skipped="too large")
     if b"\0" in data[:8192]:
         return replace(_problem(src, "binary file with a source extension; not analysed"), skipped="binary")
-    if not ext.might_access_db(data):
+    if not prefiltered and not ext.might_access_db(data):
         return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
     try:
         text = data.decode("utf-8-sig")

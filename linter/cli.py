@@ -37,11 +37,11 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def _options(paths, config, select, ignore, fail_on, jobs, **extra):
+def _options(paths, config, select, ignore, fail_on, jobs, no_cache=False, **extra):
     from linter.app import Options
 
     return Options(paths=tuple(paths), config=config, select=_codes(select), ignore=_codes(ignore),
-                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), **extra)
+                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), cache=not no_cache, **extra)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -60,6 +60,7 @@ common = [
     click.option("--config", type=click.Path(dir_okay=False), help="Manifest file (default: nearest hos-lint.yaml)."),
     click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write .hos-lint-cache/."),
 ]
 
 
@@ -85,7 +86,7 @@ def with_common(fn):
               help="Baseline file (default: hos-lint-baseline.json at the project root, when present).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
 @click.option("--changed-since", metavar="GIT_REF", help="Check only files changed since this git ref.")
-def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show_source, statistics, quiet,
+def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fail_on, show_source, statistics, quiet,
           baseline_file, no_baseline, changed_since):
     """Check PATHS (default: the whole project) for cross-service data access."""
     def body():
@@ -100,7 +101,7 @@ def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show
             if not targets:
                 click.echo(f"No files changed since {changed_since}.")
                 return EXIT_OK
-        result = app.run(_options(targets, config, select, ignore, fail_on, jobs, baseline=baseline_file,
+        result = app.run(_options(targets, config, select, ignore, fail_on, jobs, no_cache, baseline=baseline_file,
                                   no_baseline=no_baseline), catalog)
         if result.inferred:
             _announce_inferred(result)
@@ -117,13 +118,13 @@ def check(paths, config, jobs, debug, fmt, output, select, ignore, fail_on, show
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
-def accesses(paths, config, jobs, debug, fmt, output):
+def accesses(paths, config, jobs, debug, no_cache, fmt, output):
     """Every database access extracted from PATHS, resolved to its relation and owner."""
     def body():
         from linter import app
         from linter.output.accesses import render_accesses
 
-        project = app.analyse(_options(paths, config, None, None, None, jobs))
+        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         _emit(render_accesses(project, fmt), output)
         return EXIT_OK
 
@@ -134,13 +135,13 @@ def accesses(paths, config, jobs, debug, fmt, output):
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def ownership(paths, config, jobs, debug, fmt):
+def ownership(paths, config, jobs, debug, no_cache, fmt):
     """Every known relation, its owner and where that knowledge came from."""
     def body():
         from linter import app
         from linter.output.ownership import render_ownership
 
-        project = app.analyse(_options(paths, config, None, None, None, jobs))
+        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         click.echo(render_ownership(project, fmt), nl=False)
         return EXIT_OK
 
@@ -178,7 +179,7 @@ def init(services_dir, force, debug):
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Baseline file (default: hos-lint-baseline.json at the project root).")
 @click.option("--update-baseline", is_flag=True, help="Required to write the baseline when CI is set.")
-def write_baseline(paths, config, jobs, debug, baseline_file, update_baseline):
+def write_baseline(paths, config, jobs, debug, no_cache, baseline_file, update_baseline):
     """Write every current finding to the baseline, so `check` fails only on new ones."""
     def body():
         from linter import app
@@ -186,7 +187,8 @@ def write_baseline(paths, config, jobs, debug, baseline_file, update_baseline):
         if os.environ.get("CI", "").lower() not in ("", "0", "false") and not update_baseline:
             click.echo("hos-lint: CI is set: the baseline is only written with --update-baseline", err=True)
             return EXIT_USAGE
-        path, count = app.write_baseline(_options(paths, config, None, None, None, jobs, baseline=baseline_file))
+        path, count = app.write_baseline(_options(paths, config, None, None, None, jobs, no_cache,
+                                                             baseline=baseline_file))
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {path.name}.")
         return EXIT_OK
 
