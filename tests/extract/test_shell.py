@@ -1,0 +1,138 @@
+"""Exact tests for SQL in shell scripts: psql heredocs and psql -c."""
+from __future__ import annotations
+
+from linter.extract import shell
+from linter.extract.base import ExtractConfig
+from linter.model import Language, SourceFile
+
+SRC = SourceFile("scripts/migrate.sh", "order", Language.SHELL)
+
+
+def run(text: str):
+    return shell.extract(SRC, text, ExtractConfig())
+
+
+def rows(result) -> list[tuple]:
+    return [
+        (a.location.line, a.location.col, a.ref.schema, a.ref.name, a.kind.value, a.operation)
+        for a in result.accesses
+    ]
+
+
+def problems(result) -> list[tuple]:
+    return [(p.code, p.location.line, p.location.col) for p in result.problems]
+
+
+def test_heredoc_positions_are_script_positions():
+    text = (
+        "#!/bin/bash\n"
+        "set -e\n"
+        "psql -v ON_ERROR_STOP=1 \"$DATABASE_URL\" <<EOF\n"
+        "BEGIN;\n"
+        "  INSERT INTO order_service.orders (id) VALUES (1);\n"
+        "SELECT * FROM auth_service.users;\n"
+        "COMMIT;\n"
+        "EOF\n"
+        "echo done\n"
+    )
+    result = run(text)
+    assert rows(result) == [
+        (5, 15, "order_service", "orders", "write", "INSERT"),
+        (6, 15, "auth_service", "users", "read", "SELECT"),
+    ]
+    assert result.problems == ()
+
+
+def test_dash_heredoc_with_tabs_and_quoted_delimiters():
+    text = (
+        "if true; then\n"
+        "\tpsql --username \"$POSTGRES_USER\" <<-EOSQL\n"
+        "\t\tCREATE VIEW search_service.v AS SELECT * FROM product_service.products;\n"
+        "\tEOSQL\n"
+        "fi\n"
+        "psql <<'SQL'\n"
+        "DELETE FROM a WHERE b = '$HOME';\n"
+        "SQL\n"
+        "psql <<\"END\"\n"
+        "TRUNCATE c;\n"
+        "END\n"
+    )
+    assert rows(run(text)) == [
+        (3, 15, "search_service", "v", "ddl", "CREATE VIEW"),
+        (3, 49, "product_service", "products", "read", "CREATE VIEW"),
+        (7, 13, None, "a", "write", "DELETE"),
+        (10, 10, None, "c", "write", "TRUNCATE"),
+    ]
+    assert [d.ref.name for d in run(text).relation_defs] == ["v"]
+
+
+def test_non_psql_heredoc_is_not_analysed():
+    text = (
+        "cat <<EOF > notes.txt\n"
+        "DELETE FROM auth_service.users;\n"
+        "EOF\n"
+        "mysql <<EOF\n"
+        "DROP TABLE x;\n"
+        "EOF\n"
+        "# psql <<EOF in a comment\n"
+        "echo '<<EOF psql'\n"
+    )
+    assert run(text).accesses == ()
+    assert run(text).problems == ()
+
+
+def test_cat_heredoc_piped_into_psql_is_analysed():
+    text = "cat <<EOF | psql -d app\nSELECT 1 FROM t;\nEOF\n"
+    assert rows(run(text)) == [(2, 15, None, "t", "read", "SELECT")]
+
+
+def test_shell_expansion_in_relation_position_is_hos205_value_position_fine():
+    text = (
+        "psql <<EOF\n"
+        "SELECT * FROM ${SCHEMA}.orders WHERE id = $ORDER_ID;\n"
+        "UPDATE t SET at = '$(date)' WHERE x = \\$1;\n"
+        "EOF\n"
+    )
+    result = run(text)
+    assert problems(result) == [("HOS205", 2, 15)]
+    assert rows(result) == [(3, 8, None, "t", "write", "UPDATE")]
+
+
+def test_quoted_heredoc_does_not_expand():
+    text = "psql <<'EOF'\nSELECT * FROM t WHERE a = '${X}';\nEOF\n"
+    result = run(text)
+    assert (rows(result), problems(result)) == ([(2, 15, None, "t", "read", "SELECT")], [])
+
+
+def test_psql_dash_c_literals():
+    text = (
+        "psql -d app -c 'TRUNCATE order_service.carts'\n"
+        "psql -c \"SELECT * FROM \\\"Auth\\\".users\" -d app\n"
+        "psql --command=\"DELETE FROM $TABLE\"\n"
+        "psql -c \"$SQL\"\n"
+        "grep -c 'DELETE FROM x' log.txt\n"
+    )
+    result = run(text)
+    assert rows(result) == [
+        (1, 26, "order_service", "carts", "write", "TRUNCATE"),
+        (2, 25, "Auth", "users", "read", "SELECT"),
+    ]
+    assert problems(result) == [("HOS205", 3, 29), ("HOS205", 4, 10)]
+
+
+def test_line_continuation_before_heredoc():
+    text = "docker compose exec -T db \\\n  psql -U app <<EOF\nSELECT 1 FROM t;\nEOF\n"
+    assert rows(run(text)) == [(3, 15, None, "t", "read", "SELECT")]
+
+
+def test_unterminated_heredoc_and_bad_sql_do_not_raise():
+    text = "psql <<EOF\nSELECT FROM WHERE;\nSELECT 1 FROM t;\n"
+    result = run(text)
+    assert problems(result) == [("HOS901", 2, 1)]
+    assert rows(result) == [(3, 15, None, "t", "read", "SELECT")]
+
+
+def test_surface():
+    assert shell.handles("db/init.sh") and shell.handles("x.BASH") and not shell.handles("x.sql")
+    assert shell.might_access_db(b"exec PSQL -c 1") and not shell.might_access_db(b"echo hi")
+    assert (shell.NAME, shell.LANGUAGE) == ("shell", Language.SHELL)
