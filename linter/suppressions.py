@@ -129,10 +129,10 @@ def _typescript_comments(text: str) -> list[Comment]:
     from linter.extract import typescript
 
     data = text.encode("utf-8")
-    tree = typescript.parse_tree(data, "x.tsx" if "<" in text and "/>" in text else "x.ts")
+    root = typescript.parse_tree(data, "x.tsx" if "<" in text and "/>" in text else "x.ts")
     lines = text.splitlines()
     out = []
-    stack = [tree.root_node]
+    stack = [root]
     while stack:
         node = stack.pop()
         if node.type == "comment":
