@@ -475,20 +475,21 @@ def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
     statement's default role.
     """
     roles: dict[int, _Hit | None] = {}
-    _select_roles(tree, roles)
-    _nested_dml_roles(tree, roles, facts)
+    nodes = list(tree.walk())  # one walk shared by the passes below
+    _select_roles([n for n in nodes if isinstance(n, exp.Select)], roles)
+    _nested_dml_roles(tree, [n for n in nodes if isinstance(n, _DML_TYPES)], roles, facts)
     default = _default_role(tree)
     handler = _HANDLERS.get(type(tree))
     if handler is not None:
         default = handler(tree, roles, facts) or default
-    if default is _SKIP_ALL:
-        _emit_roles_only(tree, roles, facts)
-        return
-    for table in tree.find_all(exp.Table):
+    tables = [n for n in nodes if isinstance(n, exp.Table)]
+    for table in tables:
         if id(table) in roles:
             hit = roles[id(table)]
             if hit is not None:
                 facts.hits.append(hit)
+            continue
+        if default is _SKIP_ALL:
             continue
         name = _table_name(table)
         if name is None or _is_cte_ref(table):
@@ -496,21 +497,18 @@ def _classify(tree: exp.Expression, facts: _StmtFacts) -> None:
         facts.hits.append(_Hit(name, default[0], default[1], default[2]))
 
 
-def _nested_dml_roles(tree: exp.Expression, roles: dict[int, _Hit | None], facts: _StmtFacts) -> None:
+_DML_TYPES = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+
+
+def _nested_dml_roles(tree: exp.Expression, dml: list[exp.Expression],
+                      roles: dict[int, _Hit | None], facts: _StmtFacts) -> None:
     """Data-modifying CTEs (``WITH d AS (DELETE FROM t …) …``) write too."""
-    for node in tree.find_all(exp.Insert, exp.Update, exp.Delete, exp.Merge):
+    for node in dml:
         if node is not tree:
             _HANDLERS[type(node)](node, roles, facts)
 
 
 _SKIP_ALL = (AccessKind.READ, "", None)  # sentinel: only explicitly assigned roles count
-
-
-def _emit_roles_only(tree: exp.Expression, roles: dict[int, _Hit | None], facts: _StmtFacts) -> None:
-    for table in tree.find_all(exp.Table):
-        hit = roles.get(id(table))
-        if hit is not None:
-            facts.hits.append(hit)
 
 
 def _default_role(tree: exp.Expression) -> tuple[AccessKind, str, _Name | None]:
@@ -661,10 +659,10 @@ def _assign_checked(roles: _Roles, node: exp.Expression | None, kind: AccessKind
     return _assign(roles, node, kind, operation, referrer)
 
 
-def _select_roles(tree: exp.Expression, roles: _Roles) -> None:
+def _select_roles(selects: list[exp.Select], roles: _Roles) -> None:
     """``SELECT … INTO t`` writes t; ``FOR UPDATE/SHARE [OF …]`` locks (a
     write, operation LOCK) the FROM tables of that SELECT, or those named."""
-    for select in tree.find_all(exp.Select):
+    for select in selects:
         into = select.args.get("into")
         if isinstance(into, exp.Into):
             _assign(roles, into.this, AccessKind.WRITE, "SELECT INTO")
