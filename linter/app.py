@@ -205,6 +205,16 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     )
 
 
+def check_all(options: Options) -> tuple[Project, tuple[Finding, ...]]:
+    """Every finding of the project (no baseline), with the analysed project."""
+    project = analyse(options)
+    catalog = load_catalog()
+    cfg = project.manifest.rules
+    whole = replace(project, scope=("",), files_only=False)
+    findings, _ = judge(whole, selected_rules(catalog, cfg.select, cfg.ignore), catalog)
+    return project, findings
+
+
 def baseline_path(options: Options, manifest: Manifest) -> Path:
     return Path(options.baseline) if options.baseline else Path(manifest.root) / baseline.BASELINE_NAME
 

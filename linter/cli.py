@@ -195,6 +195,29 @@ def write_baseline(paths, config, jobs, debug, no_cache, baseline_file, update_b
     sys.exit(_guard(body, debug))
 
 
+@cli.command(name="why")
+@click.argument("target", metavar="PATH:LINE")
+@with_common
+def why(target, config, jobs, debug, no_cache):
+    """Explain the accesses and findings on one line: call site → model → owner → rule → ways out."""
+    def body():
+        from pathlib import Path
+
+        from linter import app
+        from linter.discovery import relative_to_root
+        from linter.output.why import render_why
+
+        path, _, line = target.rpartition(":")
+        if not path or not line.isdigit():
+            raise app.UsageError(f"expected PATH:LINE, got {target!r}")
+        project, findings = app.check_all(_options((path,), config, None, None, None, jobs, no_cache))
+        rel = relative_to_root(Path(path), project.manifest.root)
+        click.echo(render_why(project, findings, rel or path, int(line)), nl=False)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
 @cli.command(name="rules")
 def list_rules():
     """List every rule: code, name, default severity, summary."""
