@@ -1325,6 +1325,9 @@ _KEYWORDS = (
     b"select", b"insert", b"update", b"delete", b"merge", b"truncate", b"copy",
     b"create", b"alter", b"drop", b"comment on", b"grant", b"revoke", b"lock",
     b"refresh", b"search_path",
+    # clause words too: a misspelt statement (`SELEC * FROM t`) must still
+    # reach the parser and be reported as HOS901, not skipped as DB-free
+    b"from", b"into", b"table", b"join", b"view", b"using",
 )
 
 
@@ -1333,7 +1336,7 @@ def handles(path: str) -> bool:
 
 
 def might_access_db(data: bytes) -> bool:
-    """Cheap prefilter: any SQL keyword that can carry a relation."""
+    """Cheap prefilter: any SQL keyword or clause word that can carry a relation."""
     lowered = data.lower()
     return any(keyword in lowered for keyword in _KEYWORDS)
 

@@ -389,6 +389,7 @@ def test_extractor_surface():
 def test_handles_and_prefilter():
     assert sql.handles("a/b/001_init.SQL") and not sql.handles("a/b/sql.py")
     assert sql.might_access_db(b"-- x\nInsert into t values (1)")
+    assert sql.might_access_db(b"SELEC * FROM t")  # misspelt: must reach HOS901
     assert not sql.might_access_db(b"-- only a comment\n\\echo hello\n")
 
 
