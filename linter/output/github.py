@@ -1,0 +1,42 @@
+"""GitHub Actions workflow commands: one annotation per finding, then the summary.
+
+``::error file=P,line=L,col=C,title=CODE name::message`` (warning → ``warning``,
+info → ``notice``). GitHub parses the property list on ``,`` and ``::``, so
+property values escape ``:`` and ``,`` as well as the ``%``/CR/LF escapes that
+the message needs.
+"""
+from __future__ import annotations
+
+from linter.model import Finding, Severity
+from linter.output.text import summary
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render(result, catalog, options) -> str:
+    """Annotation lines in the findings' (sorted) order, then the text summary line."""
+    lines = [annotation(f) for f in result.findings]
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def annotation(f: Finding) -> str:
+    """One workflow command line for a finding."""
+    props = {
+        "file": f.location.path,
+        "line": str(f.location.line),
+        "col": str(f.location.col),
+        "title": f"{f.code} {f.name}" if f.name else f.code,
+    }
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
+    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(f.message)}"
+
+
+def escape_data(text: str) -> str:
+    """The message escapes: ``%`` first, so the escapes themselves survive."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Property values also escape the separators ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

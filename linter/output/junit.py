@@ -1,0 +1,60 @@
+"""JUnit XML for CI test reports: one test case per finding.
+
+Errors and warnings are ``<failure>``s, info findings are ``<skipped>`` (visible
+but not red). With no findings there is one passing case, so a CI system shows
+that the check ran. Files that were not analysed go to the suite's
+``<system-err>``, one line each. Attribute order is fixed by insertion order,
+and characters XML 1.0 cannot hold are replaced, so the report always parses.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from linter.model import Finding, Severity
+
+SUITE = "hos-lint"
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+# Characters outside the XML 1.0 Char production (controls other than TAB/LF/CR, surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def render(result, catalog, options) -> str:
+    """The report: ``<testsuites>`` holding the one ``hos-lint`` ``<testsuite>``."""
+    cases = [testcase(f) for f in result.findings] or [_passing()]
+    counts = _counts(result.findings, len(cases))
+    root = ET.Element("testsuites", {"name": SUITE, **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
+    suite.extend(cases)
+    if result.notices:
+        err = ET.SubElement(suite, "system-err")
+        err.text = _clean("".join(f"{n.path}: not analysed: {n.reason}\n" for n in result.notices))
+    ET.indent(root)
+    return DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def testcase(f: Finding) -> ET.Element:
+    """``<testcase classname=PATH name="CODE PATH:LINE:COL">`` with a failure or skip."""
+    loc = f.location
+    case = ET.Element("testcase", {"classname": _clean(loc.path), "name": _clean(f"{f.code} {loc}")})
+    if f.severity is Severity.INFO:
+        ET.SubElement(case, "skipped", {"message": _clean(f.message)})
+    else:
+        failure = ET.SubElement(case, "failure", {"type": f.code, "message": _clean(f.message)})
+        failure.text = _clean(f"{loc}: {f.code} {f.message}")
+    return case
+
+
+def _passing() -> ET.Element:
+    return ET.Element("testcase", {"classname": SUITE, "name": SUITE})
+
+
+def _counts(findings, tests: int) -> dict[str, str]:
+    skipped = sum(1 for f in findings if f.severity is Severity.INFO)
+    return {"tests": str(tests), "failures": str(len(findings) - skipped), "errors": "0", "skipped": str(skipped)}
+
+
+def _clean(text: str) -> str:
+    """Replace what XML 1.0 cannot represent with U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)

@@ -1,0 +1,139 @@
+"""SARIF 2.1.0 for code scanning (SPEC §6): rule metadata from the catalog,
+one result per finding with a line-independent partial fingerprint.
+
+The document is deterministic: no timestamps, no absolute paths. Artifact
+URIs are project-relative and point at the ``%SRCROOT%`` base, which is
+described but given no absolute ``uri`` (the schema allows that, and an
+absolute ``file://`` root would make the output depend on the machine).
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import linter
+from linter.baseline import fingerprint
+from linter.model import Severity
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/hos-lint/"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "hosLint/v1"
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+# Rule families by the first digit of the code; the tag lets code scanning filter them.
+_FAMILIES = {"1": "cross-service-access", "2": "ownership-configuration", "3": "grants", "9": "analysis"}
+
+
+def render(result, catalog, options) -> str:
+    """The SARIF log as indented JSON text with a trailing newline."""
+    doc = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [_run(result, catalog)],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run(result, catalog) -> dict:
+    index = {rule.code: i for i, rule in enumerate(catalog.rules)}
+    return {
+        "tool": {"driver": _driver(catalog)},
+        "invocations": [_invocation(result)],
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The project root: the folder holding hos-lint.yaml."}}},
+        # Our columns count characters, not the SARIF default of UTF-16 code units.
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index) for f in result.findings],
+        "properties": _run_properties(result),
+    }
+
+
+def _driver(catalog) -> dict:
+    return {
+        "name": "hos-lint",
+        "informationUri": INFORMATION_URI,
+        "version": linter.__version__,
+        "rules": [rule_descriptor(rule) for rule in catalog.rules],
+    }
+
+
+def rule_descriptor(rule) -> dict:
+    """``reportingDescriptor`` for one rule: summary, "What it does", the full doc as help."""
+    doc = rule.doc.strip()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.sections().get("What it does", rule.summary)},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["data-ownership", _FAMILIES.get(rule.code[3:4], "other")]},
+    }
+
+
+def _result(f, index: dict[str, int]) -> dict:
+    out = {"ruleId": f.code}
+    if f.code in index:
+        out["ruleIndex"] = index[f.code]
+    out["level"] = LEVELS[f.severity]
+    out["message"] = {"text": f.message}
+    out["locations"] = [{"physicalLocation": {
+        "artifactLocation": artifact(f.location.path),
+        "region": {"startLine": f.location.line, "startColumn": f.location.col},
+    }}]
+    out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(f)}
+    out["properties"] = _finding_properties(f)
+    return out
+
+
+def artifact(path: str) -> dict:
+    """A project-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``."""
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _finding_properties(f) -> dict:
+    """The facts of the finding; absent facts are left out rather than null."""
+    facts = {"service": f.service, "relation": f.relation, "owner": f.owner,
+             "access": f.access, "operation": f.operation, "hint": f.hint or None}
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+def _invocation(result) -> dict:
+    notes = [_notice(n) for n in result.notices]
+    notes += [_stale(e) for e in getattr(result, "stale", ())]
+    out = {"executionSuccessful": True}
+    if notes:
+        out["toolExecutionNotifications"] = notes
+    return out
+
+
+def _notice(n) -> dict:
+    """A file that was not analysed: a warning, so it is never mistaken for clean."""
+    return {
+        "level": "warning",
+        "message": {"text": f"{n.path}: not analysed: {n.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact(n.path)}}],
+    }
+
+
+def _stale(e) -> dict:
+    """A baseline entry that matched no finding: a note (it does not fail the run)."""
+    what = f"{e.code} {e.relation}" if e.relation else e.code
+    return {
+        "level": "note",
+        "message": {"text": f"{e.path}: stale baseline entry {what} no longer occurs; "
+                            "run `hos-lint baseline` to drop it"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact(e.path)}}],
+    }
+
+
+def _run_properties(result) -> dict:
+    return {
+        "filesScanned": result.files_scanned,
+        "services": list(result.services),
+        "suppressed": result.suppressed,
+        "baselined": getattr(result, "baselined", 0),
+        "failOn": result.fail_on,
+        "failed": result.failed,
+    }
