@@ -659,7 +659,10 @@ def build_dir(compose_path: str, build: yaml.Node | None) -> str | None:
     if base is None or dockerfile is None:
         return base
     folder = _local_path(base, posixpath.dirname(dockerfile) or ".")
-    inside = folder is not None and (base == "." or folder == base or folder.startswith(base + "/"))
+    if base == ".":  # the project root (or compose folder) as context: anything not above it
+        inside = folder is not None and folder != ".." and not folder.startswith(("../", "/"))
+    else:
+        inside = folder is not None and (folder == base or folder.startswith(base + "/"))
     return folder if inside else base
 
 
@@ -707,7 +710,8 @@ def k8s_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
             if scalar(dig(item, "kind")) != "List":  # one level: a List of Lists is not a manifest
                 yield from k8s_settings(ctx, item)
         return
-    target = scalar(dig(root, "metadata", "name")) or ""
+    name = dig(root, "metadata", "name")
+    target = ctx.value(name).text if scalar(name) is not None else ""  # a Helm name as written
     if kind in DATA_MAPS:
         for key, node in items(dig(root, DATA_MAPS[kind])).items():
             if scalar(node) is not None:
