@@ -18,6 +18,7 @@ from linter.model import Severity
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
 SRCROOT = "%SRCROOT%"
+SRCROOT_DESCRIPTION = "The project root: the folder holding hos-lint.yaml."
 FINGERPRINT_KEY = "hosLint/v1"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -41,7 +42,7 @@ def _run(result, catalog) -> dict:
     return {
         "tool": {"driver": _driver(catalog)},
         "invocations": [_invocation(result)],
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The project root: the folder holding hos-lint.yaml."}}},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": SRCROOT_DESCRIPTION}}},
         # Our columns count characters, not the SARIF default of UTF-16 code units.
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index) for f in result.findings],
