@@ -325,9 +325,9 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     if kind is FileKind.ENV:
         read = env_settings(src, text)
     elif kind is FileKind.COMPOSE:
-        read = _yaml_settings(src, text, compose_settings)
+        read = _yaml_settings(src, text, compose_settings, templated=False)
     elif kind is FileKind.K8S:
-        read = _yaml_settings(src, text, k8s_settings)
+        read = _yaml_settings(src, text, k8s_settings, templated=True)
     else:
         return ExtractResult(path=src.path, service=src.service, skipped="not a configuration file")
     connections = (to_connection(src, s, kind) for s in read.settings)
@@ -511,14 +511,16 @@ class Read:
     skipped: str | None = None
 
 
-def _yaml_settings(src: SourceFile, text: str, reader) -> Read:
+def _yaml_settings(src: SourceFile, text: str, reader, templated: bool) -> Read:
     """Parse every document of a YAML file and collect the settings ``reader`` finds.
 
     Documents before a syntax error are still read; the error is HOS901 at its
-    line. A Helm template that is not YAML even with its actions blanked is
-    skipped (a notice, not a parse error: it is not meant to be YAML).
+    line. With ``templated`` (Kubernetes folders, where Helm charts live) Go
+    template actions are blanked first, and a file that is not YAML even then
+    is skipped (a notice, not a parse error: it is not meant to be YAML).
+    Compose files are never templates: ``{{.Name}}`` there is a literal.
     """
-    parse_text, templates = blank_templates(text)
+    parse_text, templates = blank_templates(text) if templated else (text, ())
     ctx = YamlFile(src, text, LineIndex.of(text), templates)
     docs, problem = _documents(ctx, parse_text)
     settings = tuple(s for doc in docs for s in reader(ctx, doc))
@@ -702,8 +704,12 @@ DATA_MAPS: dict[str, str] = {"ConfigMap": "data", "Secret": "stringData"}
 
 def k8s_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
     """Settings of one manifest: workload container env, ConfigMap data, Secret
-    stringData; a ``kind: List`` contributes its items' settings."""
+    stringData; a ``kind: List`` contributes its items' settings. A Helm values
+    file (see ``values_settings``) has no ``kind``."""
     kind = scalar(dig(root, "kind"))
+    if kind is None and is_values_file(ctx.src.path):
+        yield from values_settings(ctx, root)
+        return
     if kind == "List":
         listed = dig(root, "items")
         for item in listed.value if isinstance(listed, yaml.SequenceNode) else ():
@@ -802,3 +808,47 @@ def _name_tiers(words: list[str]) -> Iterator[tuple[tuple[str, ...], ...]]:
     yield (tuple(bare),)
     if len(bare) > 1:
         yield (tuple(bare[1:]),)
+
+
+# --- Helm values files ---------------------------------------------------------------------
+
+# `values.yaml`, `values.prod.yaml`, `values-staging.yml`, `order-values.yaml`.
+_VALUES_NAME = re.compile(r"(?:[^/]*[-_.])?values(?:[-_.][^/]*)?\.ya?ml")
+
+
+def is_values_file(path: str) -> bool:
+    """A Helm values file name (the file must also sit in a Kubernetes folder, see ``handles``)."""
+    return _VALUES_NAME.fullmatch(path.rpartition("/")[2].lower()) is not None
+
+
+def values_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
+    """Helm values have no fixed shape, so every mapping is searched: each
+    ``KEY: value`` entry, and each ``{name: KEY, value: ...}`` item (an env
+    list the chart copies into a container). ``target`` is the folder holding
+    the file (the chart: ``charts/order/values.yaml`` -> ``order``)."""
+    target = posixpath.basename(posixpath.dirname(ctx.src.path))
+    for mapping in _mappings(root):
+        entries = items(mapping)
+        name, value = scalar(entries.get("name")), entries.get("value")
+        if name is not None and scalar(value) is not None:
+            yield Setting(name, ctx.value(value), *ctx.position(value), target)
+        for key, node in entries.items():
+            if scalar(node) is not None and is_connection_variable(key):
+                yield Setting(key, ctx.value(node), *ctx.position(node), target)
+
+
+def _mappings(root: yaml.Node) -> Iterator[yaml.MappingNode]:
+    """Every mapping node in a document, each once: aliases share nodes, and
+    visiting a shared node again could take exponential time (billion laughs)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            yield node
+            stack.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)

@@ -635,3 +635,66 @@ def test_match_service_by_build_context():
 def test_match_service_build_context_outside_services_falls_back_to_name():
     assert match_service("order-service", ".", SERVICES, {}) == "order"
     assert match_service("order-service", "services/auth", SERVICES, {}) == "auth"
+
+
+def test_compose_files_are_not_go_templates():
+    result = run("docker-compose.yml", """
+        services:
+          order:
+            logging: {options: {tag: "{{.Name}}"}}
+            environment:
+              DATABASE_URL: "postgres://db/app?schema={{order}}"
+          broken: [
+        """)
+    assert conns(result) == []
+    assert [(code, line) for code, line, _, _ in problems(result)] == [("HOS901", 7)]
+    assert result.skipped is None
+
+
+# --- Helm values files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("charts/order/values.yaml", True), ("helm/order/values.prod.yml", True),
+    ("deploy/order-values.yaml", True), ("charts/order/values-staging.yaml", True),
+    ("charts/order/Chart.yaml", False), ("charts/order/templates/deployment.yaml", False),
+    ("charts/order/revalues.yaml", False), ("charts/order/valuesx.yaml", False),
+])
+def test_is_values_file(path, expected):
+    assert config_files.is_values_file(path) is expected
+
+
+VALUES = """
+    image: {repository: hos/order}
+    config: &config
+      DATABASE_URL: postgres://db/app?schema=order_service
+      REDIS_URL: redis://r
+    worker:
+      config: *config
+    env:
+      - name: READ_DB_URL
+        value: "postgres://replica/app?schema=order_service,auth_service"
+      - name: NOT_A_DB
+        value: postgres://db/app?schema=ignored_name
+    notes: "DATABASE_URL: postgres://db/app?schema=in_a_string"
+    """
+
+
+def test_helm_values_file():
+    result = run("charts/order/values.yaml", VALUES)
+    assert conns(result) == [
+        (3, 17, "DATABASE_URL", ("order_service",), "k8s", "order"),
+        (9, 13, "READ_DB_URL", ("order_service", "auth_service"), "k8s", "order"),
+    ]
+
+
+def test_kindless_yaml_that_is_not_a_values_file_yields_nothing():
+    assert conns(run("charts/order/config.yaml", VALUES)) == []
+
+
+def test_helm_values_aliases_are_walked_once():
+    lines = ["a0: &a0 {DATABASE_URL: 'postgres://db/app?schema=s'}"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    result = config_files.extract(SourceFile("charts/x/values.yaml", None, Language.CONFIG),
+                                  "\n".join(lines) + "\n", ExtractConfig())
+    assert conns(result) == [(1, 25, "DATABASE_URL", ("s",), "k8s", "x")]
