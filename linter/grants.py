@@ -15,8 +15,9 @@ schema name, the same naming HOS301 checks existing grants against):
   view owner's rights, which would reopen the write to the table it reads
   (HOS104). The view itself reads its base tables with its owner's rights, so
   the role needs nothing on the other service's table;
-- for a legacy service without a schema, the same rights on the ``public``
-  tables it claims with ``tables:``;
+- the same table rights on the ``public`` tables it claims with ``tables:``
+  (a legacy service, or tables not moved yet; a table claimed twice, HOS204,
+  goes to its first claimant only);
 - nothing on other schemas, except each reviewed ``allow:`` read, which
   becomes an explicit ``SELECT`` with the entry's reason as a comment.
   ``allow:`` writes are listed as comments and never granted.
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from linter.manifest import Manifest, ServiceConfig
 from linter.model import RelationKind
+from linter.ownership import Ownership
 
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
 VIEW_WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
@@ -101,6 +103,7 @@ def plan_grants(manifest: Manifest, context=None, service: str | None = None) ->
 
 
 def _plan(manifest: Manifest, svc: ServiceConfig, context) -> ServiceGrants:
+    owners = Ownership.of(manifest)  # a public table claimed twice (HOS204) goes to its first claimant
     reads: list[AllowedRead] = []
     writes: list[str] = []
     for entry in manifest.allow:
@@ -111,7 +114,7 @@ def _plan(manifest: Manifest, svc: ServiceConfig, context) -> ServiceGrants:
         service=svc.name,
         role=svc.role_name,
         schema=svc.schema,
-        public_tables=tuple(sorted(set(svc.tables))) if not svc.schema else (),
+        public_tables=tuple(sorted(t for t in set(svc.tables) if owners.public_tables.get(t) == svc.name)),
         views=_known_views(context, svc.schema),
         allowed_reads=tuple(sorted(set(reads), key=lambda r: (r.schema, r.name, r.reason))),
         refused_writes=tuple(sorted(set(writes))),
@@ -167,7 +170,7 @@ def _section(plan: ServiceGrants) -> str:
     lines += _create_role(plan.role)
     if plan.schema:
         lines += _own_schema(plan)
-    else:
+    if plan.public_tables:
         lines += _public_tables(plan.public_tables, role)
     lines += _allowances(plan, role)
     return "\n".join(lines + [""])
@@ -222,9 +225,32 @@ def _revoke_view_writes(schema: str, role: str) -> list[str]:
 
 
 def _public_tables(tables: tuple[str, ...], role: str) -> list[str]:
-    lines = ["-- no schema of its own: the public tables it claims in the manifest",
+    lines = ["-- the public tables it claims in the manifest (`tables:`)",
              f"GRANT USAGE ON SCHEMA public TO {role};"]
-    return lines + [f"GRANT {TABLE_PRIVILEGES} ON public.{quote_ident(t)} TO {role};" for t in tables]
+    lines += [f"GRANT {TABLE_PRIVILEGES} ON public.{quote_ident(t)} TO {role};" for t in tables]
+    return lines + _owned_sequences(tables, role)
+
+
+def _owned_sequences(tables: tuple[str, ...], role: str) -> list[str]:
+    """The sequences behind the tables' serial and identity columns (their names are not
+    in the source), so inserts that take a default id work."""
+    names = ", ".join(quote_literal(t) for t in tables)
+    return [
+        "DO $grants$",
+        "DECLARE s record;",
+        "BEGIN",
+        "  FOR s IN SELECT seq.relname FROM pg_catalog.pg_depend d",
+        "           JOIN pg_catalog.pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'",
+        "           JOIN pg_catalog.pg_class t ON t.oid = d.refobjid",
+        "           JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace AND n.oid = seq.relnamespace",
+        f"           WHERE n.nspname = 'public' AND t.relname IN ({names}) AND d.deptype IN ('a', 'i')",
+        "           ORDER BY seq.relname LOOP",
+        f"    EXECUTE format('GRANT {SEQUENCE_PRIVILEGES} ON SEQUENCE public.%I TO %s', s.relname, "
+        f"{quote_literal(role)});",
+        "  END LOOP;",
+        "END",
+        "$grants$;",
+    ]
 
 
 def _allowances(plan: ServiceGrants, role: str) -> list[str]:

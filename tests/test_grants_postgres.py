@@ -1,0 +1,351 @@
+"""``hos-lint grants`` against a real PostgreSQL server.
+
+A session-scoped fixture starts a throwaway cluster from the server binaries
+(``initdb``/``pg_ctl`` on PATH or in ``/usr/lib/postgresql/*/bin``) in a temp
+dir, listening on a unix socket only (``listen_addresses=''``), with ``trust``
+auth and fsync off. PostgreSQL refuses to run as root, so under root (CI) the
+cluster runs as the unprivileged ``postgres`` OS user (else ``nobody``): the
+temp dir is chowned to it and ``initdb``/``pg_ctl`` run through
+``subprocess``'s ``user=``/``group=``. Clients connect with ``psql``; there is
+no Python driver dependency.
+
+Each project's schemas, tables (``id serial primary key``, so sequences are
+exercised too) and views (``SELECT id FROM <first base table>``) are derived
+from ``project.context.relations`` and ``relation_defs``, created as the
+superuser (the migration owner); then the grants script is applied and every
+service role is checked with ``SET ROLE`` (roles are NOLOGIN), which exercises
+exactly the role's privileges. The full matrix role × relation × operation is
+compared with what the manifest says, once after the first run of the script
+and again after a second run.
+
+Without server binaries the tests skip with a one-line reason, except when
+``CI`` is set: then they fail, so CI never passes without running them.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from linter import app, grants
+from linter.model import RelationKind
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hos-marketplace"
+OPS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+VIEWS = (RelationKind.VIEW, RelationKind.MATVIEW)
+
+
+# --- the throwaway cluster ------------------------------------------------------------------
+
+
+def _server_bin() -> Path | None:
+    """The newest ``/usr/lib/postgresql/*/bin`` with initdb and pg_ctl, else PATH's."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
+    found = shutil.which("initdb")
+    candidates += [str(Path(found).parent)] if found else []
+    for folder in candidates:
+        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    return None
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    socket_dir: str
+    psql: str
+
+    def run(self, sql: str, database: str = "postgres", check: bool = True) -> subprocess.CompletedProcess:
+        """Run a script as the superuser; stops at the first error."""
+        cmd = [self.psql, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-h", self.socket_dir,
+               "-U", "postgres", "-d", database, "-f", "-"]
+        done = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=120)
+        if check and done.returncode != 0:
+            raise AssertionError(f"psql failed ({done.returncode}):\n{done.stderr}\n--- script ---\n{sql[:4000]}")
+        return done
+
+
+def _os_user() -> dict:
+    """subprocess kwargs that drop root to an unprivileged user (PostgreSQL refuses root)."""
+    if os.geteuid() != 0:
+        return {}
+    for name in ("postgres", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    pytest.fail("running as root and neither a `postgres` nor a `nobody` OS user exists to run the server")
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    bindir = _server_bin()
+    psql = shutil.which("psql") or (str(bindir / "psql") if bindir else None)
+    if bindir is None or psql is None:
+        reason = "no PostgreSQL server binaries (initdb, pg_ctl) in PATH or /usr/lib/postgresql/*/bin"
+        if _in_ci():
+            pytest.fail(f"CI is set but {reason}; .ci/run must install postgresql")
+        pytest.skip(reason)
+    drop = _os_user()
+    # not under pytest's tmp_path: its parents are private to root, the server user must reach it
+    base = Path(tempfile.mkdtemp(prefix="hos-pg-"))
+    if drop:
+        os.chown(base, drop["user"], drop["group"])
+    data, log = base / "data", base / "server.log"
+    subprocess.run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--no-sync"], check=True, capture_output=True, **drop)
+    options = f"-k {base} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+    started = subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
+                              "start"], capture_output=True, text=True, **drop)
+    if started.returncode != 0:
+        pytest.fail(f"pg_ctl start failed: {started.stderr}\n{log.read_text() if log.exists() else ''}")
+    try:
+        yield Cluster(socket_dir=str(base), psql=psql)
+    finally:
+        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
+                       **drop)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# --- projects under test ----------------------------------------------------------------------
+
+SMALL = {
+    "hos-lint.yaml": """\
+        version: 1
+        services:
+          api: {paths: [services/api], legacy: true, tables: [legacy_orders]}
+          auth: {schema: auth_service}
+          order: {schema: order_service, role: order_rw}
+          search: {schema: search_service}
+        allow:
+          - service: search
+            read: [order_service.orders]
+            reason: indexing reads until order events carry full payloads
+          - service: search
+            write: [auth_service.users]
+            reason: reviewed but never granted
+        """,
+    "services/auth/db/001_init.sql": """\
+        CREATE TABLE auth_service.users (id serial primary key, email text);
+        CREATE TABLE auth_service.sessions (id serial primary key);
+        """,
+    "services/order/prisma/schema.prisma": """\
+        datasource db {
+          provider = "postgresql"
+          url      = env("DATABASE_URL")
+          schemas  = ["order_service"]
+        }
+        model Order {
+          id Int @id
+          @@map("orders")
+          @@schema("order_service")
+        }
+        model OrderItem {
+          id Int @id
+          @@map("order_items")
+          @@schema("order_service")
+        }
+        """,
+    "infrastructure/database/views.sql": """\
+        CREATE VIEW search_service.order_summaries AS SELECT o.id FROM order_service.orders o;
+        CREATE VIEW order_service.customer_emails AS SELECT u.id FROM auth_service.users u;
+        """,
+}
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def _projects() -> list:
+    params = [pytest.param("small", id="small-project")]
+    if (FIXTURE / "hos-lint.yaml").is_file():
+        params.append(pytest.param(str(FIXTURE), id="hos-marketplace"))
+    return params
+
+
+@dataclass(frozen=True)
+class Database:
+    name: str
+    project: app.Project
+    tables: tuple[str, ...]  # schema.name
+    views: tuple[str, ...]
+
+
+def setup_sql(project: app.Project) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Schemas, one minimal table per known table and one view per known view, as the superuser."""
+    ctx = project.context
+    known = sorted(ctx.relations.items())
+    tables = [f"{s}.{n}" for (s, n), k in known if k.relation.kind is RelationKind.TABLE]
+    views = {f"{s}.{n}" for (s, n), k in known if k.relation.kind in VIEWS}
+    schemas = sorted({t.split(".")[0] for t in tables} | {v.split(".")[0] for v in views} |
+                     {s.schema for s in project.manifest.services if s.schema} - {"public"})
+    lines = [f"CREATE SCHEMA IF NOT EXISTS {grants.quote_ident(s)};" for s in schemas]
+    lines += [f"CREATE TABLE {_q(t)} (id serial PRIMARY KEY);" for t in tables]
+    made = []
+    for view in sorted(views):
+        base = _first_base(ctx, view, set(tables))
+        lines.append(f"CREATE VIEW {_q(view)} AS SELECT id FROM {_q(base)};" if base else
+                     f"CREATE VIEW {_q(view)} AS SELECT 1 AS id;")
+        made.append(view)
+    return "\n".join(lines) + "\n", tuple(tables), tuple(made)
+
+
+def _first_base(ctx, view: str, tables: set[str]) -> str | None:
+    """The first table the view's definition reads, so the view is auto-updatable like the real one."""
+    for d in ctx.relation_defs:
+        if d.kind in VIEWS and str(ctx.resolve_ref(d.ref, d.service)) == view:
+            for ref in d.reads:
+                base = str(ctx.resolve_ref(ref, d.service))
+                if base in tables:
+                    return base
+    return None
+
+
+def _q(qualified: str) -> str:
+    schema, _, name = qualified.partition(".")
+    return f"{grants.quote_ident(schema)}.{grants.quote_ident(name)}"
+
+
+def make_database(cluster: Cluster, root: Path, name: str) -> Database:
+    project = app.analyse(app.Options(paths=(str(root),), cache=False))
+    cluster.run(f"DROP DATABASE IF EXISTS {name};\nCREATE DATABASE {name};\n")
+    sql, tables, views = setup_sql(project)
+    cluster.run(sql + TRY_FUNCTION, name)
+    return Database(name=name, project=project, tables=tables, views=views)
+
+
+@pytest.fixture(scope="module", params=_projects())
+def database(request, cluster, tmp_path_factory) -> Database:
+    if request.param == "small":
+        return make_database(cluster, write_project(tmp_path_factory.mktemp("small"), SMALL), "hos_small")
+    return make_database(cluster, Path(request.param), "hos_marketplace")
+
+
+@pytest.fixture(scope="module")
+def small_database(cluster, tmp_path_factory) -> Database:
+    return make_database(cluster, write_project(tmp_path_factory.mktemp("spot"), SMALL), "hos_spot")
+
+
+# Runs one statement and reports 'ok' or the SQLSTATE; an error rolls back only that statement.
+TRY_FUNCTION = """
+CREATE FUNCTION public.hos_try(stmt text) RETURNS text LANGUAGE plpgsql AS $f$
+BEGIN
+  EXECUTE stmt;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END
+$f$;
+"""
+DENIED = "42501"  # insufficient_privilege
+
+
+def statement(op: str, relation: str) -> str:
+    return {"SELECT": f"SELECT count(*) FROM {_q(relation)}",
+            "INSERT": f"INSERT INTO {_q(relation)} DEFAULT VALUES",
+            "UPDATE": f"UPDATE {_q(relation)} SET id = id",
+            "DELETE": f"DELETE FROM {_q(relation)}"}[op]
+
+
+def observed(cluster: Cluster, db: Database) -> dict[tuple[str, str, str], str]:
+    """role × relation × operation → 'ok' or SQLSTATE, all in one psql session."""
+    roles = sorted({s.role_name for s in db.project.manifest.services})
+    script = []
+    for role in roles:
+        script.append(f"SET ROLE {grants.quote_ident(role)};")
+        for rel in (*db.tables, *db.views):
+            for op in OPS:
+                stmt = statement(op, rel).replace("'", "''")
+                script.append(f"SELECT '{role}', '{rel}', '{op}', public.hos_try('{stmt}');")
+        script.append("RESET ROLE;")
+    out = cluster.run("\n".join(script) + "\n", db.name).stdout
+    result = {}
+    for line in out.splitlines():
+        role, rel, op, outcome = line.split("\t")
+        result[(role, rel, op)] = outcome
+    return result
+
+
+def expected(db: Database) -> dict[tuple[str, str, str], str]:
+    """What the manifest promises: full rights on its own tables (schema or claimed public
+    tables), SELECT only on its own views and on allowed reads, permission denied elsewhere."""
+    manifest = db.project.manifest
+    plans = {p.role: p for p in grants.plan_grants(manifest)}
+    out = {}
+    for role, plan in plans.items():
+        allowed = {f"{r.schema}.{r.name}" for r in plan.allowed_reads}
+        own_tables = {t for t in db.tables if t.split(".")[0] == plan.schema}
+        own_tables |= {f"public.{t}" for t in plan.public_tables}
+        for rel in (*db.tables, *db.views):
+            own_view = rel in db.views and rel.split(".")[0] == plan.schema
+            for op in OPS:
+                ok = rel in own_tables or (op == "SELECT" and (own_view or rel in allowed))
+                out[(role, rel, op)] = "ok" if ok else DENIED
+    return out
+
+
+def schema_usage(cluster: Cluster, db: Database) -> set[tuple[str, str]]:
+    roles = sorted({s.role_name for s in db.project.manifest.services})
+    values = ", ".join(f"('{r}')" for r in roles)
+    sql = (f"SELECT r.name, n.nspname FROM (VALUES {values}) AS r(name) CROSS JOIN pg_namespace n "
+           "WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public') "
+           "AND has_schema_privilege(r.name, n.oid, 'USAGE') ORDER BY 1, 2;")
+    return {tuple(line.split("\t")) for line in cluster.run(sql, db.name).stdout.splitlines()}
+
+
+def expected_usage(db: Database) -> set[tuple[str, str]]:
+    out = set()
+    for plan in grants.plan_grants(db.project.manifest):
+        schemas = {plan.schema} | {r.schema for r in plan.allowed_reads}
+        out |= {(plan.role, s) for s in schemas if s and s != "public"}
+    return out
+
+
+# --- the tests ----------------------------------------------------------------------------------------
+
+
+def test_each_role_writes_its_own_tables_and_nothing_else(cluster, database):
+    script = grants.generate_grants(database.project.manifest, database.project.context)
+    cluster.run(script, database.name)
+    assert observed(cluster, database) == expected(database)
+    assert schema_usage(cluster, database) == expected_usage(database)
+
+
+def test_running_the_grants_twice_is_harmless(cluster, database):
+    script = grants.generate_grants(database.project.manifest, database.project.context)
+    first = cluster.run(script, database.name)
+    second = cluster.run(script, database.name)
+    assert (first.returncode, second.returncode) == (0, 0)
+    assert observed(cluster, database) == expected(database)
+    assert schema_usage(cluster, database) == expected_usage(database)
+
+
+def test_the_small_project_matrix_is_what_the_issue_asks_for(cluster, small_database):
+    """Spot checks in plain words, so a bug in `expected` cannot hide one in the grants."""
+    database = small_database
+    cluster.run(grants.generate_grants(database.project.manifest, database.project.context), database.name)
+    seen = observed(cluster, database)
+    assert [seen[("order_rw", "order_service.orders", op)] for op in OPS] == ["ok"] * 4
+    assert [seen[("order_rw", "auth_service.users", op)] for op in OPS] == [DENIED] * 4
+    assert [seen[("order_rw", "order_service.customer_emails", op)] for op in OPS] == ["ok"] + [DENIED] * 3
+    assert [seen[("search_service", "order_service.orders", op)] for op in OPS] == ["ok"] + [DENIED] * 3
+    assert [seen[("search_service", "auth_service.users", op)] for op in OPS] == [DENIED] * 4
+    assert [seen[("api", "public.legacy_orders", op)] for op in OPS] == ["ok"] * 4
+    assert [seen[("auth_service", "public.legacy_orders", op)] for op in OPS] == [DENIED] * 4
