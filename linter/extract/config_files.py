@@ -31,9 +31,13 @@ Where the variables come from:
   container; ``valueFrom`` is a secret or field reference and cannot be
   known), ``ConfigMap.data``, ``Secret.stringData``; ``List`` items are
   followed. ``target`` is ``metadata.name``. Helm ``{{ ... }}`` actions are
-  blanked before parsing and count as unresolved parts of a value.
+  blanked before parsing and count as unresolved parts of a value; a Helm
+  values file (``values*.yaml``, no ``kind``) is searched for ``KEY: url``
+  entries and ``{name, value}`` items, ``target`` being its folder (the chart).
 
-The location of a connection is the first character of the URL value itself.
+The location of a connection is the first character of the value as written
+(the URL, or the ``${VAR:-...}`` that yields it), past any quote or
+``KEY=`` prefix.
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -347,7 +351,7 @@ def _connection_order(conn: Connection) -> tuple:
 
 # --- .env files ------------------------------------------------------------------------
 
-_ENV_KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*(=[ \t]*)?")
+_ENV_KEY = re.compile(r"\ufeff?[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*(=[ \t]*)?")
 _DQ_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "'": "'", "$": "$$"}
 
 

@@ -698,3 +698,12 @@ def test_helm_values_aliases_are_walked_once():
     result = config_files.extract(SourceFile("charts/x/values.yaml", None, Language.CONFIG),
                                   "\n".join(lines) + "\n", ExtractConfig())
     assert conns(result) == [(1, 25, "DATABASE_URL", ("s",), "k8s", "x")]
+
+
+def test_env_crlf_and_byte_order_mark():
+    src = SourceFile(".env", None, Language.CONFIG)
+    text = "\ufeffDATABASE_URL=postgres://db/app?schema=a\r\nB_DB_URL='postgres://db/app?schema=b'\r\nC\r\n"
+    result = config_files.extract(src, text, ExtractConfig())
+    assert conns(result) == [(1, 15, "DATABASE_URL", ("a",), "env", ""), (2, 11, "B_DB_URL", ("b",), "env", "")]
+    assert [c.url for c in result.connections] == ["postgres://db/app?schema=a", "postgres://db/app?schema=b"]
+    assert problems(result) == []
