@@ -113,6 +113,21 @@ class Report:
         return None
 
     @property
+    def rows(self) -> tuple[str, ...]:
+        """Services with at least one non-empty cell (the others are named below the matrix)."""
+        return tuple(s for s in self.services if any(c.service == s for c in self.cells))
+
+    @property
+    def columns(self) -> tuple[str | None, ...]:
+        """Owners with at least one non-empty cell."""
+        return tuple(o for o in self.owners if any(c.owner == o for c in self.cells))
+
+    @property
+    def idle(self) -> tuple[str, ...]:
+        """Services neither touching data nor touched: left out of the matrix."""
+        return tuple(s for s in self.services if s not in self.rows and s not in self.columns)
+
+    @property
     def edges(self) -> tuple[Cell, ...]:
         """Cells on another service's data: the dependency graph."""
         return tuple(c for c in self.cells if c.owner is not None and c.owner != c.service)
@@ -191,7 +206,7 @@ def _touches(hits: list[_Hit], findings: tuple[Finding, ...]) -> tuple[Touch, ..
         direct = h.route == DIRECT
         # a view definition counts once however often migrations re-create it
         sites = {(g.location.path, g.location.line, g.location.col) for g in group}
-        matched = [f for f in findings if _finding_matches(f, h)] if direct else []
+        matched = [f for f in findings if _finding_matches(f, h, sites)] if direct else []
         out.append(Touch(
             service=h.service, relation=h.relation, owner=h.owner, kind=h.kind, route=h.route,
             count=len(sites) if direct else 1,
@@ -203,8 +218,10 @@ def _touches(hits: list[_Hit], findings: tuple[Finding, ...]) -> tuple[Touch, ..
     return tuple(out)
 
 
-def _finding_matches(f: Finding, h: _Hit) -> bool:
-    return f.service == h.service and f.relation == h.relation and f.access in (None, h.kind)
+def _finding_matches(f: Finding, h: _Hit, sites: set[tuple[str, int, int]]) -> bool:
+    """A finding reported at one of the touch's call sites, about the same relation."""
+    loc = f.location
+    return f.service == h.service and f.relation == h.relation and (loc.path, loc.line, loc.col) in sites
 
 
 def _worst(severities: Iterable[Severity]) -> Severity | None:
@@ -308,8 +325,12 @@ def render_md(report: Report) -> str:
     lines += _md_matrix(report)
     lines += ["", "❌ error · ⚠️ warning · ℹ️ info (the worst finding in the cell)", "",
               "### Foreign relations by service", ""]
+    clean = [s for s in report.services if not any(t.service == s and t.foreign for t in report.touches)]
     for service in report.services:
-        lines += _md_service(report, service)
+        if service not in clean:
+            lines += _md_service(report, service)
+    if clean:
+        lines += ["Touch no other service's data: " + ", ".join(clean) + ".", ""]
     lines += ["### Dependency graph", "", "```mermaid", render_mermaid(report).rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
@@ -336,12 +357,18 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _md_matrix(report: Report) -> list[str]:
-    head = "| service ↓ · owner → | " + " | ".join(owner_label(o) for o in report.owners) + " |"
-    rows = [head, "|---" * (len(report.owners) + 1) + "|"]
-    for service in report.services:
-        cells = [_md_cell(report.cell(service, o)) for o in report.owners]
+    head = "| service ↓ · owner → | " + " | ".join(owner_label(o) for o in report.columns) + " |"
+    rows = [head, "|---" * (len(report.columns) + 1) + "|"]
+    for service in report.rows:
+        cells = [_md_cell(report.cell(service, o)) for o in report.columns]
         rows.append(f"| **{service}** | " + " | ".join(cells) + " |")
-    return rows
+    return rows + _idle_note(report)
+
+
+def _idle_note(report: Report) -> list[str]:
+    if not report.idle:
+        return []
+    return ["", "No accesses found for: " + ", ".join(report.idle) + "."]
 
 
 def _md_cell(cell: Cell | None) -> str:
@@ -356,8 +383,6 @@ def _md_cell(cell: Cell | None) -> str:
 def _md_service(report: Report, service: str) -> list[str]:
     touches = [t for t in report.touches if t.service == service and t.foreign]
     lines = [f"#### {service}", ""]
-    if not touches:
-        return lines + ["Touches no other service's data.", ""]
     lines += ["| relation | owner | access | through | first seen | finding |", "|---|---|---|---|---|---|"]
     for t in touches:
         finding = f"{ICONS[t.worst.value]} {', '.join(t.findings)}" if t.worst else ""
@@ -461,12 +486,13 @@ def _e(text: str) -> str:
 
 
 def _html_matrix(report: Report) -> str:
-    head = "".join(f"<th>{_e(owner_label(o))}</th>" for o in report.owners)
+    head = "".join(f"<th>{_e(owner_label(o))}</th>" for o in report.columns)
     rows = [f'<table class="matrix"><thead><tr><th>service ↓ · owner →</th>{head}</tr></thead><tbody>']
-    for service in report.services:
-        cells = "".join(_html_cell(report.cell(service, o), service == o) for o in report.owners)
+    for service in report.rows:
+        cells = "".join(_html_cell(report.cell(service, o), service == o) for o in report.columns)
         rows.append(f'<tr><th class="row">{_e(service)}</th>{cells}</tr>')
-    return "\n".join(rows + ["</tbody></table>"])
+    note = "".join(f"<p>{_e(line)}</p>" for line in _idle_note(report) if line)
+    return "\n".join(rows + ["</tbody></table>"]) + note
 
 
 def _html_cell(cell: Cell | None, own: bool) -> str:
