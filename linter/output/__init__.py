@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from linter.output import json_format, text
+from linter.output import github, json_format, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,4 +18,8 @@ class RenderOptions:
 FORMATTERS: dict[str, Callable] = {
     "text": text.render,
     "json": json_format.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
 }
