@@ -35,7 +35,8 @@ def _totals(result) -> str:
     by = Counter(f.severity for f in result.findings)
     head = f"**{n} finding{_s(n)}**"
     if n:
-        head += " (" + ", ".join(f"{by[s]} {s.value}" for s in _ORDER if by[s]) + ")"
+        head += " (" + ", ".join(f"{by[s]} {s.value}{_s(by[s]) if s.value != 'info' else ''}"
+                                 for s in _ORDER if by[s]) + ")"
     files, services = result.files_scanned, len(result.services)
     parts = [f"{head} in {files} file{_s(files)} across {services} service{_s(services)}",
              f"fail on: {result.fail_on}"]

@@ -1,0 +1,78 @@
+"""The README's commands work as shown: the GitHub Actions workflow's hos-lint
+command lines run against a real git repository with a pull-request-like
+change, and the pre-commit hook id exists."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BIN = Path(sys.executable).parent
+
+
+def yaml_blocks() -> list:
+    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", README, re.DOTALL)]
+
+
+def workflow() -> dict:
+    return next(b for b in yaml_blocks() if isinstance(b, dict) and "jobs" in b)
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (BIN / "hos-lint").exists(),
+                    reason="needs git and the installed hos-lint console script")
+def test_workflow_commands_run_on_a_pull_request(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "services/order/db").mkdir(parents=True)
+    (repo / "hos-lint.yaml").write_text("version: 1\nservices:\n  order: {schema: order_service}\n"
+                                        "  auth: {schema: auth_service}\n")
+    (repo / "services/order/db/old.sql").write_text("DELETE FROM auth_service.sessions;\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(repo, "checkout", "-qb", "feature")
+    (repo / "services/order/db/new.sql").write_text("UPDATE auth_service.users SET x = 1;\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "change")
+
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "GITHUB_STEP_SUMMARY": str(summary),
+           "CI": "true"}
+    steps = [s for s in workflow()["jobs"]["boundaries"]["steps"] if "run" in s and "hos-lint" in s["run"]
+             and not s["run"].startswith("pip install")]
+    outcomes = []
+    for step in steps:
+        script = step["run"].replace("${{ github.base_ref }}", "main")
+        outcomes.append(subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, capture_output=True,
+                                       text=True, timeout=300))
+    gate, report = outcomes
+    assert gate.returncode == 1
+    assert gate.stdout.splitlines()[0].startswith(
+        "::error file=services/order/db/new.sql,line=1,col=8,title=HOS101 cross-service-write::order writes")
+    assert "old.sql" not in gate.stdout  # only the pull request's files are gated
+    assert report.returncode == 0, report.stderr
+    assert '"version": "2.1.0"' in (repo / "hos-lint.sarif").read_text()
+    assert summary.read_text().startswith("## ❌ hos-lint: failed")
+
+
+def test_precommit_snippet_names_the_published_hook():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    config = next(b for b in yaml_blocks() if isinstance(b, dict) and "repos" in b)
+    assert config["repos"][0]["hooks"][0]["id"] in {h["id"] for h in hooks}
+
+
+def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
+    commands = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)[:2]
+    assert "hos-lint fixtures/hos-marketplace" in commands[0]
+    assert commands[1] in (ROOT / ".ci/run").read_text()
