@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from linter.manifest import Manifest
 from linter.model import (
@@ -111,7 +111,7 @@ def build_context(manifest: Manifest, results: Iterable[ExtractResult]) -> Proje
     results = sorted(results, key=lambda r: r.path)
     ownership = Ownership.of(manifest)
     models = _models(results)
-    connections = tuple(c for r in results for c in r.connections)
+    connections = _owned_connections(manifest, (c for r in results for c in r.connections))
     search_paths = _search_paths(manifest, connections)
     partial = ProjectContext(manifest=manifest, ownership=ownership, models=models, search_paths=search_paths)
     defs = tuple(d for r in results for d in r.relation_defs)
@@ -165,6 +165,23 @@ def _client_types(results: list[ExtractResult]) -> dict[str | None, frozenset[st
                     changed = True
         out[service] = frozenset(clients)
     return out
+
+
+def _owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
+    """Connections with their linter service: a root docker-compose or Kubernetes file
+    belongs to no service, so its entries are matched by build folder or name."""
+    from linter.extract.config_files import match_service, split_target
+
+    names = tuple(s.name for s in manifest.services)
+    paths = {s.name: s.paths for s in manifest.services}
+    out = []
+    for conn in connections:
+        if conn.service is None and conn.target:
+            name, build = split_target(conn.target)
+            service = match_service(name, build, names, paths)
+            conn = replace(conn, service=service) if service else conn
+        out.append(conn)
+    return tuple(out)
 
 
 def _search_paths(manifest: Manifest, connections: tuple[Connection, ...]) -> dict[str | None, tuple[str, ...]]:

@@ -75,5 +75,10 @@ RULE = Rule(
             "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n"
             "  schemas = [\"order_service\", \"auth_service\"]\n}\n")},
             expect=("HOS201 4:3 auth_service",)),
+        Invalid({"docker-compose.yml": (
+            "services:\n  order-service:\n    build: ./services/order\n    environment:\n"
+            "      DATABASE_URL: postgresql://u:p@db:5432/hos?schema=order_service,auth_service\n")},
+            expect=("HOS201 5:21 auth_service",)),
+        Valid({"services/order/.env": "DATABASE_URL=postgresql://u:p@db:5432/hos?schema=order_service\n"}),
     ),
 )

@@ -46,7 +46,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                                f'add @@schema("{own}")')
     for conn in project.connections:
         own = ctx.own_schema(conn.service)
-        if own is not None and not conn.schemas:
+        # `?schema=${SCHEMA}` names a schema that is only known at run time: not missing
+        if own is not None and not conn.schemas and "schema=" not in conn.url and "search_path" not in conn.url:
             yield _finding(ctx, conn.service, own, conn.location, f"{conn.variable} has no ?schema=",
                            f"append ?schema={own}")
 
@@ -73,5 +74,8 @@ RULE = Rule(
               manifest="version: 1\nservices:\n  api: {legacy: true}\n"),
         Invalid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n}\n"},
                 expect=("HOS202 1:1",)),
+        Invalid({"services/order/.env": "# local\nDATABASE_URL=postgresql://u:p@localhost:5432/hos\n"},
+                expect=("HOS202 2:14",)),
+        Valid({"services/order/.env": "DATABASE_URL=postgresql://u:p@localhost:5432/hos?schema=${SCHEMA}\n"}),
     ),
 )

@@ -16,21 +16,13 @@ EXTRACTORS: tuple[str, ...] = (
     "linter.extract.sql",
     "linter.extract.shell",
     "linter.extract.python",
+    "linter.extract.config_files",  # last: other extractors keep odd names such as `.env.ts`
 )
 
 
-@lru_cache(maxsize=None)
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name == name:  # an extractor not written yet; its files are simply not analysed
-            return None
-        raise
-
-
+@lru_cache(maxsize=1)
 def loaded_extractors() -> tuple[ModuleType, ...]:
-    return tuple(m for m in (_module(n) for n in EXTRACTORS) if m is not None and hasattr(m, "handles"))
+    return tuple(importlib.import_module(name) for name in EXTRACTORS)
 
 
 def extractor_for(path: str) -> ModuleType | None:
