@@ -111,7 +111,7 @@ def build_context(manifest: Manifest, results: Iterable[ExtractResult]) -> Proje
     results = sorted(results, key=lambda r: r.path)
     ownership = Ownership.of(manifest)
     models = _models(results)
-    connections = _owned_connections(manifest, (c for r in results for c in r.connections))
+    connections = owned_connections(manifest, (c for r in results for c in r.connections))
     search_paths = _search_paths(manifest, connections)
     partial = ProjectContext(manifest=manifest, ownership=ownership, models=models, search_paths=search_paths)
     defs = tuple(d for r in results for d in r.relation_defs)
@@ -167,7 +167,7 @@ def _client_types(results: list[ExtractResult]) -> dict[str | None, frozenset[st
     return out
 
 
-def _owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
+def owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
     """Connections with their linter service: a root docker-compose or Kubernetes file
     belongs to no service, so its entries are matched by build folder or name."""
     from linter.extract.config_files import match_service, split_target

@@ -46,11 +46,14 @@ def provisional_manifest(services_dir: Path) -> Manifest:
 
 def infer_manifest(provisional: Manifest, results: Iterable[ExtractResult]) -> Manifest:
     """The provisional manifest with each service's schema filled in from the facts."""
+    from linter.context import owned_connections
+
     results = sorted(results, key=lambda r: r.path)
     seen = _schemas_seen(results)
+    connections = owned_connections(provisional, (c for r in results for c in r.connections))
     services = []
     for svc in provisional.services:
-        evidence = _best(svc.name, _evidence(svc.name, results), seen)
+        evidence = _best(svc.name, _evidence(svc.name, results, connections), seen)
         if evidence is None:
             services.append(svc)
             continue
@@ -66,7 +69,7 @@ def _claims(manifest: Manifest):
                  for s in manifest.services if s.schema)
 
 
-def _evidence(service: str, results: list[ExtractResult]) -> list[Evidence]:
+def _evidence(service: str, results: list[ExtractResult], connections) -> list[Evidence]:
     out = []
     for r in results:
         for ds in r.datasources:
@@ -75,9 +78,9 @@ def _evidence(service: str, results: list[ExtractResult]) -> list[Evidence]:
         for m in r.models:
             if m.service == service and m.schema:
                 out.append(Evidence(m.schema, m.schema_location or m.location, f"@@schema of model {m.name}"))
-        for c in r.connections:
-            if c.service == service:
-                out += [Evidence(s, c.location, f"{c.variable} ?schema=") for s in c.schemas]
+    for c in connections:
+        if c.service == service:
+            out += [Evidence(s, c.location, f"{c.variable} ?schema=") for s in c.schemas]
     return out
 
 
