@@ -218,6 +218,59 @@ def why(target, config, jobs, debug, no_cache):
     sys.exit(_guard(body, debug))
 
 
+@cli.command(name="report")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "mermaid", "dot", "json"]), default="md",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--diff", "diff_ref", metavar="GIT_REF", help="What changed since GIT_REF, as markdown.")
+@click.option("--link-base", default="", help="Prefix for file links in HTML (e.g. a repository blob URL).")
+def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link_base):
+    """Services x owners access matrix, foreign relations touched and the dependency graph."""
+    def body():
+        from dataclasses import replace
+
+        from linter import app, gitref, report
+
+        opts = _options(paths, config, None, None, None, jobs, no_cache)
+        project, findings = app.check_all(opts)
+        new = report.build_report(project.manifest, project.context, project.accesses, findings)
+        if not diff_ref:
+            _emit(report.render(new, fmt, link_base), output)
+            return EXIT_OK
+        try:
+            with gitref.checkout(diff_ref, project.manifest.root) as old_root:
+                old_p, old_f = app.check_all(replace(opts, paths=(str(old_root),), config=None, cache=False))
+                old = report.build_report(old_p.manifest, old_p.context, old_p.accesses, old_f)
+        except gitref.GitRefError as err:
+            raise app.UsageError(str(err)) from None
+        _emit(report.render_diff_md(report.diff_reports(old, new), diff_ref), output)
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
+@cli.command(name="grants")
+@click.argument("paths", nargs=-1, type=click.Path())
+@with_common
+@click.option("--service", help="Only this service's role.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the SQL to a file.")
+def grants_cmd(paths, config, jobs, debug, no_cache, service, output):
+    """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
+    def body():
+        from linter import app, grants
+
+        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
+        try:
+            _emit(grants.generate_grants(project.manifest, project.context, service), output)
+        except grants.UnknownService as err:
+            raise app.UsageError(str(err)) from None
+        return EXIT_OK
+
+    sys.exit(_guard(body, debug))
+
+
 @cli.command(name="rules")
 def list_rules():
     """List every rule: code, name, default severity, summary."""
