@@ -105,8 +105,9 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
                                   no_baseline=no_baseline), catalog)
         if result.inferred:
             _announce_inferred(result)
+        sources = _source_lines(result) if show_source else {}
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
-                                statistics=statistics, quiet=quiet)
+                                sources=sources, statistics=statistics, quiet=quiet)
         _emit(FORMATTERS[fmt](result, catalog, options), output)
         return EXIT_FINDINGS if result.failed else EXIT_OK
 
@@ -146,6 +147,24 @@ def ownership(paths, config, jobs, debug, no_cache, fmt):
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
+
+
+def _source_lines(result) -> dict:
+    """(path, line) -> text of every flagged line, for --show-source."""
+    from pathlib import Path
+
+    out, cache = {}, {}
+    for f in result.findings:
+        path = f.location.path
+        if path not in cache:
+            try:
+                cache[path] = (Path(result.root) / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                cache[path] = []
+        lines = cache[path]
+        if 0 < f.location.line <= len(lines):
+            out[(path, f.location.line)] = lines[f.location.line - 1]
+    return out
 
 
 def _announce_inferred(result) -> None:

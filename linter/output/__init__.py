@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from linter.output import github, json_format, junit, markdown, sarif, text
 
@@ -11,6 +11,8 @@ from linter.output import github, json_format, junit, markdown, sarif, text
 class RenderOptions:
     color: bool = False
     show_source: bool = False
+    # (path, line) -> source text, read by the CLI when --show-source is given
+    sources: dict = field(default_factory=dict)
     statistics: bool = False
     quiet: bool = False
 

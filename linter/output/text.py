@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from linter.model import Finding, Severity
 
@@ -13,7 +12,7 @@ _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 def render(result, catalog, options) -> str:
     lines = [_line(f, options.color) for f in result.findings]
     if options.show_source:
-        lines = [l for f in result.findings for l in (_line(f, options.color), *_source(f, result.root))]
+        lines = [l for f in result.findings for l in (_line(f, options.color), *_source(f, options.sources))]
     if options.statistics:
         lines += _statistics(result.findings)
     lines += [f"{e.path}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
@@ -32,11 +31,9 @@ def _line(f: Finding, color: bool) -> str:
     return f"{loc} {code} {f.message}"
 
 
-def _source(f: Finding, root: str) -> list[str]:
-    try:
-        text = (Path(root) / f.location.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        source = text[f.location.line - 1]
-    except (OSError, IndexError):
+def _source(f: Finding, sources: dict) -> list[str]:
+    source = sources.get((f.location.path, f.location.line))
+    if source is None:
         return []
     return [f"    {source}", "    " + " " * (f.location.col - 1) + "^"]
 
