@@ -110,6 +110,7 @@ def _schemas_seen(results: list[ExtractResult]) -> set[str]:
         seen.update(a.ref.schema for a in r.accesses if a.ref.schema)
         seen.update(d.ref.schema for d in r.relation_defs if d.ref.schema)
         seen.update(m.schema for m in r.models if m.schema)
+        seen.update(o.ref.schema for o in r.orm_models if o.ref.schema)
         for ds in r.datasources:
             seen.update(ds.schemas)
     return seen
