@@ -28,7 +28,7 @@ def expected_markers(root: Path) -> set[tuple[str, int, str]]:
 
 
 def actual_findings(root: Path) -> set[tuple[str, int, str]]:
-    result = run(Options(paths=(str(root),)))
+    result = run(Options(paths=(str(root),), cache=False))
     return {(f.location.path, f.location.line, f.code) for f in result.findings}
 
 
@@ -40,3 +40,26 @@ def test_fixture_findings_match_markers(name):
     actual = actual_findings(root)
     assert sorted(actual - expected) == [], "findings without an expect: marker"
     assert sorted(expected - actual) == [], "expect: markers without a finding"
+
+
+def test_why_explains_a_prisma_finding_end_to_end():
+    from click.testing import CliRunner
+
+    from linter.cli import cli
+
+    target = FIXTURES / "hos-marketplace/services/user/src/customers/customers.service.ts"
+    out = CliRunner().invoke(cli, ["why", f"{target}:25", "--no-cache"]).stdout
+    assert out.splitlines()[:5] == [
+        "services/user/src/customers/customers.service.ts:25:39: user reads via prisma-client (findUnique)",
+        "  delegate `user` → Prisma model User (services/user/prisma/schema.prisma:68)",
+        '  @@map("users") @@schema("auth_service") → auth_service.users',
+        "  owner: auth (schema auth_service declared at hos-lint.yaml:12)",
+        "  rule: HOS102 cross-service-read (error): user reads auth_service.users (owned by auth) directly; "
+        "read it through a view in user_service or call the auth API",
+    ]
+
+
+def test_violations_list_names_every_planted_code():
+    listed = (FIXTURES / "hos-marketplace/VIOLATIONS.md").read_text(encoding="utf-8")
+    planted = {code for _, _, code in expected_markers(FIXTURES / "hos-marketplace")}
+    assert planted <= set(re.findall(r"HOS\d{3}", listed))
