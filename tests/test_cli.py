@@ -114,3 +114,18 @@ def test_accesses_json(project):
         "service": "order", "path": "services/order/db/ok.sql", "line": 1, "col": 15,
         "relation": "order_service.orders", "schema": "order_service", "name": "orders", "kind": "read",
         "via": "sql", "operation": "SELECT", "owner": "order", "source": "order_service.orders"}]}
+
+
+def test_garbled_prisma_schema_is_hos901_and_other_findings_survive(project):
+    prisma = project / "services/order/prisma"
+    prisma.mkdir(parents=True)
+    (prisma / "schema.prisma").write_text(
+        "model Order {\n  id Int @id\n  @@schema(\"order_service\")\n}\n\nmodel Broken {\n  id Int @id @default(\n")
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    code, out, _ = run("services")
+    assert code == 1
+    lines = out.splitlines()[:-1]
+    assert [l.split(": ")[0] + " " + l.split(": ")[1].split()[0] for l in lines] == [
+        "services/order/db/bad.sql:1:13 HOS101",
+        "services/order/prisma/schema.prisma:6:1 HOS901",
+    ]
