@@ -1,8 +1,10 @@
 """Extractors: per-file, per-language, pure functions from text to facts.
 
-``EXTRACTORS`` is the explicit list; the first whose ``handles(path)`` is true
-analyses the file. Modules are imported on first use so that ``hos-lint
---version`` and small runs do not pay for sqlglot, libcst and tree-sitter.
+``EXTRACTORS`` is the explicit list, each with the file suffixes it may claim
+(None: any name). The first module whose ``handles(path)`` is true analyses
+the file. A module is imported only when a path with one of its suffixes is
+seen, so ``hos-lint --version`` and a pre-commit run on three TypeScript
+files never pay for libcst.
 """
 from __future__ import annotations
 
@@ -10,23 +12,34 @@ import importlib
 from functools import lru_cache
 from types import ModuleType
 
-EXTRACTORS: tuple[str, ...] = (
-    "linter.extract.prisma",
-    "linter.extract.typescript",
-    "linter.extract.sql",
-    "linter.extract.shell",
-    "linter.extract.python",
-    "linter.extract.config_files",  # last: other extractors keep odd names such as `.env.ts`
+EXTRACTORS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("linter.extract.prisma", (".prisma",)),
+    ("linter.extract.typescript", (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")),
+    ("linter.extract.sql", (".sql",)),
+    ("linter.extract.shell", (".sh", ".bash")),
+    ("linter.extract.python", (".py",)),
+    # last: other extractors keep odd names such as `.env.ts`; claims names, not suffixes
+    ("linter.extract.config_files", None),
 )
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(name)
+
+
 def loaded_extractors() -> tuple[ModuleType, ...]:
-    return tuple(importlib.import_module(name) for name in EXTRACTORS)
+    """Every extractor module, imported (before forking workers, so they inherit them)."""
+    return tuple(_module(name) for name, _ in EXTRACTORS)
 
 
+@lru_cache(maxsize=4096)
 def extractor_for(path: str) -> ModuleType | None:
-    for ext in loaded_extractors():
-        if ext.handles(path):
-            return ext
+    lowered = path.lower()
+    for name, suffixes in EXTRACTORS:
+        if suffixes is not None and not lowered.endswith(suffixes):
+            continue
+        module = _module(name)
+        if module.handles(path):
+            return module
     return None

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from linter.embedded import LineIndex, Origin, OriginBuilder
-from linter.extract import sql as sql_extract
 from linter.extract.base import ExtractConfig, anchor_of, parse_error
 from linter.model import (
     Access,
@@ -1058,7 +1057,10 @@ class _Walker:
         text, origin, placeholders = literal
         if require_sql and not looks_like_sql(text):
             return
-        result = sql_extract.extract_sql(
+        # imported here: files without raw SQL never pay for loading sqlglot
+        from linter.extract.sql import extract_sql
+
+        result = extract_sql(
             text, origin, path=self.src.path, service=self.src.service, via=via,
             anchor=anchor, placeholders=placeholders,
         )

@@ -41,7 +41,9 @@ def sql_calls(monkeypatch):
         calls.append({"text": text, "origin": origin, **kwargs})
         return SqlResult()
 
-    monkeypatch.setattr(ts.sql_extract, "extract_sql", record)
+    import linter.extract.sql as sql_module  # typescript imports extract_sql at call time
+
+    monkeypatch.setattr(sql_module, "extract_sql", record)
     return calls
 
 
