@@ -129,3 +129,14 @@ def test_garbled_prisma_schema_is_hos901_and_other_findings_survive(project):
         "services/order/db/bad.sql:1:13 HOS101",
         "services/order/prisma/schema.prisma:6:1 HOS901",
     ]
+
+
+def test_accesses_on_a_standalone_sql_file_outside_any_project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report.sql").write_text("SET search_path TO billing;\nUPDATE invoices SET paid = true;\n")
+    code, out, _ = run("accesses", "--format", "json", "--no-cache", "report.sql")
+    assert code == 0
+    assert json.loads(out)["accesses"] == [{
+        "service": None, "path": "report.sql", "line": 2, "col": 8, "relation": "billing.invoices",
+        "schema": "billing", "name": "invoices", "kind": "write", "via": "sql", "operation": "UPDATE",
+        "owner": None, "source": "invoices"}]
