@@ -44,6 +44,7 @@ recognised clients; docstrings and comments; ``"... %s" % "literal"`` slots
 """
 from __future__ import annotations
 
+import ast
 import codecs
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -1157,10 +1158,46 @@ def _declarative_models(src: SourceFile, host: Host, know: _Knowledge) -> list[O
     return out
 
 
-def _syntax_error(src: SourceFile, err: cst.ParserSyntaxError) -> ExtractResult:
+def _syntax_error(src: SourceFile, text: str, err: cst.ParserSyntaxError) -> ExtractResult:
+    """One HOS901 for a file libcst cannot parse.
+
+    libcst's native parser often reports the line *after* the error, so the
+    position (and message) come from CPython's own parser when it agrees the
+    file is invalid; ``ast.parse`` only parses, it never executes anything.
+    """
     line, col = max(err.raw_line, 1), max(err.raw_column, 0) + 1
-    problem = parse_error(src, line, col, f"Python syntax error: {err.message}")
+    message = f"Python syntax error: {err.message}"
+    try:
+        ast.parse(text)
+    except SyntaxError as cpython:
+        if cpython.lineno:
+            line, col = cpython.lineno, max(cpython.offset or 1, 1)
+            message = f"Python syntax error: {cpython.msg}"
+    except Exception:  # noqa: BLE001 - null bytes, recursion: keep libcst's position
+        pass
+    problem = parse_error(src, line, col, message)
     return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+
+
+_BRACKET = re.compile(r"[\[\](){}]")
+# CPython refuses more than 200 nested brackets; libcst's native parser crashes
+# the process (not an exception) somewhere above a thousand, so deeper files are
+# reported without parsing them.
+_MAX_BRACKETS = 200
+
+
+def _too_deep(text: str) -> int | None:
+    """Line where bracket nesting first exceeds ``_MAX_BRACKETS``, else None.
+
+    Brackets inside strings and comments count too; only a file with more
+    than 200 unbalanced brackets inside its strings could be misjudged.
+    """
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "([{" else -1
+        if depth > _MAX_BRACKETS:
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
 
 def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
@@ -1169,6 +1206,10 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     A syntax error yields one HOS901 at libcst's position and nothing else;
     nesting too deep for the parser is one HOS901 at 1:1.
     """
+    depth_line = _too_deep(text)
+    if depth_line is not None:
+        problem = parse_error(src, depth_line, 1, "Python file is nested too deeply to analyse")
+        return ExtractResult(path=src.path, service=src.service, problems=(problem,))
     try:
         module, host = parse_host(text)
         collector = _Collector(module)
@@ -1177,7 +1218,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
         visitor = _Visitor(src, host, know, config)
         module.visit(visitor)
     except cst.ParserSyntaxError as err:
-        return _syntax_error(src, err)
+        return _syntax_error(src, text, err)
     except RecursionError:
         problem = parse_error(src, 1, 1, "Python file is nested too deeply to analyse")
         return ExtractResult(path=src.path, service=src.service, problems=(problem,))
