@@ -320,6 +320,8 @@ def _expr_chars(node: cst.CSTNode, host: Host, lookup: Lookup, depth: int = 0) -
         return literal
     if isinstance(node, cst.Name):
         return _name_chars(node.value, host, lookup, depth)
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return _name_chars(f"{node.value.value}.{node.attr.value}", host, lookup, depth)
     if isinstance(node, cst.BinaryOperation):
         return _binary_chars(node, host, lookup, depth)
     if _is_format_call(node):
@@ -443,13 +445,6 @@ def _dotted(node: cst.CSTNode) -> str | None:
         head = _dotted(node.value)
         return None if head is None else f"{head}.{node.attr.value}"
     return None
-
-
-def _root_name(node: cst.CSTNode) -> cst.Name | None:
-    """The leftmost Name of an attribute chain (``Order`` in ``Order.id.desc``)."""
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node if isinstance(node, cst.Name) else None
 
 
 def _receiver_name(node: cst.CSTNode) -> str | None:
@@ -772,12 +767,25 @@ class _Visitor(cst.CSTVisitor):
 
     # context
     def lookup(self, name: str) -> Sequence[Binding]:
-        """Bindings of ``name`` in the innermost enclosing function that binds it, else the module."""
+        """Bindings of ``name`` in the innermost enclosing function that binds it, else the module.
+
+        ``self.X`` / ``cls.X`` / ``ClassName.X`` give the class-body bindings of
+        ``X`` unless a method also assigns ``self.X``.
+        """
+        head, dot, attr = name.partition(".")
+        if dot:
+            return self.class_attribute(head, attr)
         scopes = self.know.c.scopes
         for node in reversed(self.stack):
             if isinstance(node, cst.FunctionDef) and name in scopes[node]:
                 return scopes[node][name]
         return self.know.module_scope.get(name, _NO_BINDINGS)
+
+    def class_attribute(self, head: str, attr: str) -> Sequence[Binding]:
+        info = self.enclosing_class() if head in ("self", "cls") else self.know.c.classes.get(head)
+        if info is None or "." in attr or attr in info.self_attrs:
+            return _NO_BINDINGS
+        return info.body.get(attr, _NO_BINDINGS)
 
     def enclosing_class(self) -> _ClassInfo | None:
         for node in reversed(self.stack):
@@ -1050,11 +1058,9 @@ class _Visitor(cst.CSTVisitor):
         """Model names used in arguments (``Order``, ``Order.id``, ``Order(...)``), first use of each."""
         seen: dict[str, cst.Name] = {}
         for value in values:
-            if isinstance(value, cst.Call):
-                value = value.func
-            root = _root_name(value)
-            if root is not None and root.value not in seen and self.know.is_model(root.value):
-                seen[root.value] = root
+            for root in _name_roots(value):
+                if root.value not in seen and self.know.is_model(root.value):
+                    seen[root.value] = root
         return list(seen.values())
 
     def orm_uses(self, values: Sequence[cst.CSTNode], kind: AccessKind, operation: str) -> None:
@@ -1077,7 +1083,7 @@ class _Visitor(cst.CSTVisitor):
         elif method == "get":
             self.orm_uses(positional[:1], AccessKind.READ, "get")
         elif method in ("add", "merge"):
-            self.orm_uses([v for v in positional[:1] if isinstance(v, cst.Call)], AccessKind.WRITE, method)
+            self.orm_uses([v.func for v in positional[:1] if isinstance(v, cst.Call)], AccessKind.WRITE, method)
         elif method == "add_all":
             self.orm_uses(_constructed(positional[:1]), AccessKind.WRITE, "add")
         elif method in ("bulk_insert_mappings", "bulk_update_mappings"):
@@ -1114,14 +1120,31 @@ class _Visitor(cst.CSTVisitor):
             self.orm_uses(args, AccessKind.WRITE, method)
 
 
+def _name_roots(value: cst.CSTNode, depth: int = 0) -> Iterator[cst.Name]:
+    """Root names of an argument: ``Order`` for ``Order``/``Order.id``/``Order(...)``,
+    and inside SQL function calls (``func.count(Order.id)``, ``Order.id.label("x")``)."""
+    if isinstance(value, cst.Call) and depth < 3:
+        yield from _name_roots(value.func, depth + 1)
+        for arg in value.args:
+            yield from _name_roots(arg.value, depth + 1)
+        return
+    while isinstance(value, cst.Attribute):
+        value = value.value
+        if isinstance(value, cst.Call):
+            yield from _name_roots(value, depth + 1)
+            return
+    if isinstance(value, cst.Name):
+        yield value
+
+
 def _constructed(values: Sequence[cst.CSTNode]) -> list[cst.CSTNode]:
-    """The ``Model(...)`` calls inside ``[Model(...), ...]`` or ``[Model(...) for ...]``."""
+    """The callee of each ``Model(...)`` inside ``[Model(...), ...]`` or ``[Model(...) for ...]``."""
     out: list[cst.CSTNode] = []
     for value in values:
         if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-            out.extend(e.value for e in value.elements if isinstance(e.value, cst.Call))
+            out.extend(e.value.func for e in value.elements if isinstance(e.value, cst.Call))
         elif isinstance(value, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and isinstance(value.elt, cst.Call):
-            out.append(value.elt)
+            out.append(value.elt.func)
     return out
 
 

@@ -667,3 +667,40 @@ def test_bad_input_never_raises():
     assert [(p.code, p.location.line, p.location.col) for p in run(deep).problems] == [("HOS901", 2, 1)]
     shallow = "x = " + "(" * 150 + "1" + ")" * 150 + "\n"
     assert run(shallow).problems == ()
+
+
+def test_class_constants_through_self_cls_and_the_class_name():
+    code = '''\
+    class Repo:
+        LIST_SQL = "SELECT * FROM orders"
+        STATE = "SELECT * FROM changing"
+
+        def __init__(self):
+            self.STATE = pick()
+
+        def list(self, cur):
+            cur.execute(self.LIST_SQL)
+            cur.execute(Repo.LIST_SQL)
+            cur.execute(self.STATE)
+            cur.execute(self.MISSING)
+    '''
+    assert rows(code) == [
+        (2, 31, "orders", "read", "dbapi", "SELECT"),
+        (2, 31, "orders", "read", "dbapi", "SELECT"),
+    ]
+    assert [a.anchor.start_line for a in run(code).accesses] == [9, 10]
+    assert run(code).problems == ()
+
+
+def test_models_inside_sql_functions_and_labels():
+    code = ORM_HEADER + '''\
+def f(session):
+    session.execute(select(func.count(Order.id), Customer.name.label("n")))
+    session.add(wrap(Order))
+    session.add(Order(customer=Customer(id=1)))
+'''
+    assert rows(code) == [
+        (11, 39, "Order", "read", "sqlalchemy", "select"),
+        (11, 50, "Customer", "read", "sqlalchemy", "select"),
+        (13, 17, "Order", "write", "sqlalchemy", "add"),
+    ]
