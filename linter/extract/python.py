@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -145,13 +146,28 @@ def looks_like_sql(text: str) -> bool:
 # --- host positions ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Host:
-    """The host file text with libcst positions: offsets, locations, anchors."""
+    """The host file text with libcst positions: offsets, locations, anchors.
 
-    text: str
-    lines: LineIndex
-    positions: Mapping[cst.CSTNode, CodeRange]
+    Positions are resolved on first use: ``PositionProvider`` re-generates the
+    whole module's code, the costliest step, and files the prefilter let
+    through often hold no database access at all.
+    """
+
+    __slots__ = ("text", "module", "lines", "_positions")
+
+    def __init__(self, text: str, module: cst.Module) -> None:
+        self.text = text
+        self.module = module
+        self.lines = LineIndex.of(text)
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    @property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions
 
     def start(self, node: cst.CSTNode) -> int:
         """Character offset of the node's first character."""
@@ -172,11 +188,64 @@ class Host:
 
 
 def parse_host(text: str) -> tuple[cst.Module, Host]:
-    """Parse ``text`` (may raise ``libcst.ParserSyntaxError``) and index positions once."""
+    """Parse ``text`` (may raise ``libcst.ParserSyntaxError``); positions come lazily."""
     module = cst.parse_module(text)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    return module, Host(text, LineIndex.of(text), positions)
+    return module, Host(text, module)
+
+
+# --- traversal ---------------------------------------------------------------------------
+
+# Fields that only hold punctuation and whitespace: never worth descending into.
+_SKIPPED_FIELDS = frozenset((
+    "lpar", "rpar", "comma", "semicolon", "equal", "colon", "leading_lines",
+    "lines_after_decorators", "header", "footer", "newline", "operator", "lbrace",
+    "rbrace", "lbracket", "rbracket", "arrow", "asynchronous", "dot", "relative",
+))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[node_type] = names
+    return names
+
+
+class _Walker:
+    """Depth-first traversal calling ``visit_<Type>``/``leave_<Type>`` hooks.
+
+    About ten times cheaper than ``libcst.CSTVisitor``, which rebuilds every
+    node's children even when nothing changes. ``stack`` holds the ancestors
+    of (and including) the node being visited.
+    """
+
+    def __init__(self) -> None:
+        self.stack: list[cst.CSTNode] = []
+        self._hooks: dict[type, tuple[Callable | None, Callable | None]] = {}
+
+    def walk(self, node: cst.CSTNode) -> None:
+        hooks = self._hooks.get(type(node))
+        if hooks is None:
+            name = type(node).__name__
+            hooks = self._hooks[type(node)] = (getattr(self, f"visit_{name}", None), getattr(self, f"leave_{name}", None))
+        self.stack.append(node)
+        if hooks[0] is not None:
+            hooks[0](node)
+        for field_name in _child_fields(type(node)):
+            value = getattr(node, field_name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item)
+        if hooks[1] is not None:
+            hooks[1](node)
+        self.stack.pop()
 
 
 # --- bindings (single-assignment constant propagation) -----------------------------
@@ -479,10 +548,11 @@ class _ClassInfo:
     self_attrs: dict[str, list[tuple[Binding, cst.CSTNode]]] = field(default_factory=dict)
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector(_Walker):
     """First pass: imports, name bindings per scope, classes. No positions needed."""
 
     def __init__(self, module: cst.Module) -> None:
+        super().__init__()
         self.module = module
         self.imports: dict[str, str] = {}  # local name -> dotted origin ("sqlalchemy.Table")
         self.from_names: set[str] = set()  # names bound by `from x import Name`
@@ -743,27 +813,19 @@ def _relation_ref(name: str, schema: str | None) -> RelationRef:
 # --- main pass ----------------------------------------------------------------------------
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor(_Walker):
     """Second pass: every call that touches the database, with ancestors for anchors."""
 
     def __init__(self, src: SourceFile, host: Host, know: _Knowledge, config: ExtractConfig) -> None:
+        super().__init__()
         self.src = src
         self.host = host
         self.know = know
         self.config = config
-        self.stack: list[cst.CSTNode] = []
         self.accesses: list[Access] = []
         self.problems: list[Problem] = []
         self.orm_models: list[OrmModel] = []
         self.sql_results: list[sql_extract.SqlResult] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        self.stack.pop()
 
     # context
     def lookup(self, name: str) -> Sequence[Binding]:
@@ -1236,10 +1298,10 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     try:
         module, host = parse_host(text)
         collector = _Collector(module)
-        module.visit(collector)
+        collector.walk(module)
         know = _Knowledge(collector)
         visitor = _Visitor(src, host, know, config)
-        module.visit(visitor)
+        visitor.walk(module)
     except cst.ParserSyntaxError as err:
         return _syntax_error(src, text, err)
     except RecursionError:
