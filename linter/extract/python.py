@@ -1260,8 +1260,16 @@ def _syntax_error(src: SourceFile, text: str, err: cst.ParserSyntaxError) -> Ext
             message = f"Python syntax error: {cpython.msg}"
     except Exception:  # noqa: BLE001 - null bytes, recursion: keep libcst's position
         pass
+    line, col = _clamp(text, line, col)
     problem = parse_error(src, line, col, message)
     return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+
+
+def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
+    """Keep a reported position inside the file (at most just past a line's end)."""
+    lines = text.split("\n")
+    line = min(max(line, 1), len(lines))
+    return line, min(max(col, 1), len(lines[line - 1]) + 1)
 
 
 _BRACKET = re.compile(r"[\[\](){}]")

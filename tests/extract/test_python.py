@@ -659,6 +659,17 @@ def test_syntax_error_is_one_hos901_and_nothing_else():
     ]
 
 
+@pytest.mark.parametrize(("code", "position"), [
+    ("0=\n0", (1, 1)),
+    ("x = (1,", (1, 5)),
+    ("def f():", (1, 9)),
+    ("if x:\n  y\n z\n", (3, 3)),
+])
+def test_syntax_error_positions_stay_inside_the_file(code, position):
+    result = py.extract(SourceFile(PATH, "order", Language.PYTHON), code, ExtractConfig())
+    assert [(p.code, p.location.line, p.location.col) for p in result.problems] == [("HOS901", *position)]
+
+
 def test_bad_input_never_raises():
     assert run("").accesses == ()
     assert run("\x00\x01").problems[0].code == "HOS901"
