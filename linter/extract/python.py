@@ -5,9 +5,9 @@ What a ``.py`` file *says*, unresolved:
 - **SQL strings** handed to DB-API / psycopg / asyncpg / SQLAlchemy / pandas
   calls (``.execute``, ``.executemany``, ``.fetch``, ``.fetchrow``,
   ``.fetchval``, ``.copy_expert``, ``.copy``, ``.copy_from_query``,
-  ``.exec_driver_sql``, ``text(...)``, ``read_sql``/``read_sql_query``/
-  ``read_sql_table``-free forms, Prisma Client Python ``query_raw``/
-  ``query_first``/``execute_raw``) are decoded with an exact origin map
+  ``.exec_driver_sql``, SQLAlchemy ``text(...)``, pandas ``read_sql``/
+  ``read_sql_query``, Prisma Client Python ``query_raw``/``query_first``/
+  ``execute_raw``) are decoded with an exact origin map
   (``sql_literal``) and passed to ``extract_sql``. Only strings whose first
   keyword is SQL are analysed, so ``executor.execute("build")`` is nothing.
   Interpolations (f-string fields, ``%`` / ``.format`` slots, non-literal
@@ -27,7 +27,8 @@ What a ``.py`` file *says*, unresolved:
 SQL passed as a variable (HOS205 when it cannot be resolved): a name bound
 once in the enclosing function or module to a string expression is
 propagated (``sql = "SELECT ..."``, optionally followed by ``sql += "..."``
-pieces, analysed as their concatenation in source order). A name that cannot
+pieces, analysed as their concatenation in source order), and so is a class
+constant read as ``self.X``/``cls.X``/``Klass.X``. A name that cannot
 be resolved (a ``str`` or unannotated parameter, an imported constant, a
 reassigned variable) is HOS205 only on clearly-database calls: ``text(x)``,
 ``read_sql(x, ...)``, a recognised Prisma client's raw methods, and SQL
@@ -40,7 +41,15 @@ SQLAlchemy (``rich.table.Table``), or without a metadata-like second
 argument; ORM uses of names that are neither models defined in this file nor
 ``from x import Name`` imports; Prisma-shaped calls on receivers that are not
 recognised clients; docstrings and comments; ``"... %s" % "literal"`` slots
-(treated as markers like any other ``%`` argument).
+(treated as markers like any other ``%`` argument); attribute arguments
+other than class constants (``cur.execute(queries.ORDERS)``) are neither
+analysed nor reported.
+
+Performance (a realistic 300-line module with 60 accesses, 100 runs): about
+190 ms per file, of which libcst's ``parse_module`` is ~45 ms and
+``PositionProvider`` ~110 ms; the two passes of our own are ~25 ms. The same
+module without database calls costs ~60 ms because positions are only
+resolved when something is reported.
 """
 from __future__ import annotations
 
