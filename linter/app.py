@@ -139,6 +139,8 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options)
         data = _read(src, Path(manifest.root) / src.path)
         if isinstance(data, ExtractResult):
             results[i] = data
+        elif (unusable := _unusable(src, data)) is not None:
+            results[i] = unusable
         elif not extractor_for(src.path).might_access_db(data):
             results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
         else:
@@ -285,11 +287,9 @@ def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig, prefilter
     ext = extractor_for(src.path)
     if ext is None:
         return ExtractResult(path=src.path, service=src.service, skipped="no extractor")
-    if len(data) > MAX_FILE_BYTES:
-        return replace(_problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed"),
-                       skipped="too large")
-    if b"\0" in data[:8192]:
-        return replace(_problem(src, "binary file with a source extension; not analysed"), skipped="binary")
+    unusable = _unusable(src, data)
+    if unusable is not None:
+        return unusable
     if not prefiltered and not ext.might_access_db(data):
         return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
     try:
@@ -307,6 +307,17 @@ def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig, prefilter
     except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
         return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
                              "please report it")
+
+
+def _unusable(src: SourceFile, data: bytes) -> ExtractResult | None:
+    """A HOS901 result for a file too large or binary to analyse (checked before the prefilter,
+    so such a file is reported even when it holds no database token)."""
+    if len(data) > MAX_FILE_BYTES:
+        return replace(_problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed"),
+                       skipped="too large")
+    if b"\0" in data[:8192]:
+        return replace(_problem(src, "binary file with a source extension; not analysed"), skipped="binary")
+    return None
 
 
 def _problem(src: SourceFile, message: str, line: int = 1) -> ExtractResult:

@@ -105,17 +105,13 @@ PYISH = st.lists(PY_PIECES, max_size=40).map("".join)
 def test_python_extractor_never_raises(text):
     result = py.extract(SourceFile("a.py", "order", Language.PYTHON), text, ExtractConfig())
     assert isinstance(result, ExtractResult)
-    # Syntax-error positions can fall past the end of the last line (see the
-    # xfail below); every other position must be inside the file.
-    assert_in_file(text, result, problems_too=False)
-    assert all(1 <= p.location.line <= text.count("\n") + 1 for p in result.problems)
+    assert_in_file(text, result, problems_too=True)
 
 
-@pytest.mark.xfail(strict=True, reason="python._syntax_error passes libcst's end-of-input column through: "
-                                       "on a file without a final newline it is past the end of the line")
 def test_python_syntax_error_at_end_of_input_points_inside_the_file():
     result = py.extract(SourceFile("a.py", "order", Language.PYTHON), "0=\n0", ExtractConfig())
-    assert [(p.location.line, p.location.col) for p in result.problems] == [(2, 2)]
+    # `0=` cannot be assigned to: the error is on line 1, inside the file
+    assert [(p.location.line, p.location.col) for p in result.problems] == [(1, 1)]
 
 
 SH_PIECES = st.sampled_from([
