@@ -10,7 +10,7 @@ from linter import baseline, infer, policy, suppressions
 from linter.context import ProjectContext, build_context
 from linter.discovery import relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
-from linter.extract import extractor_for
+from linter.extract import extractor_for, language_for
 from linter.extract.base import ExtractConfig
 from linter.cache import Cache
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
@@ -111,9 +111,9 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
     walk = walk_project(manifest)
     sources = []
     for cand in walk.files:
-        ext = extractor_for(cand.path)
-        if ext is not None:
-            sources.append(SourceFile(cand.path, cand.service, ext.LANGUAGE))
+        language = language_for(cand.path)
+        if language is not None:
+            sources.append(SourceFile(cand.path, cand.service, language))
     results = extract_all(manifest, sources, options)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
     notices += [FileNotice(path=r.path, reason=r.skipped) for r in results if r.skipped not in (None, "prefilter")]
@@ -129,8 +129,11 @@ POOL_THRESHOLD = 24
 
 
 def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options) -> list[ExtractResult]:
-    """Stages 3–4 for every file: read, prefilter, cache lookup, then extract the
-    misses (in a process pool when there are enough of them). Order follows ``sources``."""
+    """Stages 3–4 for every file: read, cache lookup, prefilter, then extract the misses
+    (in a process pool when there are enough of them). Order follows ``sources``.
+
+    A cache hit needs no extractor module at all, so warm runs import no parser.
+    """
     cache = Cache(manifest.root, enabled=options.cache)
     results: list[ExtractResult | None] = [None] * len(sources)
     pending: list[tuple[int, str, tuple[SourceFile, bytes, ExtractConfig]]] = []
@@ -139,19 +142,21 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options)
         data = _read(src, Path(manifest.root) / src.path)
         if isinstance(data, ExtractResult):
             results[i] = data
-        elif (unusable := _unusable(src, data)) is not None:
-            results[i] = unusable
-        elif not extractor_for(src.path).might_access_db(data):
+            continue
+        results[i] = _unusable(src, data)
+        if results[i] is not None:
+            continue
+        key = cache.key_for(src, config, data)
+        results[i] = cache.get(key)
+        if results[i] is None and not extractor_for(src.path).might_access_db(data):
             results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
-        else:
-            key = cache.key_for(src, config, data)
-            results[i] = cache.get(key)
-            if results[i] is None:
-                pending.append((i, key, (src, data, config)))
+            cache.put(key, results[i])
+        elif results[i] is None:
+            pending.append((i, key, (src, data, config)))
     for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs)):
         results[i] = result
         cache.put(key, result)
-    cache.prune()
+    cache.save()
     return results  # type: ignore[return-value]  # every slot was filled above
 
 
@@ -381,8 +386,3 @@ def changed_files(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
         if full.is_file() and (not limits or any(full == l or l in full.parents for l in limits)):
             out.append(os.path.relpath(full))
     return tuple(out)
-
-
-def language_of(path: str) -> Language | None:
-    ext = extractor_for(path)
-    return ext.LANGUAGE if ext else None

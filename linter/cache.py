@@ -3,15 +3,17 @@
 Because extraction records what a file *says* and resolution happens later
 (STYLE L.1), a cached result stays valid whatever changes elsewhere: editing a
 Prisma schema changes how a TypeScript file's cached accesses *resolve*, not
-the accesses themselves. The key is (tool version, path, service, extraction
-config, content hash).
+the accesses themselves. The key is (tool version, path, service, language,
+extraction config, content hash); files the prefilter skipped are cached too.
 
-Safety: entries are pickles, so each is signed with an HMAC whose key lives in
-the user's cache directory, outside the project. A cache directory committed
-to a repository (or written by anyone without that key) is ignored, never
-unpickled. Writes go to a temporary file and are renamed into place, so
-concurrent runs never see half an entry. The directory is pruned to
-``MAX_ENTRIES`` by age.
+Layout: one pack file per tool version, read once per run. It maps each key
+to that result's own pickle, so a 5-file pre-commit run unpickles 5 results,
+not the whole project. The pack is signed with an HMAC whose key lives in the
+user's cache directory, outside the project: a cache committed to a repository
+(or written by anyone without that key) is ignored, never unpickled. It is
+written to a temporary file and renamed into place, so concurrent runs never
+read half a pack (the last writer wins). It keeps at most ``MAX_ENTRIES``
+results, dropping those not used for the longest.
 """
 from __future__ import annotations
 
@@ -41,10 +43,9 @@ def _secret() -> bytes:
         pass
     try:
         base.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
         fd, tmp = tempfile.mkstemp(dir=base)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
+            fh.write(secrets.token_bytes(32))
         os.replace(tmp, key_file)
         return key_file.read_bytes()
     except OSError:
@@ -55,10 +56,13 @@ class Cache:
     """Read and write signed extraction results for one project root."""
 
     def __init__(self, root: str, enabled: bool = True) -> None:
-        self.dir = Path(root) / CACHE_DIR / f"v{__version__}"
+        self.dir = Path(root) / CACHE_DIR
+        self.pack = self.dir / f"extract-v{__version__}.pack"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
-        self.writes = 0
+        self._old: dict[str, bytes] | None = None
+        self._used: dict[str, bytes] = {}
+        self._changed = False
 
     @staticmethod
     def key_for(src: SourceFile, config: ExtractConfig, data: bytes) -> str:
@@ -69,58 +73,65 @@ class Cache:
         h.update(data)
         return h.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.dir / key[:2] / key
+    def _entries(self) -> dict[str, bytes]:
+        if self._old is None:
+            self._old = self._load() if self.enabled else {}
+        return self._old
 
-    def get(self, key: str) -> ExtractResult | None:
-        if not self.enabled:
-            return None
+    def _load(self) -> dict[str, bytes]:
         try:
-            blob = self._file(key).read_bytes()
+            blob = self.pack.read_bytes()
         except OSError:
-            return None
+            return {}
         digest, payload = blob[:_DIGEST], blob[_DIGEST:]
         if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return None  # not written by this user's hos-lint: never unpickle it
+            return {}  # not written by this user's hos-lint: never unpickle it
         try:
-            result = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss, nothing more
+            entries = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a corrupt pack is an empty cache, nothing more
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, key: str) -> ExtractResult | None:
+        raw = self._entries().get(key)
+        if raw is None:
             return None
-        return result if isinstance(result, ExtractResult) else None
+        try:
+            result = pickle.loads(raw)
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss
+            return None
+        if not isinstance(result, ExtractResult):
+            return None
+        self._used[key] = raw
+        return result
 
     def put(self, key: str, result: ExtractResult) -> None:
-        if not self.enabled:
+        if self.enabled:
+            self._used[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the pack when this run added anything: this run's entries last, the oldest dropped."""
+        if not self.enabled or not self._changed:
             return
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        merged = {k: v for k, v in self._entries().items() if k not in self._used}
+        merged.update(self._used)
+        if len(merged) > MAX_ENTRIES:
+            merged = dict(list(merged.items())[-MAX_ENTRIES:])
+        payload = pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)
         blob = hmac.new(self.key, payload, hashlib.sha256).digest() + payload
-        target = self._file(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            self.dir.mkdir(parents=True, exist_ok=True)
+            _ensure_gitignore(self.dir)
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
-            os.replace(tmp, target)
-            self.writes += 1
+            os.replace(tmp, self.pack)
         except OSError:
             self.enabled = False  # read-only checkout: carry on without a cache
-
-    def prune(self) -> None:
-        """Keep the newest MAX_ENTRIES entries (only checked when this run wrote any)."""
-        if not self.enabled or not self.writes:
-            return
-        _ensure_gitignore(self.dir.parent)
-        entries = [p for p in self.dir.glob("*/*") if not p.name.startswith(".tmp-")]
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=lambda p: p.stat().st_mtime)
-        for p in entries[: len(entries) - MAX_ENTRIES]:
-            p.unlink(missing_ok=True)
 
 
 def _ensure_gitignore(cache_root: Path) -> None:
     marker = cache_root / ".gitignore"
     if not marker.exists():
-        try:
-            marker.write_text("# written by hos-lint: never commit the cache\n*\n", encoding="utf-8")
-        except OSError:
-            pass
+        marker.write_text("# written by hos-lint: never commit the cache\n*\n", encoding="utf-8")

@@ -45,3 +45,14 @@ def test_pure_modules_do_no_file_io():
     for path in pure:
         text = path.read_text(encoding="utf-8")
         assert "open(" not in text and "read_text(" not in text and "read_bytes(" not in text, path.name
+
+
+def test_extractor_registry_agrees_with_each_modules_handles():
+    from linter.extract import EXTRACTORS, _module, language_for
+
+    samples = ["a.prisma", "x/schema.prisma", "a.ts", "A.TSX", "a.d.ts", "a.js", "a.mjs", "a.cjs", "a.mts",
+               "a.d.mts", "a.sql", "a.SQL", "run.sh", "run.bash", "a.py", "a.pyi", ".env", ".env.local",
+               "docker-compose.yml", "compose.yaml", "k8s/deploy.yaml", "README.md", ".env.ts", "a.json"]
+    for path in samples:
+        owner = next((_module(name) for name, *_ in EXTRACTORS if _module(name).handles(path)), None)
+        assert language_for(path) == (owner.LANGUAGE if owner else None), path
