@@ -31,6 +31,7 @@ from linter.model import ExtractResult, SourceFile
 
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
+FORMAT = 2  # bump when the pickled shape of results changes
 _DIGEST = 32
 
 
@@ -57,7 +58,7 @@ class Cache:
 
     def __init__(self, root: str, enabled: bool = True) -> None:
         self.dir = Path(root) / CACHE_DIR
-        self.pack = self.dir / f"extract-v{__version__}.pack"
+        self.pack = self.dir / f"extract-v{__version__}-f{FORMAT}.pack"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._old: dict[str, bytes] | None = None

@@ -46,8 +46,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+@lru_cache(maxsize=64)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{glob_regex(p).pattern})" for p in patterns) or "(?!)")
+
+
 def matches_any(path: str, patterns: tuple[str, ...]) -> bool:
-    return any(glob_regex(p).fullmatch(path) for p in patterns)
+    """True when any glob matches (one alternation regex per pattern set)."""
+    return _combined(patterns).fullmatch(path) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,27 @@ import enum
 from dataclasses import dataclass, field
 
 
+def _restore(cls: type, values: tuple) -> object:
+    obj = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values):
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+class _Value:
+    """Base of every record here: pickles as (class, field values).
+
+    The setstate that dataclasses generate looks up ``fields()`` for every
+    object, which made unpickling cached results the largest cost of a warm
+    run. A slotted dataclass's ``__slots__`` is its fields in order.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return _restore, (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -48,7 +69,7 @@ class Language(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
+class Location(_Value):
     """A position in a project file: project-relative POSIX path, 1-based line and column."""
 
     path: str
@@ -60,7 +81,7 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(_Value):
     """The statement a fact belongs to: its first and last host line and its
     normalised text.
 
@@ -74,7 +95,7 @@ class Anchor:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(_Value):
     """One file to extract: project-relative path, owning service (None outside
     any service) and language."""
 
@@ -84,7 +105,7 @@ class SourceFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RelationRef:
+class RelationRef(_Value):
     """What the source *says* about a relation, before resolution.
 
     Exactly one of three forms:
@@ -115,7 +136,7 @@ class RelationRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Relation:
+class Relation(_Value):
     """A resolved relation: ``str()`` gives ``schema.name``."""
 
     schema: str
@@ -127,7 +148,7 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Access:
+class Access(_Value):
     """One place where a service touches a relation.
 
     ``location`` points at the relation reference itself. ``relation`` is None
@@ -150,7 +171,7 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Problem:
+class Problem(_Value):
     """Something an extractor could not analyse (HOS901) or cannot know
     statically (HOS205). Becomes a finding through the rule with that code."""
 
@@ -165,7 +186,7 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PrismaField:
+class PrismaField(_Value):
     name: str
     type: str
     location: Location
@@ -179,7 +200,7 @@ class PrismaField:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PrismaModel:
+class PrismaModel(_Value):
     """A Prisma ``model`` or ``view`` block of one service's schema."""
 
     service: str | None
@@ -197,7 +218,7 @@ class PrismaModel:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PrismaDatasource:
+class PrismaDatasource(_Value):
     service: str | None
     name: str
     location: Location  # the `datasource db {` line
@@ -209,7 +230,7 @@ class PrismaDatasource:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PrismaGenerator:
+class PrismaGenerator(_Value):
     service: str | None
     name: str
     location: Location
@@ -219,7 +240,7 @@ class PrismaGenerator:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RelationDef:
+class RelationDef(_Value):
     """A relation created in SQL (``CREATE TABLE/VIEW/...``) or declared by an ORM.
 
     ``reads`` lists what a view reads (empty for tables).
@@ -234,7 +255,7 @@ class RelationDef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Grant:
+class Grant(_Value):
     """A ``GRANT``/``REVOKE`` statement (one fact per statement).
 
     ``object_type`` is ``schema``, ``table``, ``all_tables`` (ALL TABLES IN
@@ -253,7 +274,7 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Connection:
+class Connection(_Value):
     """A service's database connection as configured (DATABASE_URL and co)."""
 
     service: str | None
@@ -266,7 +287,7 @@ class Connection:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClientClass:
+class ClientClass(_Value):
     """A class that ``extends PrismaClient`` (or extends such a class)."""
 
     service: str | None
@@ -276,7 +297,7 @@ class ClientClass:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrmModel:
+class OrmModel(_Value):
     """A SQLAlchemy declarative model or Core ``Table`` bound to a relation."""
 
     service: str | None
@@ -286,7 +307,7 @@ class OrmModel:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Suppression:
+class Suppression(_Value):
     """An inline ``hos-lint: ignore[CODES] reason`` comment."""
 
     location: Location
@@ -297,7 +318,7 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ExtractResult:
+class ExtractResult(_Value):
     """Everything one file yields. The unit that is cached and returned from workers."""
 
     path: str
@@ -317,13 +338,13 @@ class ExtractResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Provenance:
+class Provenance(_Value):
     location: Location | None
     what: str  # "@@schema", "CREATE VIEW", "manifest"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
+class Finding(_Value):
     code: str
     severity: Severity
     location: Location
@@ -343,7 +364,7 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FileNotice:
+class FileNotice(_Value):
     """A file that was not analysed, and why (one line in the summary)."""
 
     path: str
