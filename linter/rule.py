@@ -67,6 +67,11 @@ class RuleContext:
             anchor=anchor or (access.anchor if access else None),
         )
 
+    def access_finding(self, access: Access, *, message: str, hint: str, owner: str | None = None) -> Finding:
+        """A finding at an access's own position, carrying its service, relation and operation."""
+        return self.finding(location=access.location, service=access.service, access=access, owner=owner,
+                            message=message, hint=hint)
+
     def owner_of(self, relation: Relation | None) -> str | None:
         return self.project.owner_of(relation)
 

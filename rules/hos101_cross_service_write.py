@@ -37,10 +37,8 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     owner = foreign_owner(access, ctx)
     if owner is None or ctx.is_allowed(access.service, access.relation, AccessKind.WRITE):
         return
-    yield ctx.finding(
-        location=access.location,
-        service=access.service,
-        access=access,
+    yield ctx.access_finding(
+        access,
         owner=owner,
         message=f"{access.service} writes {access.relation} (owned by {owner}) with {access.operation}",
         hint=f"publish an event or call the {owner} API instead of writing its tables",

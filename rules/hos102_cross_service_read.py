@@ -37,10 +37,8 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
         return
     own = ctx.own_schema(access.service)
     through = f"a view in {own}" if own else "a view in your own schema"
-    yield ctx.finding(
-        location=access.location,
-        service=access.service,
-        access=access,
+    yield ctx.access_finding(
+        access,
         owner=owner,
         message=f"{access.service} reads {access.relation} (owned by {owner}) directly",
         hint=f"read it through {through} or call the {owner} API",

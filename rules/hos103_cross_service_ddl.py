@@ -35,10 +35,8 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if owner is None:
         return
     schema = access.relation.schema if access.relation else "?"
-    yield ctx.finding(
-        location=access.location,
-        service=access.service,
-        access=access,
+    yield ctx.access_finding(
+        access,
         owner=owner,
         message=f"{access.service} changes {access.relation} (owned by {owner}) with {access.operation}",
         hint=f"only {owner}'s own migrations may change objects in {schema}",

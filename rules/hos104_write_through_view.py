@@ -33,10 +33,8 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.WRITE or access.service is None or not ctx.is_view(access.relation):
         return
     owner = ctx.owner_of(access.relation)
-    yield ctx.finding(
-        location=access.location,
-        service=access.service,
-        access=access,
+    yield ctx.access_finding(
+        access,
         owner=owner,
         message=f"{access.service} writes through view {access.relation} with {access.operation}",
         hint="a write through a view is a write to the tables behind it; ask their owner to make the change",

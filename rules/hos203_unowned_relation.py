@@ -39,10 +39,8 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if rel.schema in SYSTEM_SCHEMAS or rel.schema.startswith("pg_temp") or rel.name in BOOKKEEPING:
         return
     where = f"schema {rel.schema}" if rel.schema != "public" else f"table {rel.name} in public"
-    yield ctx.finding(
-        location=access.location,
-        service=access.service,
-        access=access,
+    yield ctx.access_finding(
+        access,
         message=f"{access.service} {access.kind.value}s {rel}, which no service owns",
         hint=f"give {where} an owner in hos-lint.yaml",
     )
