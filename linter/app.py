@@ -14,7 +14,7 @@ from linter.extract import extractor_for, language_for
 from linter.extract.base import ExtractConfig
 from linter.cache import Cache
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
-from linter.model import Access, ExtractResult, FileNotice, Finding, Language, Location, Problem, SourceFile
+from linter.model import Access, ExtractResult, FileNotice, Finding, Location, Problem, SourceFile
 from linter.ownership import resolve
 from linter.registry import load_catalog
 from linter.rule import Catalog

@@ -7,7 +7,7 @@ project; it is the lowest layer.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 def _restore(cls: type, values: tuple) -> object:

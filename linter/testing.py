@@ -16,7 +16,7 @@ from linter.extract import extractor_for
 from linter.manifest import parse_manifest
 from linter.model import Finding, SourceFile
 from linter.discovery import ServiceMatcher
-from linter.rule import Catalog, Invalid, Rule, Valid
+from linter.rule import Invalid, Rule, Valid
 
 DEFAULT_EXAMPLE_MANIFEST = """\
 version: 1
