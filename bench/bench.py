@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import Generated, delegate_of, generate  # noqa: E402
 
 HOS_LINT = Path(sys.executable).parent / "hos-lint"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ".hos-lint-cache"
 PRISMA_OPS = ("findMany", "findUnique", "findFirst", "count", "create", "update", "upsert", "delete")
 
@@ -235,18 +236,31 @@ def find_semgrep(explicit: str | None) -> str | None:
 
 
 def profile_cold(files: int, workdir: Path, top: int = 20) -> str:
-    """cProfile of a cold ``--no-cache`` run (``--jobs 1`` so the profile sees the extraction)."""
+    """cProfile of a cold ``--no-cache`` run (``--jobs 1`` so the profile sees the extraction):
+    the top ``top`` functions by cumulative time below the CLI/app call chain, then by own time."""
+    import io
+    import pstats
+
     root = workdir / f"profile-{files}"
     generate(root, files)
-    cmd = [sys.executable, "-m", "cProfile", "-s", "cumtime", "-m", "linter", "check", "--no-cache",
+    stats_file = workdir / "cold.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "linter", "check", "--no-cache",
            "--jobs", "1", "--format", "json", "--output", os.devnull]
     env = bench_env(workdir)
     subprocess.run(cmd, cwd=root, capture_output=True, env=env)  # compile modules first
-    out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env).stdout
+    subprocess.run(cmd, cwd=root, capture_output=True, env=env)
     shutil.rmtree(root, ignore_errors=True)
-    lines = out.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-    return "\n".join(lines[max(start - 2, 0): start + 1 + top])
+    out = []
+    for key, skip in (("cumulative", 18), ("tottime", 0)):
+        buf = io.StringIO()
+        stats = pstats.Stats(str(stats_file), stream=buf)
+        stats.sort_stats(key).print_stats(top + skip)
+        lines = buf.getvalue().splitlines()
+        head = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        body = [line for line in lines[head + 1:] if line.strip()]
+        out += [f"-- by {key}" + (f" (after the {skip} wrapper frames of the CLI/app call chain)" if skip else ""),
+                lines[head], *body[skip: skip + top], ""]
+    return "\n".join(out).replace(str(REPO_ROOT) + "/", "").replace(sys.prefix + "/", "")
 
 
 # --- report ----------------------------------------------------------------------------------------
