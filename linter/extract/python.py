@@ -55,13 +55,15 @@ from __future__ import annotations
 
 import ast
 import codecs
+from contextlib import contextmanager
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from linter.embedded import LineIndex, Origin, OriginBuilder
 from linter.extract import sql as sql_extract
@@ -155,45 +157,105 @@ def looks_like_sql(text: str) -> bool:
 # --- host positions ------------------------------------------------------------------
 
 
-class Host:
-    """The host file text with libcst positions: offsets, locations, anchors.
+class _OffsetState(CodegenState):
+    """Code generation that only counts characters and records each node's
+    (start, end) offsets, the way ``PositionProvider`` records line/column.
 
-    Positions are resolved on first use: ``PositionProvider`` re-generates the
-    whole module's code, the costliest step, and files the prefilter let
-    through often hold no database access at all.
+    libcst regenerates the source exactly, so offsets index the host text;
+    ``LineIndex`` turns them into lines and columns only for what is reported.
+    Several times cheaper than ``PositionProvider``, which splits every token
+    on newlines and allocates two position objects per node.
     """
 
-    __slots__ = ("text", "module", "lines", "_positions")
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.offset = 0
+        self.last = 0
+        self.ranges: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.starts: list[int] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.offset += len(value)
+        self.last = len(value)
+        if not self.tokens:  # Module codegen checks `len(tokens)`; the text itself is not kept
+            self.tokens.append(value)
+
+    def pop_trailing_newline(self) -> None:
+        self.offset -= self.last
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self.starts.pop()
+        if node not in self.ranges:  # a syntactic range recorded inside wins (whitespace excluded)
+            self.ranges[node] = (start, self.offset)
+
+    @contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            start = self.ranges[start_node][0] if start_node is not None else start
+            end = self.ranges[end_node][1] if end_node is not None else end
+            self.ranges[node] = (start, end)
+
+
+def _node_offsets(module: cst.Module, text: str) -> Mapping[cst.CSTNode, tuple[int, int]]:
+    state = _OffsetState(module)
+    module._codegen(state)  # noqa: SLF001 - the documented hook PositionProvider itself drives
+    if state.offset != len(text):  # never expected: libcst round-trips; fall back to its own provider
+        ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        lines = LineIndex.of(text)
+        return {n: (lines.offset(r.start.line, r.start.column + 1), lines.offset(r.end.line, r.end.column + 1))
+                for n, r in ranges.items()}
+    return state.ranges
+
+
+class Host:
+    """The host file text with node offsets: locations, anchors.
+
+    Offsets are computed on first use (one code-generation pass over the
+    module): files the prefilter let through often hold no database access.
+    """
+
+    __slots__ = ("text", "module", "lines", "_ranges")
 
     def __init__(self, text: str, module: cst.Module) -> None:
         self.text = text
         self.module = module
         self.lines = LineIndex.of(text)
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._ranges: Mapping[cst.CSTNode, tuple[int, int]] | None = None
 
     @property
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        return self._positions
+    def ranges(self) -> Mapping[cst.CSTNode, tuple[int, int]]:
+        if self._ranges is None:
+            self._ranges = _node_offsets(self.module, self.text)
+        return self._ranges
 
     def start(self, node: cst.CSTNode) -> int:
         """Character offset of the node's first character."""
-        pos = self.positions[node].start
-        return self.lines.offset(pos.line, pos.column + 1)
+        return self.ranges[node][0]
 
     def end(self, node: cst.CSTNode) -> int:
-        pos = self.positions[node].end
-        return self.lines.offset(pos.line, pos.column + 1)
+        return self.ranges[node][1]
 
     def location(self, path: str, node: cst.CSTNode) -> Location:
-        pos = self.positions[node].start
-        return Location(path, pos.line, pos.column + 1)
+        line, col = self.lines.position(self.start(node))
+        return Location(path, line, col)
 
     def anchor(self, node: cst.CSTNode) -> Anchor:
-        rng = self.positions[node]
-        return anchor_of(self.text[self.start(node):self.end(node)], rng.start.line, rng.end.line)
+        start, end = self.ranges[node]
+        first = self.lines.position(start)[0]
+        last = self.lines.position(max(start, end - 1))[0]
+        return anchor_of(self.text[start:end], first, last)
 
 
 def parse_host(text: str) -> tuple[cst.Module, Host]:
