@@ -310,8 +310,9 @@ def _quiet_sqlglot() -> None:
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
-def _first_words(stmt: Statement, count: int = 3) -> str:
-    return " ".join(stmt.text.split()[:count])
+def _first_words(stmt: Statement, count: int = 3, limit: int = 60) -> str:
+    words = " ".join(stmt.text[: limit * 4].split()[:count])
+    return words if len(words) <= limit else words[: limit - 1] + "…"
 
 
 def _parse_message(stmt: Statement, err: BaseException) -> str:
