@@ -100,3 +100,28 @@ def test_find_suppressions_sql_skips_strings_and_dollar_bodies():
             "  -- hos-lint: ignore[HOS103] yes\n")
     (s,) = find_suppressions(Language.SQL, "a.sql", text)
     assert (s.location.line, s.location.col, s.codes, s.reason, s.lines) == (4, 3, ("HOS103",), "yes", (4, 5))
+
+
+PY_HEAD = "import psycopg\n\ncur = psycopg.connect('').cursor()\n"
+
+
+def test_python_trailing_comment_on_a_multiline_call_suppresses_it():
+    py = PY_HEAD + ("cur.execute(  # hos-lint: ignore[HOS101] nightly cleanup agreed with auth (AUTH-88)\n"
+                    "    'DELETE FROM auth_service.sessions WHERE expired'\n)\n")
+    assert codes({"services/order/jobs/cleanup.py": py}) == set()
+
+
+def test_python_comment_above_the_statement_suppresses_it():
+    py = PY_HEAD + ("# hos-lint: ignore[HOS101] nightly cleanup agreed with auth (AUTH-88)\n"
+                    "cur.execute('DELETE FROM auth_service.sessions WHERE expired')\n")
+    assert codes({"services/order/jobs/cleanup.py": py}) == set()
+
+
+def test_python_without_reason_and_unused():
+    py = PY_HEAD + ("cur.execute('DELETE FROM auth_service.sessions')  # hos-lint: ignore[HOS101]\n"
+                    "cur.execute('SELECT 1')  # hos-lint: ignore[HOS102] left over\n")
+    assert codes({"services/order/jobs/cleanup.py": py}) == {
+        ("services/order/jobs/cleanup.py", 4, "HOS101"),
+        ("services/order/jobs/cleanup.py", 4, "HOS902"),
+        ("services/order/jobs/cleanup.py", 5, "HOS902"),
+    }
