@@ -114,12 +114,12 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
         language = language_for(cand.path)
         if language is not None:
             sources.append(SourceFile(cand.path, cand.service, language))
-    results = extract_all(manifest, sources, options)
+    results = extract_all(manifest, sources, options, scope)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
     notices += [FileNotice(path=r.path, reason=r.skipped) for r in results if r.skipped not in (None, "prefilter")]
     if manifest.inferred and manifest.services:
         manifest = infer.infer_manifest(manifest, results)
-    context, accesses = resolve_all(manifest, results)
+    context, accesses = resolve_all(manifest, results, scope)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=tuple(notices), scope=scope, files_only=files_only)
 
@@ -128,11 +128,13 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
 POOL_THRESHOLD = 24
 
 
-def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options) -> list[ExtractResult]:
+def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
+                scope: tuple[str, ...] = ("",)) -> list[ExtractResult]:
     """Stages 3–4 for every file: read, cache lookup, prefilter, then extract the misses
     (in a process pool when there are enough of them). Order follows ``sources``.
 
-    A cache hit needs no extractor module at all, so warm runs import no parser.
+    A cache hit needs no extractor module at all, so warm runs import no parser;
+    for a file outside ``scope`` only its project-wide facts are loaded.
     """
     cache = Cache(manifest.root, enabled=options.cache)
     results: list[ExtractResult | None] = [None] * len(sources)
@@ -147,7 +149,7 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options)
         if results[i] is not None:
             continue
         key = cache.key_for(src, config, data)
-        results[i] = cache.get(key)
+        results[i] = cache.get(key, details=policy.in_scope(src.path, scope))
         if results[i] is None and not extractor_for(src.path).might_access_db(data):
             results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
             cache.put(key, results[i])
@@ -336,10 +338,13 @@ def config_for(manifest: Manifest, service: str | None) -> ExtractConfig:
     return ExtractConfig(prisma_clients=tuple(sorted(set(names))))
 
 
-def resolve_all(manifest: Manifest, results: list[ExtractResult]) -> tuple[ProjectContext, tuple[Access, ...]]:
-    """Stages 5–6: build the context, then resolve every access (dropping non-accesses)."""
+def resolve_all(manifest: Manifest, results: list[ExtractResult],
+                scope: tuple[str, ...] = ("",)) -> tuple[ProjectContext, tuple[Access, ...]]:
+    """Stages 5–6: build the context from every file, then resolve the accesses of the
+    files in scope (dropping non-accesses). Accesses outside the scope could only give
+    findings that policy drops, so a pre-commit run does not resolve them."""
     context = build_context(manifest, results)
-    resolved = (resolve(a, context) for r in results for a in r.accesses)
+    resolved = (resolve(a, context) for r in results if policy.in_scope(r.path, scope) for a in r.accesses)
     return context, tuple(a for a in resolved if a is not None)
 
 

@@ -7,8 +7,10 @@ the accesses themselves. The key is (tool version, path, service, language,
 extraction config, content hash); files the prefilter skipped are cached too.
 
 Layout: one pack file per tool version, read once per run. It maps each key
-to that result's own pickle, so a 5-file pre-commit run unpickles 5 results,
-not the whole project. The pack is signed with an HMAC whose key lives in the
+to two pickles of that result: its project-wide facts (models, views,
+grants, connections...) and its per-file details (accesses, problems,
+suppressions). A 5-file pre-commit run unpickles the details of 5 files and
+only the facts of the rest. The pack is signed with an HMAC whose key lives in the
 user's cache directory, outside the project: a cache committed to a repository
 (or written by anyone without that key) is ignored, never unpickled. It is
 written to a temporary file and renamed into place, so concurrent runs never
@@ -23,6 +25,7 @@ import os
 import pickle
 import secrets
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from linter import __version__
@@ -31,7 +34,7 @@ from linter.model import ExtractResult, SourceFile
 
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
-FORMAT = 2  # bump when the pickled shape of results changes
+FORMAT = 3  # bump when the pickled shape of results changes
 _DIGEST = 32
 
 
@@ -61,8 +64,8 @@ class Cache:
         self.pack = self.dir / f"extract-v{__version__}-f{FORMAT}.pack"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
-        self._old: dict[str, bytes] | None = None
-        self._used: dict[str, bytes] = {}
+        self._old: dict[str, tuple[bytes, bytes]] | None = None
+        self._used: dict[str, tuple[bytes, bytes]] = {}
         self._changed = False
 
     @staticmethod
@@ -74,12 +77,12 @@ class Cache:
         h.update(data)
         return h.hexdigest()
 
-    def _entries(self) -> dict[str, bytes]:
+    def _entries(self) -> dict[str, tuple[bytes, bytes]]:
         if self._old is None:
             self._old = self._load() if self.enabled else {}
         return self._old
 
-    def _load(self) -> dict[str, bytes]:
+    def _load(self) -> dict[str, tuple[bytes, bytes]]:
         try:
             blob = self.pack.read_bytes()
         except OSError:
@@ -93,12 +96,16 @@ class Cache:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, key: str) -> ExtractResult | None:
+    def get(self, key: str, details: bool = True) -> ExtractResult | None:
+        """The cached result; without ``details`` its accesses, problems and suppressions are empty."""
         raw = self._entries().get(key)
         if raw is None:
             return None
         try:
-            result = pickle.loads(raw)
+            result = pickle.loads(raw[0])
+            if details:
+                accesses, problems, suppressions = pickle.loads(raw[1])
+                result = replace(result, accesses=accesses, problems=problems, suppressions=suppressions)
         except Exception:  # noqa: BLE001 - a corrupt entry is a miss
             return None
         if not isinstance(result, ExtractResult):
@@ -108,7 +115,10 @@ class Cache:
 
     def put(self, key: str, result: ExtractResult) -> None:
         if self.enabled:
-            self._used[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            facts = replace(result, accesses=(), problems=(), suppressions=())
+            detail = (result.accesses, result.problems, result.suppressions)
+            self._used[key] = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL),
+                               pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL))
             self._changed = True
 
     def save(self) -> None:
