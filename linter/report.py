@@ -267,6 +267,11 @@ def cell_counts(cell: Cell) -> str:
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
 
 
+def edge_label(cell: Cell) -> str:
+    """A graph edge's label: its counts, or the finding behind an edge with no access (HOS204)."""
+    return cell_counts(cell) or (cell.worst_code or "")
+
+
 def route_label(touch: Touch) -> str:
     if touch.route == DIRECT:
         return ", ".join(CHANNELS.get(c, c) for c in touch.channels)
@@ -294,7 +299,7 @@ def render_json(report: Report) -> str:
         "owners": [o for o in report.owners],
         "matrix": [_cell_json(c) for c in report.cells],
         "touches": [_touch_json(t) for t in report.touches],
-        "edges": [{"from": c.service, "to": c.owner, "label": cell_counts(c), "severity": edge_severity(c)}
+        "edges": [{"from": c.service, "to": c.owner, "label": edge_label(c), "severity": edge_severity(c)}
                   for c in report.edges],
         "unplaced": report.unplaced,
     }
@@ -409,7 +414,7 @@ def render_mermaid(report: Report) -> str:
     for i, edge in enumerate(report.edges):
         severity = edge_severity(edge)
         arrow = "-.->" if severity == "view" else "-->"
-        lines.append(f'  {ids[edge.service]} {arrow}|"{_mermaid_text(cell_counts(edge))}"| {ids[edge.owner]}')
+        lines.append(f'  {ids[edge.service]} {arrow}|"{_mermaid_text(edge_label(edge))}"| {ids[edge.owner]}')
         styles.append(f"  linkStyle {i} stroke:{COLOURS[severity]},stroke-width:2px")
     return "\n".join(lines + styles) + "\n"
 
@@ -427,7 +432,7 @@ def render_dot(report: Report) -> str:
         severity = edge_severity(edge)
         style = ", style=dashed" if severity == "view" else ""
         lines.append(f"  {_dot_id(edge.service)} -> {_dot_id(edge.owner)} "
-                     f'[label={_dot_id(cell_counts(edge))}, color="{COLOURS[severity]}"{style}];')
+                     f'[label={_dot_id(edge_label(edge))}, color="{COLOURS[severity]}"{style}];')
     return "\n".join(lines + ["}"]) + "\n"
 
 
@@ -597,7 +602,7 @@ def _svg_edge(edge: Cell, nodes: dict[str, _Node]) -> str:
     return (f'<g class="edge {severity}"><path d="M{x0:.1f},{y0:.1f} Q{cx:.1f},{cy:.1f} {x1:.1f},{y1:.1f}" '
             f'fill="none" stroke="{COLOURS[severity]}" stroke-width="2"{dash} marker-end="url(#arrow-{severity})"/>'
             f'<text class="label" x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle">'
-            f"{_e(edge.service)} → {_e(edge.owner or '')}: {_e(cell_counts(edge) or edge.worst_code or '')}</text>"
+            f"{_e(edge.service)} → {_e(edge.owner or '')}: {_e(edge_label(edge))}</text>"
             "</g>")
 
 
