@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter import baseline, infer, policy, suppressions
@@ -65,7 +65,6 @@ class RunResult:
     fail_on: str = "error"
     duration_s: float = 0.0
     root: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -185,9 +184,10 @@ def _run_jobs(jobs: list[tuple[SourceFile, bytes, ExtractConfig]], workers: int)
 
 
 def _extract_job(job: tuple[SourceFile, bytes, ExtractConfig]) -> ExtractResult:
-    """The worker function: top level and picklable (STYLE L.9)."""
+    """The worker function: top level and picklable (STYLE L.9). ``extract_all`` has
+    already done the size, binary and prefilter checks."""
     src, data, config = job
-    return extract_bytes(src, data, config, prefiltered=True)
+    return _decode_and_extract(extractor_for(src.path), src, data, config)
 
 
 def run(options: Options, catalog: Catalog | None = None) -> RunResult:
@@ -196,7 +196,7 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     project = analyse(options)
     catalog = catalog or load_catalog()
     cfg = project.manifest.rules
-    rules = selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
+    rules = _rules(catalog, project.manifest, options)
     findings, suppressed = judge(project, rules, catalog)
     matched = _apply_baseline(options, project, findings, {r.code for r in rules})
     return RunResult(
@@ -204,9 +204,9 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         suppressed=suppressed,
         baselined=len(matched.baselined),
         stale=matched.stale,
-        files_scanned=sum(1 for r in project.results if r.skipped is None and _in_scope(r.path, project)),
+        files_scanned=sum(1 for r in project.results if r.skipped is None and policy.in_scope(r.path, project.scope)),
         services=tuple(s.name for s in project.manifest.services),
-        notices=tuple(n for n in project.notices if _in_scope(n.path, project)),
+        notices=tuple(n for n in project.notices if policy.in_scope(n.path, project.scope)),
         fail_on=options.fail_on or cfg.fail_on,
         inferred=project.manifest.inferred,
         duration_s=time.perf_counter() - started,
@@ -218,10 +218,15 @@ def check_all(options: Options) -> tuple[Project, tuple[Finding, ...]]:
     """Every finding of the project (no baseline), with the analysed project."""
     project = analyse(options)
     catalog = load_catalog()
-    cfg = project.manifest.rules
     whole = replace(project, scope=("",), files_only=False)
-    findings, _ = judge(whole, selected_rules(catalog, cfg.select, cfg.ignore), catalog)
+    findings, _ = judge(whole, _rules(catalog, project.manifest, options), catalog)
     return project, findings
+
+
+def _rules(catalog: Catalog, manifest: Manifest, options: Options) -> tuple:
+    """The rules a run uses: ``--select`` replaces the manifest's, ignores add up."""
+    cfg = manifest.rules
+    return selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
 
 
 def baseline_path(options: Options, manifest: Manifest) -> Path:
@@ -241,7 +246,7 @@ def _apply_baseline(options: Options, project: Project, findings: tuple[Finding,
         raise UsageError(str(err)) from None
 
     def looked_at(p: str) -> bool:
-        return p in project.scope if project.files_only else policy.in_scope(p, project.scope)
+        return policy.in_scope(p, project.scope)
 
     return baseline.match(findings, entries, in_scope=looked_at, ran_codes=ran)
 
@@ -269,8 +274,7 @@ def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Pa
     if project.scope != ("",):
         raise UsageError("the baseline is written from a whole-project run; run `hos-lint baseline` at the root")
     catalog = catalog or load_catalog()
-    cfg = project.manifest.rules
-    findings, _ = judge(project, selected_rules(catalog, cfg.select, cfg.ignore), catalog)
+    findings, _ = judge(project, _rules(catalog, project.manifest, options), catalog)
     path = baseline_path(options, project.manifest)
     path.write_text(baseline.render(findings), encoding="utf-8")
     return path, len(findings)
@@ -289,16 +293,21 @@ def judge(project: Project, rules: tuple, catalog: Catalog) -> tuple[tuple[Findi
     return tuple(reported), len(hidden)
 
 
-def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig, prefiltered: bool = False) -> ExtractResult:
-    """Prefilter, decode and extract one file's bytes; never raises."""
+def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+    """Check, prefilter, decode and extract one file's bytes; never raises."""
     ext = extractor_for(src.path)
     if ext is None:
         return ExtractResult(path=src.path, service=src.service, skipped="no extractor")
     unusable = _unusable(src, data)
     if unusable is not None:
         return unusable
-    if not prefiltered and not ext.might_access_db(data):
+    if not ext.might_access_db(data):
         return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+    return _decode_and_extract(ext, src, data, config)
+
+
+def _decode_and_extract(ext, src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+    """Decode and run the extractor inside the per-file exception boundary (STYLE L.4)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -361,10 +370,6 @@ def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...],
         scope.append(rel)
     files_only = all(Path(p).is_file() for p in paths)
     return tuple(scope), files_only
-
-
-def _in_scope(path: str, project: Project) -> bool:
-    return policy.in_scope(path, project.scope)
 
 
 def changed_files(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:

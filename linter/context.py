@@ -14,7 +14,6 @@ from linter.model import (
     Connection,
     ExtractResult,
     Grant,
-    Location,
     OrmModel,
     PrismaDatasource,
     PrismaModel,
@@ -50,6 +49,8 @@ class ProjectContext:
     search_paths: Mapping[str | None, tuple[str, ...]] = field(default_factory=dict)
     relations: Mapping[tuple[str, str], KnownRelation] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()  # HOS901/HOS205 from extraction, for their rules
+    # service → delegate (`orderItem`, and `orderitem` for Prisma Client Python) → model
+    delegates: Mapping[str | None, Mapping[str, PrismaModel]] = field(default_factory=dict)
 
     # --- lookups used by resolution and rules -------------------------------
 
@@ -68,15 +69,8 @@ class ProjectContext:
 
     def prisma_model(self, service: str | None, delegate: str) -> PrismaModel | None:
         """The service's own model for a delegate (``orderItem``; ``orderitem`` for Python)."""
-        models = self.models.get(service, {})
-        for model in models.values():
-            if model.delegate == delegate:
-                return model
-        lowered = delegate.lower()
-        for model in models.values():
-            if model.name.lower() == lowered:
-                return model
-        return None
+        index = self.delegates.get(service, {})
+        return index.get(delegate) or index.get(delegate.lower())
 
     def related_model(self, service: str | None, model: PrismaModel, field_name: str) -> PrismaModel | None:
         for f in model.fields:
@@ -114,6 +108,7 @@ def build_context(manifest: Manifest, results: Iterable[ExtractResult]) -> Proje
     connections = owned_connections(manifest, (c for r in results for c in r.connections))
     search_paths = _search_paths(manifest, connections)
     partial = ProjectContext(manifest=manifest, ownership=ownership, models=models, search_paths=search_paths)
+    delegates = {service: _delegate_index(by_name) for service, by_name in models.items()}
     defs = tuple(d for r in results for d in r.relation_defs)
     return ProjectContext(
         manifest=manifest,
@@ -128,6 +123,7 @@ def build_context(manifest: Manifest, results: Iterable[ExtractResult]) -> Proje
         search_paths=search_paths,
         relations=_known_relations(manifest, models, defs, partial),
         problems=tuple(p for r in results for p in r.problems),
+        delegates=delegates,
     )
 
 
@@ -137,6 +133,16 @@ def _models(results: list[ExtractResult]) -> dict[str | None, dict[str, PrismaMo
         for m in r.models:
             out[m.service].setdefault(m.name, m)
     return dict(out)
+
+
+def _delegate_index(by_name: dict[str, PrismaModel]) -> dict[str, PrismaModel]:
+    """Exact delegates first; lower-cased model names only where no delegate is spelt so."""
+    index = {}
+    for model in by_name.values():
+        index.setdefault(model.delegate, model)
+    for model in by_name.values():
+        index.setdefault(model.name.lower(), model)
+    return index
 
 
 def _orm_models(results: list[ExtractResult]) -> dict[str | None, dict[str, OrmModel]]:
@@ -204,9 +210,11 @@ def _known_relations(manifest, models, defs, partial: ProjectContext) -> dict[tu
     from linter.ownership import model_relation, resolve_name
 
     found: dict[tuple[str, str], list] = defaultdict(list)
-    for svc in manifest.services:
-        for table in svc.tables:
-            found[("public", table)].append((Relation("public", table), Provenance(location=_claim_loc(manifest, svc.name, table), what="manifest tables"), svc.name))
+    for claim in manifest.claims:
+        if claim.kind == "table":
+            found[("public", claim.value)].append(
+                (Relation("public", claim.value), Provenance(location=claim.location, what="manifest tables"),
+                 claim.service))
     for service, by_name in sorted(models.items(), key=lambda kv: str(kv[0])):
         for model in by_name.values():
             rel = model_relation(model, partial)
@@ -225,10 +233,3 @@ def _merge(entries: list) -> KnownRelation:
     kind = next((k for k in kinds if k is not RelationKind.TABLE), RelationKind.TABLE)
     rel0 = entries[0][0]
     return KnownRelation(Relation(rel0.schema, rel0.name, kind), tuple(p for _, p, _ in entries), entries[0][2])
-
-
-def _claim_loc(manifest: Manifest, service: str, table: str) -> Location | None:
-    for claim in manifest.claims:
-        if claim.kind == "table" and claim.service == service and claim.value == table:
-            return claim.location
-    return None

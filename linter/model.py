@@ -369,10 +369,3 @@ class FileNotice(_Value):
 
     path: str
     reason: str
-
-
-def empty_result(src: SourceFile, skipped: str | None = None) -> ExtractResult:
-    return ExtractResult(path=src.path, service=src.service, skipped=skipped)
-
-
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "enum", "dataclass", "field"}]
