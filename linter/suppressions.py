@@ -37,7 +37,7 @@ def find_suppressions(language: Language, path: str, text: str) -> tuple[Suppres
     """Every ``hos-lint:`` directive in the file's comments (malformed ones included,
     with ``codes`` empty or ``reason`` empty, so policy can report them)."""
     out = []
-    for comment in _comments(language, text):
+    for comment in _comments(language, path, text):
         match = _DIRECTIVE.search(comment.text)
         if match is None:
             continue
@@ -96,11 +96,11 @@ def apply(findings: Iterable[Finding], suppressions: Iterable[Suppression]) -> A
 # --- comment scanners, one per syntax -----------------------------------------
 
 
-def _comments(language: Language, text: str) -> list[Comment]:
+def _comments(language: Language, path: str, text: str) -> list[Comment]:
     if language is Language.PYTHON:
         return _python_comments(text)
     if language is Language.TYPESCRIPT:
-        return _typescript_comments(text)
+        return _typescript_comments(path, text)
     if language is Language.SQL:
         return _scan(text, line_markers=("--",), quotes="'\"", dollar=True)
     if language is Language.PRISMA:
@@ -125,11 +125,12 @@ def _python_comments(text: str) -> list[Comment]:
     return out
 
 
-def _typescript_comments(text: str) -> list[Comment]:
+def _typescript_comments(path: str, text: str) -> list[Comment]:
     from linter.extract import typescript
 
-    data = text.encode("utf-8")
-    root = typescript.parse_tree(data, "x.tsx" if "<" in text and "/>" in text else "x.ts")
+    # the same bytes and path as the extractor used, so this reuses its parse
+    data = text.encode("utf-8", "surrogatepass")
+    root = typescript.parse_tree(data, path)
     lines = text.splitlines()
     out = []
     stack = [root]

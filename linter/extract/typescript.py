@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -185,8 +186,12 @@ def _parser(tsx: bool) -> Any:
     return parser
 
 
+@lru_cache(maxsize=1)
 def parse_tree(data: bytes, path: str) -> Any:
     """Root node of ``data`` parsed with the grammar ``path`` calls for.
+
+    The last tree is kept: the suppression scan of the same file asks for it
+    again right after extraction, and must not parse the file a second time.
 
     ``.js/.mjs/.cjs`` files with errors under the TS grammar are retried with
     TSX, because React code puts JSX in plain ``.js`` files.
