@@ -284,6 +284,7 @@ class Connection(_Value):
     schemas: tuple[str, ...]  # from ?schema= (comma-separated lists allowed)
     source: str  # "docker-compose", "env", "k8s", "prisma"
     target: str = ""  # compose service / k8s deployment name the value was found under
+    schema_dynamic: bool = False  # a ?schema= / search_path is set from a variable unknown statically
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

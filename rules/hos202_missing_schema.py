@@ -47,7 +47,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for conn in project.connections:
         own = ctx.own_schema(conn.service)
         # `?schema=${SCHEMA}` names a schema that is only known at run time: not missing
-        if own is not None and not conn.schemas and "schema=" not in conn.url and "search_path" not in conn.url:
+        if own is not None and not conn.schemas and not conn.schema_dynamic:
             yield _finding(ctx, conn.service, own, conn.location, f"{conn.variable} has no ?schema=",
                            f"append ?schema={own}")
 

@@ -128,6 +128,14 @@ def url_schemas(url: str) -> tuple[str, ...] | None:
     one is dropped. Order: ``?schema=`` entries, then ``search_path`` entries
     from ``options``, without repeats.
     """
+    entries = _schema_entries(url)
+    if entries is None:
+        return None
+    return tuple(dict.fromkeys(s for s in entries if s and UNKNOWN not in s))
+
+
+def _schema_entries(url: str) -> list[str] | None:
+    """Every schema a PostgreSQL URL names, unresolved ones included; None for other URLs."""
     scheme, sep, _ = url.partition("://")
     if not sep or not _POSTGRES_SCHEME.fullmatch(scheme):
         return None
@@ -137,7 +145,7 @@ def url_schemas(url: str) -> tuple[str, ...] | None:
             found += [s.strip() for s in value.split(",")]
         elif key == "options":
             found += _search_path_of_options(value)
-    return tuple(dict.fromkeys(s for s in found if s and UNKNOWN not in s))
+    return found
 
 
 def _query_params(url: str) -> list[tuple[str, str]]:
@@ -312,6 +320,7 @@ def to_connection(src: SourceFile, setting: Setting, kind: FileKind) -> Connecti
     schemas = url_schemas(setting.value.probe)
     if schemas is None:
         return None
+    entries = _schema_entries(setting.value.probe) or []
     return Connection(
         service=src.service,
         location=Location(src.path, setting.line, setting.col),
@@ -320,6 +329,7 @@ def to_connection(src: SourceFile, setting: Setting, kind: FileKind) -> Connecti
         schemas=schemas,
         source=kind.value,
         target=setting.target,
+        schema_dynamic=any(UNKNOWN in e for e in entries),
     )
 
 

@@ -707,3 +707,13 @@ def test_env_crlf_and_byte_order_mark():
     assert conns(result) == [(1, 15, "DATABASE_URL", ("a",), "env", ""), (2, 11, "B_DB_URL", ("b",), "env", "")]
     assert [c.url for c in result.connections] == ["postgres://db/app?schema=a", "postgres://db/app?schema=b"]
     assert problems(result) == []
+
+
+def test_schema_set_from_an_unknown_variable_is_dynamic_not_missing():
+    result = run("services/order/.env", "A=postgres://h/db?schema=${SCHEMA}\nDATABASE_URL=${A}\n"
+                 "ORDER_DB_URL=postgres://h/db\nREPORT_DATABASE_URL=postgres://h/db?schema=order_service\n")
+    assert [(c.variable, c.schemas, c.schema_dynamic) for c in result.connections] == [
+        ("DATABASE_URL", (), True),
+        ("ORDER_DB_URL", (), False),
+        ("REPORT_DATABASE_URL", ("order_service",), False),
+    ]
