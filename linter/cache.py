@@ -34,8 +34,17 @@ from linter.model import ExtractResult, SourceFile
 
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
-FORMAT = 3  # bump when the pickled shape of results changes
 _DIGEST = 32
+
+
+def _shape() -> str:
+    """A digest of every record type's fields: records pickle as (class, field values),
+    so a pack written before a field was added or moved must never be read back."""
+    from linter import model
+
+    parts = sorted(f"{name}:{','.join(cls.__slots__)}" for name, cls in vars(model).items()
+                   if isinstance(cls, type) and issubclass(cls, model._Value) and cls is not model._Value)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
 def _secret() -> bytes:
@@ -61,7 +70,7 @@ class Cache:
 
     def __init__(self, root: str, enabled: bool = True) -> None:
         self.dir = Path(root) / CACHE_DIR
-        self.pack = self.dir / f"extract-v{__version__}-f{FORMAT}.pack"
+        self.pack = self.dir / f"extract-v{__version__}-{_shape()}.pack"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._old: dict[str, tuple[bytes, bytes]] | None = None
