@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from linter.extract.config_files import match_service, split_target
 from linter.manifest import Manifest
 from linter.model import (
     ClientClass,
@@ -23,7 +24,7 @@ from linter.model import (
     RelationDef,
     RelationKind,
 )
-from linter.ownership import Ownership
+from linter.ownership import Ownership, model_relation, resolve_name
 
 CLIENT_ROOTS = frozenset({"PrismaClient", "Prisma.TransactionClient", "TransactionClient"})
 
@@ -85,18 +86,12 @@ class ProjectContext:
         return self.ownership.owner_of(relation) if relation is not None else None
 
     def model_relation(self, model: PrismaModel) -> Relation:
-        from linter.ownership import model_relation
-
         return model_relation(model, self)
 
     def orm_relation(self, model: OrmModel) -> Relation:
-        from linter.ownership import resolve_name
-
         return resolve_name(model.ref, model.service, self)
 
     def resolve_ref(self, ref, service: str | None) -> Relation:
-        from linter.ownership import resolve_name
-
         return resolve_name(ref, service, self)
 
 
@@ -176,8 +171,6 @@ def _client_types(results: list[ExtractResult]) -> dict[str | None, frozenset[st
 def owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
     """Connections with their linter service: a root docker-compose or Kubernetes file
     belongs to no service, so its entries are matched by build folder or name."""
-    from linter.extract.config_files import match_service, split_target
-
     names = tuple(s.name for s in manifest.services)
     paths = {s.name: s.paths for s in manifest.services}
     out = []
@@ -207,8 +200,6 @@ def _search_paths(manifest: Manifest, connections: tuple[Connection, ...]) -> di
 
 
 def _known_relations(manifest, models, defs, partial: ProjectContext) -> dict[tuple[str, str], KnownRelation]:
-    from linter.ownership import model_relation, resolve_name
-
     found: dict[tuple[str, str], list] = defaultdict(list)
     for claim in manifest.claims:
         if claim.kind == "table":

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter.manifest import DEFAULT_EXCLUDE, Manifest, ServiceConfig
+from linter.context import owned_connections
+from linter.manifest import DEFAULT_EXCLUDE, Claim, Manifest, ServiceConfig
 from linter.model import ExtractResult, Location
 
 _SKIP_DIRS = {"node_modules", "dist", "build", ".git", "__pycache__", ".venv", "venv", "shared", "common",
@@ -46,8 +47,6 @@ def provisional_manifest(services_dir: Path) -> Manifest:
 
 def infer_manifest(provisional: Manifest, results: Iterable[ExtractResult]) -> Manifest:
     """The provisional manifest with each service's schema filled in from the facts."""
-    from linter.context import owned_connections
-
     results = sorted(results, key=lambda r: r.path)
     seen = _schemas_seen(results)
     connections = owned_connections(provisional, (c for r in results for c in r.connections))
@@ -63,8 +62,6 @@ def infer_manifest(provisional: Manifest, results: Iterable[ExtractResult]) -> M
 
 
 def _claims(manifest: Manifest):
-    from linter.manifest import Claim
-
     return tuple(Claim(kind="schema", value=s.schema, service=s.name, location=None)
                  for s in manifest.services if s.schema)
 
