@@ -2,8 +2,10 @@
 
 ``load_manifest`` returns a frozen ``Manifest`` or raises ``ManifestError``
 listing every problem as ``hos-lint.yaml:12: services.auth.schema: expected a
-string, got a list``. Loading is ``yaml.safe_load`` only; line numbers come
-from a second, node-level ``yaml.compose`` pass over the same text.
+string, got a list``. The text is composed once by ``linter.yamlload`` (safe
+tags only, alias expansion and nesting bounded, so an alias bomb is an error
+at its line); line numbers come from that node tree, the values from
+constructing it.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from linter import yamlload
 from linter.model import Location, Severity
 
 MANIFEST_NAMES = ("hos-lint.yaml", ".hos-lint.yaml")
@@ -142,14 +145,15 @@ def load_manifest(path: Path) -> Manifest:
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
     """Validate manifest text (pure). ``filename`` is used in messages and locations."""
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yamlload.compose(text)
+        lines = _key_lines(node)  # before construction flattens merge keys
+        data = yamlload.construct(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ManifestError([f"{filename}{line}: invalid YAML: {problem}"]) from None
-    lines = _key_lines(node)
+        what = "YAML refused" if isinstance(err, yamlload.YamlLimitError) else "invalid YAML"
+        raise ManifestError([f"{filename}{line}: {what}: {problem}"]) from None
     return _Validator(filename, lines, root).manifest(data if data is not None else {})
 
 
@@ -161,6 +165,8 @@ def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # not a key the manifest can have (construction refuses it)
             key = key_node.value
             out[prefix + (key,)] = key_node.start_mark.line + 1
             inner = _key_lines(value_node, prefix + (key,))

@@ -180,6 +180,9 @@ class Problem(_Value):
     message: str
     service: str | None = None
     anchor: Anchor | None = None
+    # The file as a whole could not be analysed (unreadable, not decodable, over
+    # a size or nesting limit): HOS901 reports it at error severity by default.
+    whole_file: bool = False
 
 
 # --- facts learned from files ------------------------------------------------

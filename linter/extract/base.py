@@ -47,11 +47,14 @@ def anchor_of(text: str, start_line: int, end_line: int) -> Anchor:
     return Anchor(start_line=start_line, end_line=end_line, text=normalise(text))
 
 
-def parse_error(src: SourceFile, line: int, col: int, message: str) -> Problem:
+def parse_error(src: SourceFile, line: int, col: int, message: str, *, whole_file: bool = False) -> Problem:
+    """HOS901 at ``line:col``; ``whole_file`` when nothing of the file could be
+    analysed (a limit, not one statement that does not parse)."""
     return Problem(
         code="HOS901",
         location=Location(src.path, line, col),
         message=message,
         service=src.service,
         anchor=Anchor(start_line=line, end_line=line, text=message),
+        whole_file=whole_file,
     )

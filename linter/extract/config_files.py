@@ -50,6 +50,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from linter import yamlload
 from linter.discovery import glob_regex
 from linter.extract.base import ExtractConfig, parse_error
 from linter.embedded import LineIndex
@@ -475,6 +476,8 @@ def _only_comment(rest: str) -> bool:
 
 # --- YAML: documents, templates, nodes ---------------------------------------------------
 
+# Why a YAML file past the alias or nesting limits of ``linter.yamlload`` was not analysed.
+YAML_LIMIT = "YAML over the alias or nesting limit"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # A Go-template action (Helm): `{{ .Values.url }}`, `{{- if .x }}`; may span lines.
@@ -538,6 +541,8 @@ def _yaml_settings(src: SourceFile, text: str, reader, templated: bool) -> Read:
     ctx = YamlFile(src, text, LineIndex.of(text), templates)
     docs, problem = _documents(ctx, parse_text)
     settings = tuple(s for doc in docs for s in reader(ctx, doc))
+    if problem is not None and problem.whole_file:
+        return Read(settings, (problem,), skipped=YAML_LIMIT)
     if problem is not None and parse_text != text:
         return Read(settings, skipped="Helm template that is not plain YAML")
     return Read(settings, (problem,) if problem else ())
@@ -570,16 +575,19 @@ def _only_blank_after(text: str, pos: int) -> bool:
 
 
 def _documents(ctx: YamlFile, text: str) -> tuple[list[yaml.Node], Problem | None]:
-    """The composed documents (node trees with marks) and the first error, if any."""
+    """The composed documents (node trees with marks) and the first error, if any.
+
+    Composing is bounded (``linter.yamlload``): past its alias or nesting
+    limits the rest of the file is not read, and every walk below stays
+    within them.
+    """
     docs: list[yaml.Node] = []
     try:
-        for doc in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        for doc in yamlload.compose_all(text):
             if doc is not None:
                 docs.append(doc)
     except yaml.YAMLError as err:
         return docs, _yaml_problem(ctx, err)
-    except RecursionError:  # PyYAML's composer recurses once per nesting level
-        return docs, parse_error(ctx.src, 1, 1, "YAML parse error: nesting too deep")
     return docs, None
 
 
@@ -588,6 +596,8 @@ def _yaml_problem(ctx: YamlFile, err: yaml.YAMLError) -> Problem:
     offset = mark.index if mark is not None else getattr(err, "position", 0)
     line, col = ctx.lines.position(min(max(offset, 0), len(ctx.text)))
     what = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
+    if isinstance(err, yamlload.YamlLimitError):
+        return parse_error(ctx.src, line, col, f"YAML file not analysed: {what}", whole_file=True)
     context = getattr(err, "context", None)
     return parse_error(ctx.src, line, col, f"YAML parse error: {what}" + (f" ({context})" if context else ""))
 

@@ -345,7 +345,8 @@ def test_unreadable_yaml_characters_and_deep_nesting_are_hos901():
     bad = run("compose.yaml", "services: \x01\n")
     assert problems(bad) == [("HOS901", 1, 11, "YAML parse error: special characters are not allowed")]
     deep = config_files.extract(SourceFile("compose.yaml", None, Language.CONFIG), "a: " + "[" * 5000, ExtractConfig())
-    assert [(p.code, p.location.line) for p in deep.problems] == [("HOS901", 1)]
+    assert problems(deep) == [("HOS901", 1, 103, "YAML file not analysed: nested deeper than 100 levels")]
+    assert deep.problems[0].whole_file
 
 
 @settings(max_examples=200, deadline=None)
@@ -692,12 +693,28 @@ def test_kindless_yaml_that_is_not_a_values_file_yields_nothing():
     assert conns(run("charts/order/config.yaml", VALUES)) == []
 
 
-def test_helm_values_aliases_are_walked_once():
+def _laughs(levels: int) -> str:
     lines = ["a0: &a0 {DATABASE_URL: 'postgres://db/app?schema=s'}"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_helm_values_aliases_are_walked_once():
+    # four levels of nine aliases: 20,000 nodes expanded, within the alias budget
     result = config_files.extract(SourceFile("charts/x/values.yaml", None, Language.CONFIG),
-                                  "\n".join(lines) + "\n", ExtractConfig())
+                                  _laughs(4), ExtractConfig())
     assert conns(result) == [(1, 25, "DATABASE_URL", ("s",), "k8s", "x")]
+    assert result.problems == () and result.skipped is None
+
+
+def test_helm_values_alias_bomb_is_hos901_for_the_whole_file():
+    # eleven levels (9**11 nodes expanded): refused at the alias that crosses the budget
+    result = config_files.extract(SourceFile("charts/x/values.yaml", None, Language.CONFIG),
+                                  _laughs(11), ExtractConfig())
+    assert conns(result) == []
+    assert problems(result) == [("HOS901", 6, 25, "YAML file not analysed: aliases expand the document by "
+                                                  "more than 100000 nodes (at alias *a4)")]
+    assert result.problems[0].whole_file and result.skipped == config_files.YAML_LIMIT
 
 
 def test_env_crlf_and_byte_order_mark():
