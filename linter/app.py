@@ -20,6 +20,7 @@ from linter.registry import load_catalog
 from linter.rule import Catalog
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+NESTED_TOO_DEEPLY = "nested too deeply"
 
 
 class UsageError(Exception):
@@ -115,7 +116,7 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
             sources.append(SourceFile(cand.path, cand.service, language))
     results = extract_all(manifest, sources, options, scope)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
-    notices += [FileNotice(path=r.path, reason=r.skipped) for r in results if r.skipped not in (None, "prefilter")]
+    notices += [FileNotice(path=r.path, reason=why) for r in results if (why := not_analysed(r)) is not None]
     if manifest.inferred and manifest.services:
         manifest = infer.infer_manifest(manifest, results)
     context, accesses = resolve_all(manifest, results, scope)
@@ -165,7 +166,7 @@ def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
     try:
         return full_path.read_bytes()
     except OSError as err:
-        return replace(_problem(src, f"cannot read file: {err.strerror or err}"), skipped="unreadable")
+        return _problem(src, f"cannot read file: {err.strerror or err}", skipped="unreadable")
 
 
 def _run_jobs(jobs: list[tuple[SourceFile, bytes, ExtractConfig]], workers: int) -> list[ExtractResult]:
@@ -204,7 +205,8 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         suppressed=suppressed,
         baselined=len(matched.baselined),
         stale=matched.stale,
-        files_scanned=sum(1 for r in project.results if r.skipped is None and policy.in_scope(r.path, project.scope)),
+        files_scanned=sum(1 for r in project.results
+                          if r.skipped is None and not_analysed(r) is None and policy.in_scope(r.path, project.scope)),
         services=tuple(s.name for s in project.manifest.services),
         notices=tuple(n for n in project.notices if policy.in_scope(n.path, project.scope)),
         fail_on=options.fail_on or cfg.fail_on,
@@ -312,33 +314,47 @@ def _decode_and_extract(ext, src: SourceFile, data: bytes, config: ExtractConfig
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line)
+        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped="not UTF-8")
     try:
         result = ext.extract(src, text, config)
         if suppressions.MARK in data:
             result = replace(result, suppressions=suppressions.find_suppressions(src.language, src.path, text))
         return result
     except RecursionError:
-        return _problem(src, "nesting too deep to analyse")
+        return _problem(src, "nesting too deep to analyse", skipped=NESTED_TOO_DEEPLY)
     except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
         return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
-                             "please report it")
+                             "please report it", skipped="internal error")
 
 
 def _unusable(src: SourceFile, data: bytes) -> ExtractResult | None:
     """A HOS901 result for a file too large or binary to analyse (checked before the prefilter,
     so such a file is reported even when it holds no database token)."""
     if len(data) > MAX_FILE_BYTES:
-        return replace(_problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed"),
-                       skipped="too large")
+        return _problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed",
+                        skipped="too large")
     if b"\0" in data[:8192]:
-        return replace(_problem(src, "binary file with a source extension; not analysed"), skipped="binary")
+        return _problem(src, "binary file with a source extension; not analysed", skipped="binary")
     return None
 
 
-def _problem(src: SourceFile, message: str, line: int = 1) -> ExtractResult:
-    problem = Problem(code="HOS901", location=Location(src.path, line, 1), message=message, service=src.service)
-    return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+def _problem(src: SourceFile, message: str, line: int = 1, *, skipped: str) -> ExtractResult:
+    """The result of a file that could not be analysed at all: one HOS901 (error
+    severity by default) and ``skipped`` saying why, for the summary."""
+    problem = Problem(code="HOS901", location=Location(src.path, line, 1), message=message, service=src.service,
+                      whole_file=True)
+    return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped=skipped)
+
+
+def not_analysed(result: ExtractResult) -> str | None:
+    """Why a file was not analysed (one entry of the summary's "N files not
+    analysed"), or None when it was, or when it was only skipped for holding
+    no database token."""
+    if result.skipped not in (None, "prefilter"):
+        return result.skipped
+    if any(p.whole_file for p in result.problems):
+        return "not analysed"
+    return None
 
 
 def config_for(manifest: Manifest, service: str | None) -> ExtractConfig:

@@ -50,12 +50,14 @@ class RuleContext:
 
     def finding(self, *, location: Location, service: str | None, message: str, hint: str = "",
                 access: Access | None = None, relation: Relation | str | None = None,
-                owner: str | None = None, anchor: Anchor | None = None) -> Finding:
+                owner: str | None = None, anchor: Anchor | None = None,
+                severity: Severity | None = None) -> Finding:
+        """A finding of this rule; ``severity`` replaces the rule's default for this one."""
         rel = relation if relation is not None else (access.relation if access else None)
         return Finding(
             code=self.code,
             name=self.name,
-            severity=self.severity,
+            severity=severity or self.severity,
             location=location,
             service=service,
             message=f"{message}; {hint}" if hint else message,

@@ -1,12 +1,15 @@
 """Shared by HOS205 and HOS901: turn extraction problems of one code into findings."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from linter.model import Finding
+from linter.model import Finding, Problem, Severity
 from linter.rule import RuleContext
 
 
-def problem_findings(ctx: RuleContext, hint: str) -> Iterator[Finding]:
+def problem_findings(ctx: RuleContext, hint: str,
+                     severity: Callable[[Problem], Severity | None] = lambda problem: None) -> Iterator[Finding]:
+    """One finding per problem of the rule's code; ``severity(problem)`` may raise
+    or lower one above the rule's default (None keeps the default)."""
     for problem in ctx.project.problems:
         if problem.code == ctx.code:
             yield ctx.finding(location=problem.location, service=problem.service, message=problem.message,
-                              hint=hint, anchor=problem.anchor)
+                              hint=hint, anchor=problem.anchor, severity=severity(problem))

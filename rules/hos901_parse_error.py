@@ -1,14 +1,22 @@
 """A file or SQL snippet could not be parsed; its accesses are unknown.
 
 ## What it does
-Reports every file, Prisma block, SQL statement or source region that
-hos-lint could not parse (or read: binary, not UTF-8, too large), at the
-position where parsing failed. The rest of the file is still analysed.
+Reports every Prisma block, SQL statement, YAML document or source region
+that hos-lint could not parse, at the position where parsing failed, as a
+warning; the rest of the file is still analysed.
+
+A source file that could not be analysed at all is reported at **error**
+severity: unreadable, not valid UTF-8, NUL bytes in its first 8 KB (binary),
+larger than 8 MB, nested deeper than a parser can follow, or YAML whose
+aliases and merge keys expand past 100,000 nodes or 100 levels. Its line is
+where the problem starts (the bad byte, the alias). `rules.severity` in the
+manifest (`HOS901: warning`) lowers both.
 
 ## Why it matters
 What cannot be analysed must never count as clean. A broken migration or a
 syntax hos-lint does not understand yet could hide exactly the access this
-tool exists to find.
+tool exists to find, and one corrupt byte in a file must not let its
+violations through a gate that fails on errors.
 
 ## Example
 ```sql services/order/db/broken.sql
@@ -29,7 +37,8 @@ from rules._problems import problem_findings
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    yield from problem_findings(ctx, "fix the syntax or report the construct as unsupported")
+    yield from problem_findings(ctx, "fix the syntax or report the construct as unsupported",
+                                severity=lambda problem: Severity.ERROR if problem.whole_file else None)
 
 
 RULE = Rule(
@@ -44,5 +53,14 @@ RULE = Rule(
                 expect=("HOS901 2:1",)),
         Invalid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n"},
                 expect=("HOS901 1:1",)),
+        # a whole file not analysed (error severity): binary, and a YAML alias bomb
+        Invalid({"services/order/db/dump.sql": "SELECT 1;\0\0\x01\x02"}, expect=("HOS901 1:1",)),
+        Invalid({"docker-compose.yml": "x-a: &a {DATABASE_URL: postgres://h/db}\n"
+                 + "".join(f"x-{n}: &{n} {{<<: [{', '.join([f'*{p}'] * 10)}]}}\n"
+                           for p, n in zip("abcdefghi", "bcdefghij"))
+                 + "services:\n  order:\n    environment: *j\n"},
+                expect=("HOS901 6:19",)),
+        Valid({"docker-compose.yml": "x-db: &db\n  DATABASE_URL: postgres://h/db?schema=order_service\n"
+               "services:\n  order:\n    environment:\n      <<: *db\n"}),
     ),
 )

@@ -7,11 +7,14 @@ HOS101 of ``bad.sql`` plus exactly what the pathological file must yield.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from click.testing import CliRunner
@@ -210,20 +213,75 @@ def test_symlinked_file_inside_the_project_is_analysed(project):
     assert not_analysed(doc) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode; "
-                                              "test_unreadable_file_simulated covers the code path")
-def test_unreadable_file_chmod_000(project):
-    target = project / "services/order/db/secret.sql"
-    target.write_text("SELECT 1;\n")
-    target.chmod(0)
-    try:
-        doc = check()
-    finally:
-        target.chmod(0o644)
+def test_unreadable_file_chmod_000(project, monkeypatch):
+    """A real chmod 000 file. Root reads any file whatever its mode, so under root
+    (as in CI) the check runs in a forked child that has dropped to ``nobody``."""
+    (project / "services/order/db/secret.sql").write_text("SELECT 1;\n")
+    if os.geteuid() != 0:
+        doc = _check_unreadable(project, check)
+    else:
+        check()  # import every parser the run needs while they can still be read as root
+        with _shared_copy(project) as shared:
+            monkeypatch.chdir(shared)
+            doc = _check_unreadable(shared, _check_as_nobody)
     assert found(doc) == [HOS101, ("HOS901", "services/order/db/secret.sql", 1, 1)]
+    assert [f["severity"] for f in doc["findings"]] == ["error", "error"]
     assert messages(doc, "services/order/db/secret.sql") == [
         "cannot read file: Permission denied" + RULE_SUFFIX]
     assert not_analysed(doc) == [("services/order/db/secret.sql", "unreadable")]
+
+
+def _check_unreadable(root: pathlib.Path, run) -> dict:
+    target = root / "services/order/db/secret.sql"
+    target.chmod(0)
+    try:
+        return run()
+    finally:
+        target.chmod(0o644)
+
+
+NOBODY = 65534
+
+
+@contextlib.contextmanager
+def _shared_copy(project: pathlib.Path):
+    """A copy of the project in a folder ``nobody`` may enter (pytest's temporary
+    folders are private to their owner), removed afterwards."""
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="hos-lint-"))
+    try:
+        shared.chmod(0o755)
+        yield pathlib.Path(shutil.copytree(project, shared / "repo"))
+    finally:
+        shutil.rmtree(shared)
+
+
+def _check_as_nobody() -> dict:
+    """``check`` in a forked child running as ``nobody``; its JSON document."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root for good, run the check, hand back the output
+        status = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = CliRunner().invoke(cli, ["check", "--format", "json", "--no-cache", "--jobs", "1"])
+            payload = json.dumps({"exit": result.exit_code, "stdout": result.stdout,
+                                  "error": repr(result.exception)}).encode()
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as incoming:
+        payload = incoming.read()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0 and payload, "the unprivileged child failed"
+    outcome = json.loads(payload)
+    assert outcome["exit"] == 1, outcome
+    return json.loads(outcome["stdout"])
 
 
 def test_unreadable_file_simulated(project, monkeypatch):

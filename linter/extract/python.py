@@ -1372,8 +1372,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     """
     depth_line = _too_deep(text)
     if depth_line is not None:
-        problem = parse_error(src, depth_line, 1, "Python file is nested too deeply to analyse")
-        return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+        return _too_deep_result(src, depth_line)
     try:
         module, host = parse_host(text)
         collector = _Collector(module)
@@ -1384,9 +1383,14 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     except cst.ParserSyntaxError as err:
         return _syntax_error(src, text, err)
     except RecursionError:
-        problem = parse_error(src, 1, 1, "Python file is nested too deeply to analyse")
-        return ExtractResult(path=src.path, service=src.service, problems=(problem,))
+        return _too_deep_result(src, 1)
     return _result(src, host, know, visitor)
+
+
+def _too_deep_result(src: SourceFile, line: int) -> ExtractResult:
+    """Nothing of the file is analysed: one HOS901 for the whole file (error severity)."""
+    problem = parse_error(src, line, 1, "Python file is nested too deeply to analyse", whole_file=True)
+    return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped="nested too deeply")
 
 
 def _result(src: SourceFile, host: Host, know: _Knowledge, visitor: _Visitor) -> ExtractResult:
