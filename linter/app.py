@@ -15,6 +15,7 @@ from linter.extract.base import ExtractConfig
 from linter.cache import Cache
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
 from linter.model import Access, ExtractResult, FileNotice, Finding, Location, Problem, SourceFile
+from linter.output.filenames import escape
 from linter.ownership import resolve
 from linter.registry import load_catalog
 from linter.rule import Catalog
@@ -264,7 +265,7 @@ def write_init(options: Options, force: bool) -> tuple[Path, Manifest]:
         raise UsageError(f"{target} already exists; use --force to overwrite it")
     project = _analyse_with(provisional, options)
     text = infer.render_manifest(project.manifest, infer.relative_dir(services_dir, provisional.root))
-    target.write_text(text, encoding="utf-8")
+    target.write_text(escape(text), encoding="utf-8")  # a folder name need not be UTF-8: the draft shows it escaped
     return target, project.manifest
 
 
@@ -393,18 +394,21 @@ def changed_files(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
     limited to PATHS when given. Paths are returned relative to the cwd."""
     import subprocess
 
-    def git(*args: str) -> list[str]:
+    def git(*args: str, sep: bytes = b"\n") -> list[str]:
+        """git's output split on ``sep``; names decoded as the file system does
+        (``-z``: unquoted, so a name that is not UTF-8 is found too)."""
         try:
-            out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
+            out = subprocess.run(["git", *args], capture_output=True, check=True)
         except FileNotFoundError:
             raise UsageError("--changed-since needs git on PATH") from None
         except subprocess.CalledProcessError as err:
-            raise UsageError(f"--changed-since {ref}: {err.stderr.strip() or 'git failed'}") from None
-        return [line for line in out.stdout.splitlines() if line]
+            detail = err.stderr.decode(errors="replace").strip()
+            raise UsageError(f"--changed-since {ref}: {detail or 'git failed'}") from None
+        return [os.fsdecode(item) for item in out.stdout.split(sep) if item.strip()]
 
-    top = Path(git("rev-parse", "--show-toplevel")[0])
-    names = git("diff", "--name-only", "--diff-filter=ACMRT", ref, "--") + \
-        git("ls-files", "--others", "--exclude-standard", "--full-name", str(top))
+    top = Path(git("rev-parse", "--show-toplevel")[0].strip())
+    names = git("diff", "-z", "--name-only", "--diff-filter=ACMRT", ref, "--", sep=b"\0") + \
+        git("ls-files", "-z", "--others", "--exclude-standard", "--full-name", str(top), sep=b"\0")
     limits = [Path(p).resolve() for p in paths]
     out = []
     for name in sorted(set(names)):

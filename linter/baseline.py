@@ -28,7 +28,9 @@ def fingerprint(finding: Finding) -> str:
     statement = finding.anchor.text if finding.anchor else finding.message
     parts = (finding.code, finding.service or "", finding.location.path, finding.relation or "",
              finding.operation or "", statement)
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+    # surrogatepass: a path that is not UTF-8 (os.fsdecode) still hashes, to the same
+    # digest as before for every other text
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +59,14 @@ def entry_of(f: Finding) -> Entry:
 
 
 def render(findings: Iterable[Finding]) -> str:
-    """The baseline file text: sorted, one entry per line."""
+    """The baseline file text: sorted, one entry per line. A path that is not UTF-8
+    is written backslash-escaped (entries match by fingerprint, not by path)."""
+    from linter.output.filenames import json_safe  # here: linter.output imports this module
+
     entries = sorted((entry_of(f) for f in findings), key=Entry.sort_key)
-    lines = [json.dumps({"fingerprint": e.fingerprint, "code": e.code, "path": e.path, "service": e.service,
-                         "relation": e.relation, "message": e.message}, ensure_ascii=False) for e in entries]
+    lines = [json.dumps(json_safe({"fingerprint": e.fingerprint, "code": e.code, "path": e.path,
+                                   "service": e.service, "relation": e.relation, "message": e.message}),
+                        ensure_ascii=False) for e in entries]
     body = ",\n".join(lines)
     return f'{{"version": {VERSION}, "entries": [\n{body}\n]}}\n' if lines else \
         f'{{"version": {VERSION}, "entries": []}}\n'

@@ -81,7 +81,7 @@ class Cache:
     def key_for(src: SourceFile, config: ExtractConfig, data: bytes) -> str:
         h = hashlib.sha256()
         for part in (__version__, src.path, src.service or "", src.language.value, repr(config)):
-            h.update(part.encode("utf-8"))
+            h.update(part.encode("utf-8", "surrogatepass"))  # a file name need not be UTF-8
             h.update(b"\0")
         h.update(data)
         return h.hexdigest()

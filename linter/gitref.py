@@ -14,6 +14,7 @@ which is what a pull request's base is.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -30,7 +31,7 @@ class GitRefError(Exception):
 def checkout(ref: str, root: str | Path) -> Iterator[Path]:
     """Yield ``root``'s counterpart inside a temporary tree of ``ref``; raise GitRefError."""
     root = Path(root).resolve()
-    top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+    top = Path(os.fsdecode(_git(root, "rev-parse", "--show-toplevel").strip())).resolve()
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
     archive = _git(top, "archive", "--format=tar", commit)
     with tempfile.TemporaryDirectory(prefix="hos-lint-ref-") as tmp:

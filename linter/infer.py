@@ -9,6 +9,7 @@ matching its name is its own. Pure: works on already-extracted facts.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 from linter.context import owned_connections
 from linter.manifest import DEFAULT_EXCLUDE, Claim, Manifest, ServiceConfig
 from linter.model import ExtractResult, Location
+from linter.output.filenames import escape
 
 _SKIP_DIRS = {"node_modules", "dist", "build", ".git", "__pycache__", ".venv", "venv", "shared", "common",
               "libs", "packages", "scripts", "docs"}
@@ -35,13 +37,19 @@ class Evidence:
 
 
 def provisional_manifest(services_dir: Path) -> Manifest:
-    """Services = child directories of ``services_dir``; root = its parent."""
+    """Services = child directories of ``services_dir``; root = its parent.
+
+    A folder name that is not valid UTF-8 still makes a service (its files are
+    found through ``paths``); its service name has the undecodable bytes
+    backslash-escaped (``ord\\xfer``), since a name ends up in text, YAML and SQL.
+    """
     services_dir = services_dir.resolve()
     root = services_dir.parent
     prefix = services_dir.name
     names = sorted(d.name for d in services_dir.iterdir()
                    if d.is_dir() and not d.name.startswith(".") and d.name not in _SKIP_DIRS)
-    services = tuple(ServiceConfig(name=n, schema=None, paths=(f"{prefix}/{n}",), schema_source="") for n in names)
+    services = tuple(ServiceConfig(name=escape(n), schema=None, paths=(f"{prefix}/{n}",), schema_source="")
+                     for n in names)
     return Manifest(root=str(root), path=None, services=services, exclude=DEFAULT_EXCLUDE, inferred=True)
 
 
@@ -129,8 +137,20 @@ def render_manifest(manifest: Manifest, source_dir: str) -> str:
             lines.append(f"    schema: {svc.schema}  # from {svc.schema_source}")
         else:
             lines.append("    # schema: ?  # no Prisma schema, ?schema= or <name>_service found; fill it in")
-        lines.append(f"    paths: [{', '.join(svc.paths)}]  # child folder of {source_dir}/")
+        lines.append(f"    paths: [{', '.join(_as_glob(p) for p in svc.paths)}]  # child folder of {source_dir}/")
     return "\n".join(lines) + "\n"
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _as_glob(path: str) -> str:
+    """A path for the manifest: YAML is UTF-8 text, so each byte of a folder name
+    that is not UTF-8 becomes ``?`` (a glob that matches it), quoted, rather than
+    the service losing its files."""
+    if not _UNDECODABLE.search(path):
+        return path
+    return "'" + _UNDECODABLE.sub("?", path).replace("'", "''") + "'"
 
 
 def services_dir_for(paths: tuple[str, ...]) -> Path | None:

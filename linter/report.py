@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from linter.manifest import Manifest
 from linter.model import Access, Finding, Location, RelationKind, Severity
+from linter.output.filenames import escape, json_safe
 
 FORMATS = ("md", "html", "mermaid", "dot", "json")
 DIRECT = "direct"
@@ -303,7 +304,7 @@ def render_json(report: Report) -> str:
                   for c in report.edges],
         "unplaced": report.unplaced,
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(json_safe(doc), indent=2) + "\n"
 
 
 def _cell_json(c: Cell) -> dict:
@@ -654,6 +655,10 @@ _VERBS = {"read": ("reads", "no longer reads"), "write": ("writes", "no longer w
 
 def render_diff_md(diff: ReportDiff, ref: str) -> str:
     """A pull-request comment: ``order now reads auth_service.users (owned by auth) directly``."""
+    return escape(_diff_md(diff, ref))
+
+
+def _diff_md(diff: ReportDiff, ref: str) -> str:
     lines = [f"## hos-lint: data boundaries compared with `{ref}`", ""]
     if diff.empty:
         return "\n".join(lines + ["No change to who touches whose data."]) + "\n"
@@ -687,6 +692,8 @@ def _diff_line(t: Touch, added: bool) -> str:
 
 def render(report: Report, fmt: str, link_base: str = "") -> str:
     """The report in one of ``FORMATS``; ``link_base`` prefixes HTML file links."""
+    if fmt == "json":
+        return render_json(report)
     if fmt == "html":
-        return render_html(report, link_base)
-    return {"md": render_md, "mermaid": render_mermaid, "dot": render_dot, "json": render_json}[fmt](report)
+        return escape(render_html(report, link_base))
+    return escape({"md": render_md, "mermaid": render_mermaid, "dot": render_dot}[fmt](report))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from linter.output.filenames import escape, json_safe
+
 
 def access_dict(access, owner: str | None) -> dict:
     rel = access.relation
@@ -39,11 +41,11 @@ def _in_scope(path: str, scope) -> bool:
 def render_accesses(project, fmt: str) -> str:
     rows = [access_dict(a, project.context.owner_of(a.relation)) for a in _sorted(project)]
     if fmt == "json":
-        return json.dumps({"version": 1, "accesses": rows}, indent=2) + "\n"
+        return json.dumps(json_safe({"version": 1, "accesses": rows}), indent=2) + "\n"
     lines = []
     for r in rows:
         rel = r["relation"] or f"{r['source']} (unresolved)"
         owner = f" (owned by {r['owner']})" if r["owner"] else (" (unowned)" if r["relation"] else "")
         lines.append(f"{r['path']}:{r['line']}:{r['col']}: {r['service'] or '-'} {r['kind']} {rel}{owner}"
                      f" via {r['via']} {r['operation']}")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return escape("\n".join(lines) + ("\n" if lines else ""))

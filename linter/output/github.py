@@ -8,6 +8,7 @@ the message needs.
 from __future__ import annotations
 
 from linter.model import Finding, Severity
+from linter.output.filenames import escape
 from linter.output.text import summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -17,7 +18,7 @@ def render(result, catalog, options) -> str:
     """Annotation lines in the findings' (sorted) order, then the text summary line."""
     lines = [annotation(f) for f in result.findings]
     lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    return escape("\n".join(lines) + "\n")
 
 
 def annotation(f: Finding) -> str:

@@ -5,6 +5,7 @@ import json
 from collections import Counter
 
 from linter.baseline import fingerprint
+from linter.output.filenames import json_safe
 
 VERSION = 1
 
@@ -47,4 +48,4 @@ def render(result, catalog, options) -> str:
             "failed": result.failed,
         },
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(json_safe(doc), indent=2) + "\n"

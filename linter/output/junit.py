@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from linter.model import Finding, Severity
+from linter.output.filenames import escape
 
 SUITE = "hos-lint"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -56,5 +57,6 @@ def _counts(findings, tests: int) -> dict[str, str]:
 
 
 def _clean(text: str) -> str:
-    """Replace what XML 1.0 cannot represent with U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    """Undecodable bytes of file names backslash-escaped; then what XML 1.0
+    cannot represent replaced with U+FFFD."""
+    return _NOT_XML.sub("\ufffd", escape(text))

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from linter.model import Severity
+from linter.output.filenames import escape
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -22,7 +23,7 @@ def render(result, catalog, options) -> str:
     blocks = [_heading(result), _totals(result)]
     blocks += [b for b in (_by_rule(result.findings), _by_service(result.findings), _baseline(result),
                            _not_analysed(result.notices), _findings(result.findings)) if b]
-    return "\n\n".join(blocks) + "\n"
+    return escape("\n\n".join(blocks) + "\n")
 
 
 def _heading(result) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from linter.output.filenames import escape, json_safe
+
 
 def _rows(project):
     ctx = project.context
@@ -26,11 +28,11 @@ def _rows(project):
 def render_ownership(project, fmt: str) -> str:
     rows = _rows(project)
     if fmt == "json":
-        return json.dumps({"version": 1, "relations": rows}, indent=2) + "\n"
+        return json.dumps(json_safe({"version": 1, "relations": rows}), indent=2) + "\n"
     lines = []
     for r in rows:
         owner = r["owner"] or "(unowned)"
         via = f" [{r['owner_from']}]" if r["owner_from"] else ""
         where = ", ".join(f"{s['where']} ({s['what']})" for s in r["sources"])
         lines.append(f"{r['relation']:<48} {r['kind']:<8} {owner}{via}  <- {where}")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return escape("\n".join(lines) + ("\n" if lines else ""))

@@ -9,11 +9,10 @@ absolute ``file://`` root would make the output depend on the machine).
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
-
 import linter
 from linter.baseline import fingerprint
 from linter.model import Severity
+from linter.output.filenames import json_safe, uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
@@ -34,7 +33,7 @@ def render(result, catalog, options) -> str:
         "version": "2.1.0",
         "runs": [_run(result, catalog)],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n"
 
 
 def _run(result, catalog) -> dict:
@@ -89,8 +88,9 @@ def _result(f, index: dict[str, int]) -> dict:
 
 
 def artifact(path: str) -> dict:
-    """A project-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``."""
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    """A project-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``
+    (the bytes of a name that is not UTF-8 are percent-encoded as they are)."""
+    return {"uri": uri(path), "uriBaseId": SRCROOT}
 
 
 def _finding_properties(f) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from linter.model import Finding, Severity
+from linter.output.filenames import escape
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -19,7 +20,7 @@ def render(result, catalog, options) -> str:
               "run `hos-lint baseline` to drop it" for e in getattr(result, "stale", ())]
     if not options.quiet or result.findings:
         lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    return escape("\n".join(lines) + "\n")
 
 
 def _line(f: Finding, color: bool) -> str:
