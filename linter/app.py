@@ -11,7 +11,7 @@ from linter.context import ProjectContext, build_context
 from linter.discovery import relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for, language_for
-from linter.extract.base import ExtractConfig
+from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig
 from linter.cache import Cache
 from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
 from linter.model import Access, ExtractResult, FileNotice, Finding, Location, Problem, SourceFile
@@ -21,7 +21,6 @@ from linter.registry import load_catalog
 from linter.rule import Catalog
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-NESTED_TOO_DEEPLY = "nested too deeply"
 
 
 class UsageError(Exception):

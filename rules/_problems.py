@@ -7,8 +7,8 @@ from linter.rule import RuleContext
 
 def problem_findings(ctx: RuleContext, hint: str,
                      severity: Callable[[Problem], Severity | None] = lambda problem: None) -> Iterator[Finding]:
-    """One finding per problem of the rule's code; ``severity(problem)`` may raise
-    or lower one above the rule's default (None keeps the default)."""
+    """One finding per problem of the rule's code; ``severity(problem)`` replaces
+    the rule's default severity for that problem (None keeps the default)."""
     for problem in ctx.project.problems:
         if problem.code == ctx.code:
             yield ctx.finding(location=problem.location, service=problem.service, message=problem.message,

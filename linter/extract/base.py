@@ -47,6 +47,10 @@ def anchor_of(text: str, start_line: int, end_line: int) -> Anchor:
     return Anchor(start_line=start_line, end_line=end_line, text=normalise(text))
 
 
+# Why a file nested deeper than its parser follows was not analysed (the summary's reason).
+NESTED_TOO_DEEPLY = "nested too deeply"
+
+
 def parse_error(src: SourceFile, line: int, col: int, message: str, *, whole_file: bool = False) -> Problem:
     """HOS901 at ``line:col``; ``whole_file`` when nothing of the file could be
     analysed (a limit, not one statement that does not parse)."""

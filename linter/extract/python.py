@@ -67,7 +67,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from linter.embedded import LineIndex, Origin, OriginBuilder
 from linter.extract import sql as sql_extract
-from linter.extract.base import ExtractConfig, anchor_of, parse_error
+from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, anchor_of, parse_error
 from linter.model import (
     Access,
     AccessKind,
@@ -1390,7 +1390,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
 def _too_deep_result(src: SourceFile, line: int) -> ExtractResult:
     """Nothing of the file is analysed: one HOS901 for the whole file (error severity)."""
     problem = parse_error(src, line, 1, "Python file is nested too deeply to analyse", whole_file=True)
-    return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped="nested too deeply")
+    return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped=NESTED_TOO_DEEPLY)
 
 
 def _result(src: SourceFile, host: Host, know: _Knowledge, visitor: _Visitor) -> ExtractResult:
