@@ -17,6 +17,8 @@ def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[R
         if rule.check_access is not None:
             for access in accesses:
                 findings.extend(rule.check_access(access, rctx))
+        if rule.check_accesses is not None:
+            findings.extend(rule.check_accesses(accesses, rctx))
         if rule.check_project is not None:
             findings.extend(rule.check_project(rctx))
     return findings

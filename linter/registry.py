@@ -47,5 +47,6 @@ def _validate(rule: Rule, module: str, seen: list[Rule]) -> None:
         raise RegistryError(f"rules/{module}.py: module must be named {expected}.py")
     if any(r.code == rule.code or r.name == rule.name for r in seen):
         raise RegistryError(f"rules/{module}.py: duplicate code or name {rule.code} {rule.name}")
-    if rule.check_access is None and rule.check_project is None and rule.check_suppressions is None:
+    checks = (rule.check_access, rule.check_accesses, rule.check_project, rule.check_suppressions)
+    if all(check is None for check in checks):
         raise RegistryError(f"rules/{module}.py: RULE has no check function")

@@ -108,6 +108,8 @@ def foreign_owner(access: Access, ctx: RuleContext) -> str | None:
 
 
 CheckAccess = Callable[[Access, RuleContext], Iterable[Finding]]
+# every resolved access at once, for rules that report a relation once, not each access
+CheckAccesses = Callable[[tuple[Access, ...], RuleContext], Iterable[Finding]]
 CheckProject = Callable[[RuleContext], Iterable[Finding]]
 # (unused, malformed, ctx): runs after suppressions are applied
 CheckSuppressions = Callable[[tuple[Suppression, ...], tuple[Suppression, ...], RuleContext], Iterable[Finding]]
@@ -120,6 +122,7 @@ class Rule:
     severity: Severity
     doc: str
     check_access: CheckAccess | None = None
+    check_accesses: CheckAccesses | None = None
     check_project: CheckProject | None = None
     check_suppressions: CheckSuppressions | None = None
     examples: tuple[Valid | Invalid, ...] = ()
