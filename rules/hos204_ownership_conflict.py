@@ -3,7 +3,10 @@
 ## What it does
 Flags, at the second claim in `hos-lint.yaml`, a schema listed as the
 `schema:` of two services, or a `public` table listed under `tables:` of two
-services.
+services; the message names the first claim's place too. Without a manifest,
+a `public` table is claimed by the service whose Prisma schema defines it (a
+model without `@@schema`), so two services modelling the same `public` table
+are flagged at the second model.
 
 ## Why it matters
 Ownership must be a function: one relation, one owner. With two claims every
@@ -43,12 +46,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if prior.service == claim.service or claim.location is None:
             continue
         what = f"schema {claim.value}" if claim.kind == "schema" else f"public table {claim.value}"
+        there = f" ({prior.location.path}:{prior.location.line})" if prior.location else ""
         yield ctx.finding(
             location=claim.location,
             service=claim.service,
             relation=claim.value,
             owner=prior.service,
-            message=f"{claim.service} claims {what}, already owned by {prior.service}",
+            message=f"{claim.service} claims {what} here, already owned by {prior.service}{there}",
             hint="give every schema and public table exactly one owner",
         )
 
