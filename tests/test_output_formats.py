@@ -137,7 +137,7 @@ def test_sarif_run_fields_invocation_and_notices():
     run = validate_sarif(sarif.render(result(), CATALOG, OPTIONS))["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
     assert run["originalUriBaseIds"] == {
-        "%SRCROOT%": {"description": {"text": "The project root: the folder holding hos-lint.yaml."}}}
+        "%SRCROOT%": {"description": {"text": "The repository root."}}}
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": [{
         "level": "warning",
         "message": {"text": "services/order/big.sql: not analysed: larger than 8 MiB"},

@@ -15,6 +15,7 @@ class RenderOptions:
     sources: dict = field(default_factory=dict)
     statistics: bool = False
     quiet: bool = False
+    cwd: str | None = None  # text output names files relative to it (set by the CLI)
 
 
 FORMATTERS: dict[str, Callable] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.paths import from_repo
 from linter.output.text import summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -16,15 +17,15 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 def render(result, catalog, options) -> str:
     """Annotation lines in the findings' (sorted) order, then the text summary line."""
-    lines = [annotation(f) for f in result.findings]
+    lines = [annotation(f, from_repo(result, f.location.path)) for f in result.findings]
     lines.append(summary(result))
     return escape("\n".join(lines) + "\n")
 
 
-def annotation(f: Finding) -> str:
-    """One workflow command line for a finding."""
+def annotation(f: Finding, path: str | None = None) -> str:
+    """One workflow command line for a finding; ``path`` is the file as the repository names it."""
     props = {
-        "file": f.location.path,
+        "file": f.location.path if path is None else path,
         "line": str(f.location.line),
         "col": str(f.location.col),
         "title": f"{f.code} {f.name}" if f.name else f.code,

@@ -6,17 +6,19 @@ from collections import Counter
 
 from linter.baseline import fingerprint
 from linter.output.filenames import json_safe
+from linter.output.paths import from_repo
 
 VERSION = 1
 
 
-def finding_dict(f) -> dict:
+def finding_dict(f, path: str | None = None) -> dict:
+    """One finding; ``path`` is the file as the repository names it (default: the finding's)."""
     return {
         "code": f.code,
         "name": f.name,
         "severity": f.severity.value,
         "service": f.service,
-        "path": f.location.path,
+        "path": f.location.path if path is None else path,
         "line": f.location.line,
         "col": f.location.col,
         "relation": f.relation,
@@ -32,17 +34,17 @@ def render(result, catalog, options) -> str:
     by = Counter(f.severity.value for f in result.findings)
     doc = {
         "version": VERSION,
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, from_repo(result, f.location.path)) for f in result.findings],
         "summary": {
             "total": len(result.findings),
             "by_severity": {k: by.get(k, 0) for k in ("error", "warning", "info")},
             "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
             "files_scanned": result.files_scanned,
             "services": list(result.services),
-            "not_analysed": [{"path": n.path, "reason": n.reason} for n in result.notices],
+            "not_analysed": [{"path": from_repo(result, n.path), "reason": n.reason} for n in result.notices],
             "suppressed": result.suppressed,
             "baselined": getattr(result, "baselined", 0),
-            "stale": [{"code": e.code, "path": e.path, "relation": e.relation, "fingerprint": e.fingerprint}
+            "stale": [{"code": e.code, "path": from_repo(result, e.path), "relation": e.relation, "fingerprint": e.fingerprint}
                       for e in getattr(result, "stale", ())],
             "fail_on": result.fail_on,
             "failed": result.failed,

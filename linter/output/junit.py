@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.paths import from_repo
 
 SUITE = "hos-lint"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -23,22 +24,24 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def render(result, catalog, options) -> str:
     """The report: ``<testsuites>`` holding the one ``hos-lint`` ``<testsuite>``."""
-    cases = [testcase(f) for f in result.findings] or [_passing()]
+    cases = [testcase(f, from_repo(result, f.location.path)) for f in result.findings] or [_passing()]
     counts = _counts(result.findings, len(cases))
     root = ET.Element("testsuites", {"name": SUITE, **counts})
     suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
     suite.extend(cases)
     if result.notices:
         err = ET.SubElement(suite, "system-err")
-        err.text = _clean("".join(f"{n.path}: not analysed: {n.reason}\n" for n in result.notices))
+        err.text = _clean("".join(f"{from_repo(result, n.path)}: not analysed: {n.reason}\n" for n in result.notices))
     ET.indent(root)
     return DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def testcase(f: Finding) -> ET.Element:
-    """``<testcase classname=PATH name="CODE PATH:LINE:COL">`` with a failure or skip."""
-    loc = f.location
-    case = ET.Element("testcase", {"classname": _clean(loc.path), "name": _clean(f"{f.code} {loc}")})
+def testcase(f: Finding, path: str | None = None) -> ET.Element:
+    """``<testcase classname=PATH name="CODE PATH:LINE:COL">`` with a failure or skip;
+    ``path`` is the file as the repository names it (default: the finding's)."""
+    path = f.location.path if path is None else path
+    loc = f"{path}:{f.location.line}:{f.location.col}"
+    case = ET.Element("testcase", {"classname": _clean(path), "name": _clean(f"{f.code} {loc}")})
     if f.severity is Severity.INFO:
         ET.SubElement(case, "skipped", {"message": _clean(f.message)})
     else:

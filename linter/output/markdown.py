@@ -12,6 +12,7 @@ from collections import Counter
 
 from linter.model import Severity
 from linter.output.filenames import escape
+from linter.output.paths import from_repo
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -22,7 +23,7 @@ def render(result, catalog, options) -> str:
     """The whole summary; blocks are separated by one blank line."""
     blocks = [_heading(result), _totals(result)]
     blocks += [b for b in (_by_rule(result.findings), _by_service(result.findings), _baseline(result),
-                           _not_analysed(result.notices), _findings(result.findings)) if b]
+                           _not_analysed(result), _findings(result)) if b]
     return escape("\n\n".join(blocks) + "\n")
 
 
@@ -71,18 +72,19 @@ def _baseline(result) -> str:
     if stale:
         lines += ["", f"{len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} "
                       "(no longer occur; run `hos-lint baseline` to drop them):", ""]
-        lines += [f"- {e.code}" + (f" {_cell(e.relation)}" if e.relation else "") + f" in {code(e.path)}"
-                  for e in stale]
+        lines += [f"- {e.code}" + (f" {_cell(e.relation)}" if e.relation else "")
+                  + f" in {code(from_repo(result, e.path))}" for e in stale]
     return _section("Baseline", "\n".join(lines))
 
 
-def _not_analysed(notices) -> str:
-    items = [f"- {code(n.path)}: {_cell(n.reason)}" for n in notices]
+def _not_analysed(result) -> str:
+    items = [f"- {code(from_repo(result, n.path))}: {_cell(n.reason)}" for n in result.notices]
     return _section("Not analysed", "\n".join(items)) if items else ""
 
 
-def _findings(findings) -> str:
-    rows = [[code(f"{f.location.path}:{f.location.line}"), f.code, _cell(f.message)]
+def _findings(result) -> str:
+    findings = result.findings
+    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, _cell(f.message)]
             for f in findings[:MAX_FINDINGS]]
     if not rows:
         return ""

@@ -2,9 +2,11 @@
 one result per finding with a line-independent partial fingerprint.
 
 The document is deterministic: no timestamps, no absolute paths. Artifact
-URIs are project-relative and point at the ``%SRCROOT%`` base, which is
-described but given no absolute ``uri`` (the schema allows that, and an
-absolute ``file://`` root would make the output depend on the machine).
+URIs are relative to the repository root and point at the ``%SRCROOT%`` base,
+which is described but given no absolute ``uri`` (the schema allows that, and
+an absolute ``file://`` root would make the output depend on the machine); code
+scanning resolves ``%SRCROOT%`` to the checkout, so results land on the files
+whatever folder holds the manifest.
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ import linter
 from linter.baseline import fingerprint
 from linter.model import Severity
 from linter.output.filenames import json_safe, uri
+from linter.output.paths import from_repo
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
 SRCROOT = "%SRCROOT%"
-SRCROOT_DESCRIPTION = "The project root: the folder holding hos-lint.yaml."
+SRCROOT_DESCRIPTION = "The repository root."
 FINGERPRINT_KEY = "hosLint/v1"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -44,7 +47,7 @@ def _run(result, catalog) -> dict:
         "originalUriBaseIds": {SRCROOT: {"description": {"text": SRCROOT_DESCRIPTION}}},
         # Our columns count characters, not the SARIF default of UTF-16 code units.
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index) for f in result.findings],
+        "results": [_result(f, index, from_repo(result, f.location.path)) for f in result.findings],
         "properties": _run_properties(result),
     }
 
@@ -72,14 +75,14 @@ def rule_descriptor(rule) -> dict:
     }
 
 
-def _result(f, index: dict[str, int]) -> dict:
+def _result(f, index: dict[str, int], path: str) -> dict:
     out = {"ruleId": f.code}
     if f.code in index:
         out["ruleIndex"] = index[f.code]
     out["level"] = LEVELS[f.severity]
     out["message"] = {"text": f.message}
     out["locations"] = [{"physicalLocation": {
-        "artifactLocation": artifact(f.location.path),
+        "artifactLocation": artifact(path),
         "region": {"startLine": f.location.line, "startColumn": f.location.col},
     }}]
     out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(f)}
@@ -88,7 +91,7 @@ def _result(f, index: dict[str, int]) -> dict:
 
 
 def artifact(path: str) -> dict:
-    """A project-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``
+    """A repository-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``
     (the bytes of a name that is not UTF-8 are percent-encoded as they are)."""
     return {"uri": uri(path), "uriBaseId": SRCROOT}
 
@@ -101,31 +104,31 @@ def _finding_properties(f) -> dict:
 
 
 def _invocation(result) -> dict:
-    notes = [_notice(n) for n in result.notices]
-    notes += [_stale(e) for e in getattr(result, "stale", ())]
+    notes = [_notice(n, from_repo(result, n.path)) for n in result.notices]
+    notes += [_stale(e, from_repo(result, e.path)) for e in getattr(result, "stale", ())]
     out = {"executionSuccessful": True}
     if notes:
         out["toolExecutionNotifications"] = notes
     return out
 
 
-def _notice(n) -> dict:
+def _notice(n, path: str) -> dict:
     """A file that was not analysed: a warning, so it is never mistaken for clean."""
     return {
         "level": "warning",
-        "message": {"text": f"{n.path}: not analysed: {n.reason}"},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact(n.path)}}],
+        "message": {"text": f"{path}: not analysed: {n.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact(path)}}],
     }
 
 
-def _stale(e) -> dict:
+def _stale(e, path: str) -> dict:
     """A baseline entry that matched no finding: a note (it does not fail the run)."""
     what = f"{e.code} {e.relation}" if e.relation else e.code
     return {
         "level": "note",
-        "message": {"text": f"{e.path}: stale baseline entry {what} no longer occurs; "
+        "message": {"text": f"{path}: stale baseline entry {what} no longer occurs; "
                             "run `hos-lint baseline` to drop it"},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact(e.path)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact(path)}}],
     }
 
 

@@ -5,26 +5,30 @@ from collections import Counter
 
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.paths import from_cwd
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 
 
 def render(result, catalog, options) -> str:
-    lines = [_line(f, options.color) for f in result.findings]
+    def shown(path: str) -> str:
+        return from_cwd(result, path, getattr(options, "cwd", None))
+
+    lines = [_line(f, options.color, shown) for f in result.findings]
     if options.show_source:
-        lines = [l for f in result.findings for l in (_line(f, options.color), *_source(f, options.sources))]
+        lines = [l for f in result.findings for l in (_line(f, options.color, shown), *_source(f, options.sources))]
     if options.statistics:
         lines += _statistics(result.findings)
-    lines += [f"{e.path}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
+    lines += [f"{shown(e.path)}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
               "run `hos-lint baseline` to drop it" for e in getattr(result, "stale", ())]
     if not options.quiet or result.findings:
         lines.append(summary(result))
     return escape("\n".join(lines) + "\n")
 
 
-def _line(f: Finding, color: bool) -> str:
-    loc = f"{f.location.path}:{f.location.line}:{f.location.col}:"
+def _line(f: Finding, color: bool, shown=lambda path: path) -> str:
+    loc = f"{shown(f.location.path)}:{f.location.line}:{f.location.col}:"
     code = f.code
     if color:
         loc = f"{_BOLD}{loc}{_RESET}"
