@@ -8,13 +8,21 @@ from pathlib import Path
 
 from linter import baseline, infer, policy, suppressions
 from linter.context import ProjectContext, build_context
-from linter.discovery import relative_to_root, walk_project
+from linter.discovery import Candidate, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for, language_for
 from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig
 from linter.cache import Cache
-from linter.manifest import Manifest, ManifestError, find_manifest, load_manifest
-from linter.model import Access, ExtractResult, FileNotice, Finding, Location, Problem, SourceFile
+from linter.manifest import (
+    DEFAULT_EXCLUDE,
+    MANIFEST_NAMES,
+    Manifest,
+    find_manifest,
+    find_repo_root,
+    load_manifest,
+    repository_wall,
+)
+from linter.model import Access, ExtractResult, FileNotice, Finding, Language, Location, Problem, SourceFile
 from linter.output.filenames import escape
 from linter.ownership import resolve
 from linter.registry import load_catalog
@@ -51,6 +59,8 @@ class Project:
     notices: tuple[FileNotice, ...]
     scope: tuple[str, ...]  # project-relative paths the user asked about ("" = everything)
     files_only: bool  # every PATH named a file (pre-commit style)
+    repo_root: str = ""  # the repository holding the project (machine formats name paths from it)
+    databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +75,10 @@ class RunResult:
     stale: tuple[baseline.Entry, ...] = ()
     fail_on: str = "error"
     duration_s: float = 0.0
-    root: str = ""
+    root: str = ""  # the project root (finding paths are relative to it)
+    legacy: tuple[str, ...] = ()  # zero-config: services inferred to be the monolith being decomposed
+    databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
+    repo_root: str = ""  # the repository root ("" = the project root)
 
     @property
     def failed(self) -> bool:
@@ -73,32 +86,28 @@ class RunResult:
 
 
 def load_project_manifest(options: Options) -> Manifest:
-    """Stage 1: ``--config``, else walk up from the first path, else from the cwd."""
+    """Stage 1: ``--config``, else the nearest manifest walking up from the first PATH
+    (or the cwd) to the repository root, else zero-config at that root.
+
+    Nothing above the repository root (without one: above the first PATH's folder)
+    is ever read: ``--config`` names the manifest, never the root.
+    """
+    wall = repository_wall(Path(options.paths[0]) if options.paths else Path.cwd())
     if options.config:
         path = Path(options.config)
         if not path.is_file():
             raise UsageError(f"--config {options.config}: no such file")
-        return load_manifest(path)
-    start = Path(options.paths[0]) if options.paths else Path.cwd()
-    found = find_manifest(start) or find_manifest(Path.cwd())
+        return load_manifest(path, wall=wall, default_root=wall)
+    found = find_manifest(Path(options.paths[0]) if options.paths else Path.cwd(), stop=wall)
     if found is not None:
-        return load_manifest(found)
-    return zero_config_manifest(options.paths)
+        return load_manifest(found, wall=wall)
+    return zero_config_manifest(wall)
 
 
-def zero_config_manifest(paths: tuple[str, ...]) -> Manifest:
-    """No manifest: services are the child folders of the first PATH (SPEC §2, zero-config).
-
-    A single file outside any project (``hos-lint accesses x.sql``) gets a
-    manifest with no services, rooted at the file's folder.
-    """
-    services_dir = infer.services_dir_for(paths)
-    if services_dir is not None:
-        return infer.provisional_manifest(services_dir)
-    if paths and Path(paths[0]).is_file():
-        return Manifest(root=str(Path(paths[0]).resolve().parent), path=None, services=(), inferred=True)
-    raise ManifestError(["no hos-lint.yaml found here or in any parent folder, and no services folder to "
-                         "infer one from; pass the folder holding your services, or run `hos-lint init`"])
+def zero_config_manifest(root: Path) -> Manifest:
+    """No manifest: the project root is the repository root; services are inferred
+    from its layout once it has been walked (SPEC §2, zero-config)."""
+    return Manifest(root=str(root), path=None, services=(), exclude=DEFAULT_EXCLUDE, inferred=True)
 
 
 def analyse(options: Options) -> Project:
@@ -109,6 +118,8 @@ def analyse(options: Options) -> Project:
 def _analyse_with(manifest: Manifest, options: Options) -> Project:
     scope, files_only = _scope(options.paths, manifest)
     walk = walk_project(manifest)
+    if manifest.inferred:
+        manifest, walk = _infer_services(manifest, walk)
     sources = []
     for cand in walk.files:
         language = language_for(cand.path)
@@ -116,16 +127,72 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
             sources.append(SourceFile(cand.path, cand.service, language))
     results = extract_all(manifest, sources, options, scope)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
-    notices += [FileNotice(path=r.path, reason=why) for r in results if (why := not_analysed(r)) is not None]
-    if manifest.inferred and manifest.services:
+    notices += [FileNotice(path=r.path, reason=why) for r in results
+                if (why := not_analysed(r)) is not None and r.skipped != NOT_POSTGRES]
+    databases = _provider_notices(results, scope)
+    if manifest.inferred:
         manifest = infer.infer_manifest(manifest, results)
     context, accesses = resolve_all(manifest, results, scope)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
-                   notices=tuple(notices), scope=scope, files_only=files_only)
+                   notices=(*notices, *databases), databases=tuple(databases), scope=scope, files_only=files_only,
+                   repo_root=str(find_repo_root(Path(manifest.root)) or manifest.root))
+
+
+def _infer_services(manifest: Manifest, walk: Walk) -> tuple[Manifest, Walk]:
+    """Zero-config: the services the project root's layout shows, and the walk's files
+    assigned to them."""
+    root = Path(manifest.root)
+    paths = [c.path for c in walk.files]
+    present = set(paths)
+    workspaces = infer.workspace_globs(*(_small_text(root / name) if name in present else None
+                                         for name in ("package.json", "pnpm-workspace.yaml")))
+    services = infer.infer_services(paths, workspaces, root.name or "app")
+    manifest = replace(manifest, services=services)
+    matcher = ServiceMatcher.of(services)
+    files = tuple(Candidate(c.path, matcher.service_of(c.path)) for c in walk.files)
+    return manifest, replace(walk, files=files)
+
+
+WORKSPACE_FILE_LIMIT = 1024 * 1024
+
+
+def _small_text(path: Path) -> str | None:
+    """A small root file's text (workspace globs); None when unreadable or too large."""
+    try:
+        if path.stat().st_size > WORKSPACE_FILE_LIMIT:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> list[FileNotice]:
+    """One notice per service whose Prisma datasource is not PostgreSQL, at its first
+    unparsed SQL file in scope (else at the datasource, when that is in scope)."""
+    skipped: dict[str | None, list[str]] = {}
+    for r in results:
+        if r.skipped == NOT_POSTGRES:
+            skipped.setdefault(r.service, []).append(r.path)
+    out = []
+    for service, ds in sorted(infer.non_postgres(d for r in results for d in r.datasources).items()):
+        files = skipped.get(service, [])
+        shown = [p for p in files if policy.in_scope(p, scope)]
+        where = shown[0] if shown else ds.location.path
+        if not policy.in_scope(where, scope):
+            continue
+        parsed = f"its {len(files)} SQL file{'s are' if len(files) != 1 else ' is'} not parsed" if files \
+            else "its SQL is not parsed"
+        out.append(FileNotice(path=where, reason=(
+            f"service {service} uses a {ds.provider} database ({ds.location.path}:{ds.location.line}); "
+            f"hos-lint checks PostgreSQL, so {parsed}")))
+    return out
 
 
 # Below this many files to extract, a process pool costs more than it saves.
 POOL_THRESHOLD = 24
+
+
+NOT_POSTGRES = "not postgresql"  # skip reason of SQL files of a service on another database
 
 
 def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
@@ -133,14 +200,34 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     """Stages 3–4 for every file: read, cache lookup, prefilter, then extract the misses
     (in a process pool when there are enough of them). Order follows ``sources``.
 
-    A cache hit needs no extractor module at all, so warm runs import no parser;
-    for a file outside ``scope`` only its project-wide facts are loaded.
+    Prisma schemas go first: a service whose datasource is not PostgreSQL has its
+    SQL files skipped and its embedded SQL left unparsed. A cache hit needs no
+    extractor module at all, so warm runs import no parser; for a file outside
+    ``scope`` only its project-wide facts are loaded.
     """
     cache = Cache(manifest.root, enabled=options.cache)
     results: list[ExtractResult | None] = [None] * len(sources)
+    schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
+    others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
+    for i, result in zip(schemas, _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)):
+        results[i] = result
+    elsewhere = frozenset(infer.non_postgres(ds for i in schemas for ds in results[i].datasources))
+    for i, result in zip(others, _extract_batch(cache, manifest, [sources[i] for i in others], options, scope,
+                                                elsewhere)):
+        results[i] = result
+    cache.save()
+    return results  # type: ignore[return-value]  # every slot was filled above
+
+
+def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], options: Options,
+                   scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult]:
+    results: list[ExtractResult | None] = [None] * len(sources)
     pending: list[tuple[int, str, tuple[SourceFile, bytes, ExtractConfig]]] = []
     for i, src in enumerate(sources):
-        config = config_for(manifest, src.service)
+        if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped=NOT_POSTGRES)
+            continue
+        config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
         data = _read(src, Path(manifest.root) / src.path)
         if isinstance(data, ExtractResult):
             results[i] = data
@@ -158,7 +245,6 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs)):
         results[i] = result
         cache.put(key, result)
-    cache.save()
     return results  # type: ignore[return-value]  # every slot was filled above
 
 
@@ -213,6 +299,9 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         inferred=project.manifest.inferred,
         duration_s=time.perf_counter() - started,
         root=project.manifest.root,
+        repo_root=project.repo_root,
+        legacy=tuple(s.name for s in project.manifest.services if s.legacy and project.manifest.inferred),
+        databases=project.databases,
     )
 
 
@@ -254,17 +343,22 @@ def _apply_baseline(options: Options, project: Project, findings: tuple[Finding,
 
 
 def write_init(options: Options, force: bool) -> tuple[Path, Manifest]:
-    """Infer the manifest from the services folder and write it as hos-lint.yaml at the root."""
-    services_dir = infer.services_dir_for(options.paths)
-    if services_dir is None:
-        raise UsageError("pass the folder that holds one sub-folder per service, e.g. `hos-lint init services`")
-    provisional = infer.provisional_manifest(services_dir)
-    target = Path(provisional.root) / "hos-lint.yaml"
+    """Infer the manifest from the project root's layout and write it there as hos-lint.yaml.
+
+    The project root is found as for ``check``: the folder of an existing manifest
+    (overwritten only with ``force``), else the repository root.
+    """
+    start = Path(options.paths[0]) if options.paths else Path.cwd()
+    if options.paths and not start.is_dir():
+        raise UsageError(f"{options.paths[0]}: no such folder")
+    wall = repository_wall(start)
+    found = find_manifest(start, stop=wall)
+    target = found if found is not None else wall / MANIFEST_NAMES[0]
     if target.exists() and not force:
         raise UsageError(f"{target} already exists; use --force to overwrite it")
-    project = _analyse_with(provisional, options)
-    text = infer.render_manifest(project.manifest, infer.relative_dir(services_dir, provisional.root))
-    target.write_text(escape(text), encoding="utf-8")  # a folder name need not be UTF-8: the draft shows it escaped
+    project = _analyse_with(zero_config_manifest(target.parent), replace(options, paths=()))
+    # a folder name need not be UTF-8: the draft's comments show it escaped
+    target.write_text(escape(infer.render_manifest(project.manifest)), encoding="utf-8")
     return target, project.manifest
 
 
@@ -357,10 +451,10 @@ def not_analysed(result: ExtractResult) -> str | None:
     return None
 
 
-def config_for(manifest: Manifest, service: str | None) -> ExtractConfig:
+def config_for(manifest: Manifest, service: str | None, postgres: bool = True) -> ExtractConfig:
     svc = manifest.service(service)
     names = manifest.prisma_clients + (svc.prisma_clients if svc else ())
-    return ExtractConfig(prisma_clients=tuple(sorted(set(names))))
+    return ExtractConfig(prisma_clients=tuple(sorted(set(names))), postgres=postgres)
 
 
 def resolve_all(manifest: Manifest, results: list[ExtractResult],

@@ -105,9 +105,11 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
                                   no_baseline=no_baseline), catalog)
         if result.inferred:
             _announce_inferred(result)
+        for notice in result.databases:
+            click.echo(f"hos-lint: {notice.reason}", err=True)
         sources = _source_lines(result) if show_source else {}
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
-                                sources=sources, statistics=statistics, quiet=quiet)
+                                sources=sources, statistics=statistics, quiet=quiet, cwd=os.getcwd())
         _emit(FORMATTERS[fmt](result, catalog, options), output)
         return EXIT_FINDINGS if result.failed else EXIT_OK
 
@@ -168,24 +170,28 @@ def _source_lines(result) -> dict:
 
 
 def _announce_inferred(result) -> None:
-    schemas = sum(1 for _ in result.services)
-    click.echo(f"hos-lint: no hos-lint.yaml found; inferred {schemas} services and their schemas from the "
-               "folder layout (`hos-lint init` writes them down for review)", err=True)
+    count = len(result.services)
+    click.echo(f"hos-lint: no hos-lint.yaml found; inferred {count} service{'s' if count != 1 else ''} and their "
+               f"schemas from the layout of {result.root} (`hos-lint init` writes them down for review)", err=True)
+    for name in result.legacy:
+        click.echo(f"hos-lint: {name} keeps its tables in public while other services own schemas: inferred "
+                   "legacy: true (the monolith being decomposed; its findings are info)", err=True)
 
 
 @cli.command(name="init")
-@click.argument("services_dir", required=False, type=click.Path(file_okay=False))
+@click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing hos-lint.yaml.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def init(services_dir, force, debug):
-    """Draft hos-lint.yaml from the services folder (default: ./services)."""
+def init(path, force, debug):
+    """Draft hos-lint.yaml at the project root (the repository holding PATH, default: the cwd)."""
     def body():
         from linter import app
 
-        paths = (services_dir,) if services_dir else ()
+        paths = (path,) if path else ()
         target, manifest = app.write_init(_options(paths, None, None, None, None, 1), force)
         known = sum(1 for s in manifest.services if s.schema)
-        click.echo(f"Wrote {target.name} with {len(manifest.services)} services ({known} with a schema); "
+        shown = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else target
+        click.echo(f"Wrote {shown} with {len(manifest.services)} services ({known} with a schema); "
                    "review each value, then commit it.")
         return EXIT_OK
 

@@ -68,7 +68,9 @@ class ServiceMatcher:
         for svc in services:
             for p in svc.paths:
                 p = p.strip("/")
-                entries.append((glob_regex(p + "/**"), len(p), svc.name))
+                # "." is the whole project (a repository that is one app): the least specific path
+                pattern = "**" if p in ("", ".") else p + "/**"
+                entries.append((glob_regex(pattern), 0 if p in ("", ".") else len(p), svc.name))
         # the most specific (longest) path wins, so services/api/admin can nest
         entries.sort(key=lambda e: (-e[1], e[2]))
         return cls(tuple(entries))

@@ -9,6 +9,7 @@ constructing it.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ class ServiceConfig:
     location: Location | None = None
     schema_location: Location | None = None
     schema_source: str = "manifest"  # where an inferred value came from (zero-config)
+    paths_source: str = ""  # zero-config: what marks the folder as a service
+    tables_source: tuple[str, ...] = ()  # zero-config: where each of `tables` came from
+    legacy_source: str = ""  # zero-config: why `legacy` was inferred
 
     @property
     def role_name(self) -> str:
@@ -112,6 +116,8 @@ class Manifest:
     prisma_clients: tuple[str, ...] = ()
     claims: tuple[Claim, ...] = ()
     inferred: bool = False
+    declared_root: str | None = None  # the manifest's `root:`, relative to the manifest's folder
+    declared_root_line: int | None = None
 
     def service(self, name: str | None) -> ServiceConfig | None:
         for svc in self.services:
@@ -120,26 +126,90 @@ class Manifest:
         return None
 
 
-def find_manifest(start: Path) -> Path | None:
-    """The first hos-lint.yaml walking up from ``start`` (a file or directory)."""
-    here = start.resolve()
-    if here.is_file() or not here.exists():
-        here = here.parent
+def find_repo_root(start: Path) -> Path | None:
+    """The repository holding ``start``: the first folder, walking up, that holds
+    ``.git`` (a folder, or a file in a worktree or submodule). Only ``.git`` is
+    looked at on the way up; nothing else above ``start`` is read."""
+    here = _folder_of(start)
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def repository_wall(start: Path, cwd: Path | None = None) -> Path:
+    """The folder nothing above which is read, walked or written: the repository root
+    holding ``start``. Outside a repository: the cwd when ``start`` lies inside it
+    (``hos-lint services/`` still finds ./hos-lint.yaml), else ``start`` (a file's folder)."""
+    repo = find_repo_root(start)
+    if repo is not None:
+        return repo
+    here = _folder_of(start)
+    cwd = (cwd or Path.cwd()).resolve()
+    return cwd if here == cwd or cwd in here.parents else here
+
+
+def find_manifest(start: Path, stop: Path) -> Path | None:
+    """The first hos-lint.yaml walking up from ``start`` (a file or directory),
+    never above ``stop`` (the repository root, or ``start`` itself outside a
+    repository). ``start`` outside ``stop`` finds nothing."""
+    here, stop = _folder_of(start), stop.resolve()
+    if here != stop and stop not in here.parents:
+        return None
     for folder in (here, *here.parents):
         for name in MANIFEST_NAMES:
             candidate = folder / name
             if candidate.is_file():
                 return candidate
+        if folder == stop:
+            break
     return None
 
 
-def load_manifest(path: Path) -> Manifest:
-    """Read and validate a manifest file; raise ManifestError with every problem."""
+def _folder_of(start: Path) -> Path:
+    here = start.resolve()
+    return here.parent if here.is_file() or not here.exists() else here
+
+
+def load_manifest(path: Path, *, wall: Path | None = None, default_root: Path | None = None) -> Manifest:
+    """Read and validate a manifest file; raise ManifestError with every problem.
+
+    The project root is the manifest's ``root:`` (relative to the manifest's
+    folder), else ``default_root``, else the manifest's folder. ``wall`` is the
+    repository root: a ``root:`` that leads outside it is an error.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ManifestError([f"{path.name}: cannot read manifest: {err}"]) from None
-    return parse_manifest(text, root=str(path.parent.resolve()), filename=path.name)
+    path = path.resolve()
+    root = (default_root or path.parent).resolve()
+    manifest = parse_manifest(text, root=str(root), filename=_display(path, root))
+    if manifest.declared_root is not None:
+        root = _declared_root(manifest, path, wall)
+    if str(root) != manifest.root or manifest.path != _display(path, root):
+        manifest = parse_manifest(text, root=str(root), filename=_display(path, root))
+    return manifest
+
+
+def _declared_root(manifest: Manifest, path: Path, wall: Path | None) -> Path:
+    """The folder ``root:`` names, checked: it exists and stays inside the repository."""
+    value, line = manifest.declared_root or "", manifest.declared_root_line
+    where = f"{manifest.path}{f':{line}' if line else ''}: root"
+    root = (path.parent / value).resolve()
+    if not root.is_dir():
+        raise ManifestError([f"{where}: {value!r} is not a folder (it is read relative to {path.name})"])
+    if wall is not None:
+        wall = wall.resolve()
+        if root != wall and wall not in root.parents:
+            raise ManifestError([f"{where}: {value!r} leads outside the repository root {wall}; "
+                                 "name a folder inside it"])
+    return root
+
+
+def _display(path: Path, root: Path) -> str:
+    """The manifest's path as findings name it: relative to the project root."""
+    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
@@ -228,7 +298,7 @@ class _Validator:
     def manifest(self, data: Any) -> Manifest:
         if not self.expect((), data, dict, "a mapping"):
             raise ManifestError(self.errors)
-        self.unknown_keys((), data, {"version", "services", "allow", "exclude", "rules", "prisma_clients"})
+        self.unknown_keys((), data, {"version", "root", "services", "allow", "exclude", "rules", "prisma_clients"})
         version = data.get("version", 1)
         if version != 1:
             self.error(("version",), f"unsupported version {version!r}; this hos-lint reads version 1")
@@ -243,10 +313,21 @@ class _Validator:
             rules=self.rules(data.get("rules")),
             prisma_clients=self.string_list(("prisma_clients",), data.get("prisma_clients")),
             claims=self.claims(services),
+            declared_root=self.declared_root(data.get("root")),
+            declared_root_line=self._line(("root",)) if "root" in data else None,
         )
         if self.errors:
             raise ManifestError(self.errors)
         return manifest
+
+    def declared_root(self, value: Any) -> str | None:
+        """``root:``: a relative folder path (checked against the disk by ``load_manifest``)."""
+        if value is None or not self.expect(("root",), value, str, "a folder path relative to this file"):
+            return None
+        if not value.strip() or "\0" in value or os.path.isabs(value) or value.startswith("\\") or value[1:2] == ":":
+            self.error(("root",), f"expected a folder path relative to this file, got {value!r}")
+            return None
+        return value
 
     def unknown_keys(self, key: tuple, data: dict, known: set[str]) -> None:
         for name in data:

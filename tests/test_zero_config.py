@@ -1,7 +1,8 @@
-"""Zero-config on a manifest-less copy of the fixture finds the manifest run's
-violations, except those that need manifest-only facts; `init` output, loaded
-back, reproduces the zero-config run."""
+"""Zero-config on a manifest-less copy of the fixture (a git repository of its
+own) finds the manifest run's violations, except those that need manifest-only
+facts; `init` output, loaded back, reproduces the zero-config run."""
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,9 @@ NEEDS_MANIFEST = {
     # `prisma_clients: [db]` names an untyped client identifier
     ("services/influencer/src/commissions/commission.calculator.ts", 13, "HOS102"),
 }
+# (The monolith's public tables need no manifest: its Prisma models without @@schema
+# make them its `tables:`, and it is inferred `legacy: true`.)
 WITHOUT_MANIFEST = {
-    # `tables:` gives the legacy monolith its public tables; without it they are unowned
-    ("services/api/src/legacy-orders/legacy-orders.service.ts", 21, "HOS203"),
-    ("services/api/src/legacy-orders/legacy-orders.service.ts", 40, "HOS203"),
-    ("services/api/src/settings/settings.service.ts", 10, "HOS203"),
-    ("services/api/src/settings/settings.service.ts", 16, "HOS203"),
-    ("services/api/src/settings/settings.service.ts", 20, "HOS203"),
     # `exclude: ["**/*.spec.ts"]` is the project's own choice
     ("services/auth/src/auth/auth.service.spec.ts", 21, "HOS101"),
     # the reviewed `allow:` read of product_service.products
@@ -44,6 +41,7 @@ def bare_copy(tmp_path) -> Path:
     root = tmp_path / "hos-marketplace"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".hos-lint-cache"))
     (root / "hos-lint.yaml").unlink()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
     return root
 
 
@@ -61,9 +59,17 @@ def test_init_writes_a_manifest_that_reproduces_zero_config(bare_copy, monkeypat
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Wrote hos-lint.yaml with 14 services (13 with a schema)")
     text = (bare_copy / "hos-lint.yaml").read_text()
-    assert "    schema: order_service  # from services/order/prisma/schema.prisma:" in text
+    assert "    schema: order_service  # from services/order/prisma/schema.prisma:9 (Prisma datasource schemas)\n" \
+        "    paths: [services/order]  # holds package.json\n" in text
+    assert "  api:\n    paths: [services/api]  # holds package.json\n    legacy: true  # keeps its tables in public " \
+        "while admin, auth, content and 10 more own schemas: the monolith being decomposed\n" \
+        "    tables:  # in public, owned by this service\n" \
+        "      - legacy_orders  # services/api/prisma/schema.prisma:11 (Prisma model LegacyOrder without @@schema)\n" \
+        in text
     services = yaml.safe_load(text)["services"]
     assert services["recommendation"]["schema"] == "recommendation_service"
+    assert services["api"] == {"paths": ["services/api"], "legacy": True,
+                               "tables": ["legacy_orders", "site_settings", "feature_flags"]}
     assert findings(bare_copy, ("services",)) == zero
 
 

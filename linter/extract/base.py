@@ -22,6 +22,9 @@ class ExtractConfig:
     """
 
     prisma_clients: tuple[str, ...] = ()  # extra identifiers to treat as Prisma clients
+    # False for a service whose Prisma datasource is not PostgreSQL: its embedded SQL
+    # is not parsed as PostgreSQL (the run reports that once, as a notice)
+    postgres: bool = True
 
 
 class Extractor(Protocol):

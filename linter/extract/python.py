@@ -1035,7 +1035,7 @@ class _Visitor(_Walker):
                 self.dynamic(call, shown, why)
             return
         text, origin, placeholders = literal
-        if not looks_like_sql(text):
+        if not looks_like_sql(text) or not self.config.postgres:
             return
         self.sql_results.append(sql_extract.extract_sql(
             text, origin, path=self.src.path, service=self.src.service, via=via,

@@ -617,6 +617,7 @@ class _Walker:
         self.src = src
         self.host = host
         self.configured = frozenset(config.prisma_clients)
+        self.parse_sql = config.postgres
         self.accesses: list[Access] = []
         self.relation_defs: list = []
         self.grants: list = []
@@ -1060,7 +1061,7 @@ class _Walker:
                 self._dynamic_sql(call, method, anchor)
             return
         text, origin, placeholders = literal
-        if require_sql and not looks_like_sql(text):
+        if (require_sql and not looks_like_sql(text)) or not self.parse_sql:
             return
         # imported here: files without raw SQL never pay for loading sqlglot
         from linter.extract.sql import extract_sql

@@ -203,15 +203,18 @@ def test_zero_config_service_folder_not_utf8(tmp_path, monkeypatch):
     folder = services / os.fsdecode(b"ord\xfer") / "db"
     folder.mkdir(parents=True)
     (folder / "x.sql").write_text("DELETE FROM auth_service.users;\n")
+    (folder.parent / "package.json").write_text("{}\n")
     (services / "auth/db").mkdir(parents=True)
+    (services / "auth/package.json").write_text("{}\n")
     (services / "auth/db/a.sql").write_text("CREATE TABLE auth_service.users (id int);\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
     monkeypatch.chdir(tmp_path / "repo")
     out = run("check", "services")
     assert out.startswith("services/ord\\xfer/db/x.sql:1:13: HOS101 ord\\xfer writes auth_service.users")
     init = CliRunner().invoke(cli, ["init", "services"], catch_exceptions=False)
     assert (init.exit_code, init.stdout[:35]) == (0, "Wrote hos-lint.yaml with 2 services")
     manifest = (tmp_path / "repo/hos-lint.yaml").read_bytes().decode("utf-8")
-    assert "  ord\\xfer:\n" in manifest and "    paths: ['services/ord?r']" in manifest
+    assert '  "ord\\\\xfer":\n' in manifest and "    paths: ['services/ord?r']" in manifest
     assert run("check").startswith("services/ord\\xfer/db/x.sql:1:13: HOS101 ord\\xfer writes")
 
 
