@@ -81,17 +81,27 @@ def workspace_globs(package_json: str | None, pnpm_workspace: str | None) -> tup
         except (ValueError, RecursionError):
             data = None
         spaces = data.get("workspaces") if isinstance(data, dict) else None
-        found += spaces.get("packages", []) if isinstance(spaces, dict) else spaces or []
+        found += _list(spaces.get("packages") if isinstance(spaces, dict) else spaces)
     if pnpm_workspace:
         try:
             data = yaml.safe_load(pnpm_workspace)
         except (yaml.YAMLError, RecursionError):
             data = None
-        found += (data.get("packages") or []) if isinstance(data, dict) else []
-    if not isinstance(found, list):
-        return ()
-    return tuple(dict.fromkeys(g.strip().strip("/").removeprefix("./") for g in found
-                               if isinstance(g, str) and g.strip()))
+        found += _list(data.get("packages") if isinstance(data, dict) else None)
+    globs = (g.strip() for g in found if isinstance(g, str))
+    return tuple(dict.fromkeys(_glob(g) for g in globs if _glob(g) not in ("", "!")))
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _glob(text: str) -> str:
+    negated = text.startswith("!")
+    body = text[1:] if negated else text
+    while body.startswith("./"):
+        body = body[2:]
+    return ("!" if negated else "") + body.strip("/")
 
 
 def infer_services(files: Iterable[str], workspaces: Sequence[str] = (), root_name: str = "app"
@@ -102,7 +112,7 @@ def infer_services(files: Iterable[str], workspaces: Sequence[str] = (), root_na
     root_marks = marks.pop("", [])
     apps = {f: why[0] for f, why in marks.items() if not _is_test_data(f)}
     apps = {f: why for f, why in apps.items() if not any(a in apps for a in _ancestors(f))}
-    apps.update(_siblings(files, apps))
+    apps.update(_siblings(files, apps, tuple(g[1:] for g in workspaces if g.startswith("!"))))
     services = sorted(apps.items())
     if root_marks and not workspaces and (not apps or _root_has_code(files, root_marks, apps)):
         marker = root_marks[0].removeprefix("holds ")
@@ -149,8 +159,9 @@ def _folders_with_code(files: list[str]) -> set[str]:
     return out
 
 
-def _siblings(files: list[str], apps: dict[str, str]) -> dict[str, str]:
-    """Code folders beside the apps of a services folder (not the root): services too."""
+def _siblings(files: list[str], apps: dict[str, str], negated: tuple[str, ...]) -> dict[str, str]:
+    """Code folders beside the apps of a services folder (not the root): services too,
+    unless a negated workspace glob leaves them out."""
     parents = {posixpath.dirname(a) for a in apps} - {""}
     out: dict[str, str] = {}
     for path in files:
@@ -160,7 +171,7 @@ def _siblings(files: list[str], apps: dict[str, str]) -> dict[str, str]:
         child = parent + "/" + path[len(parent) + 1:].split("/", 1)[0]
         if child == path or child in apps or _hidden(child) or posixpath.basename(child) in _NOT_SERVICES:
             continue
-        if not any(a.startswith(child + "/") for a in apps):
+        if not any(a.startswith(child + "/") for a in apps) and not (negated and matches_any(child, negated)):
             out.setdefault(child, f"beside the other services in {parent}/")
     return out
 
@@ -290,6 +301,8 @@ def _evidence(service: str, results: list[ExtractResult], connections) -> list[E
         for ds in r.datasources:
             if ds.service == service:
                 out += [Evidence(s, ds.schemas_location or ds.location, "Prisma datasource schemas") for s in ds.schemas]
+                if ds.url and ds.url_env is None:
+                    out += [Evidence(s, ds.location, "Prisma datasource url ?schema=") for s in url_schemas(ds.url) or ()]
         for m in r.models:
             if m.service == service and m.schema:
                 out.append(Evidence(m.schema, m.schema_location or m.location, f"@@schema of model {m.name}"))

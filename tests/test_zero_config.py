@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from linter.app import Options, run
 from linter.cli import cli
+from test_fixtures import expected_markers
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hos-marketplace"
 
@@ -78,3 +79,57 @@ def test_init_refuses_to_overwrite(bare_copy, monkeypatch):
     (bare_copy / "hos-lint.yaml").write_text("version: 1\nservices: {}\n")
     result = CliRunner().invoke(cli, ["init", "services"])
     assert result.exit_code == 2 and "already exists; use --force" in result.stderr
+
+
+# --- fixtures made for zero-config: a monolith being split, a modular monolith ---------------
+
+
+def git_copy(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURE.parent / name, root, ignore=shutil.ignore_patterns(".hos-lint-cache"))
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def graded(root: Path, config: str | None = None) -> set[tuple[str, int, str, str]]:
+    result = run(Options(paths=(str(root),), config=str(root / config) if config else None, cache=False))
+    return {(f.location.path, f.location.line, f.code, f.severity.value) for f in result.findings}
+
+
+def test_a_monolith_being_split_gives_the_reviewed_manifests_findings_without_one(tmp_path):
+    root = git_copy(tmp_path, "monolith-split")
+    reviewed = graded(root, "hos-lint.reviewed.yaml")
+    assert {(p, line, code) for p, line, code, _ in reviewed} == expected_markers(root)
+    assert {sev for *_, sev in reviewed} == {"error", "warning", "info"}
+    assert graded(root) == reviewed
+
+
+def test_init_on_a_monolith_being_split_writes_what_was_reviewed(tmp_path, monkeypatch):
+    root = git_copy(tmp_path, "monolith-split")
+    reviewed = graded(root, "hos-lint.reviewed.yaml")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["init"])
+    assert (result.exit_code, result.stdout) == (
+        0, "Wrote hos-lint.yaml with 4 services (2 with a schema); review each value, then commit it.\n")
+    written = yaml.safe_load((root / "hos-lint.yaml").read_text())["services"]
+    assert written == {
+        "catalog": {"schema": "catalog_service", "paths": ["services/catalog"]},
+        "monolith": {"paths": ["services/monolith"], "legacy": True,
+                     "tables": ["users", "addresses", "reviews", "site_settings"]},
+        "orders": {"schema": "orders_service", "paths": ["services/orders"]},
+        "storefront": {"paths": ["apps/storefront"]},
+    }
+    assert graded(root) == reviewed
+
+
+def test_a_modular_monolith_reports_nothing_with_or_without_init(tmp_path, monkeypatch):
+    root = git_copy(tmp_path, "modular-monolith")
+    result = run(Options(paths=(str(root),), cache=False))
+    assert result.findings == () and result.notices == ()
+    assert result.services == ("admin", "backend", "cms", "web", "ui")
+    monkeypatch.chdir(root)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    written = yaml.safe_load((root / "hos-lint.yaml").read_text())["services"]
+    assert written["backend"] == {"paths": ["apps/backend"],
+                                  "tables": ["Account", "Category", "Product", "Order", "OrderItem"]}
+    assert graded(root) == set()
