@@ -76,3 +76,11 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
     commands = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)[:2]
     assert "hos-lint fixtures/hos-marketplace" in commands[0]
     assert commands[1] in (ROOT / ".ci/run").read_text()
+
+
+def test_readme_manifest_example_is_a_valid_manifest():
+    from linter.manifest import parse_manifest
+
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", README, re.DOTALL) if b.startswith("version: 1"))
+    manifest = parse_manifest(example, root="/repo")
+    assert manifest.declared_root == "." and [s.name for s in manifest.services][:2] == ["auth", "order"]
