@@ -17,6 +17,7 @@ from linter.manifest import (
     DEFAULT_EXCLUDE,
     MANIFEST_NAMES,
     Manifest,
+    default_root,
     find_manifest,
     find_repo_root,
     load_manifest,
@@ -92,16 +93,17 @@ def load_project_manifest(options: Options) -> Manifest:
     Nothing above the repository root (without one: above the first PATH's folder)
     is ever read: ``--config`` names the manifest, never the root.
     """
-    wall = repository_wall(Path(options.paths[0]) if options.paths else Path.cwd())
+    start = Path(options.paths[0]) if options.paths else Path.cwd()
+    wall = repository_wall(start)
     if options.config:
         path = Path(options.config)
         if not path.is_file():
             raise UsageError(f"--config {options.config}: no such file")
-        return load_manifest(path, wall=wall, default_root=wall)
-    found = find_manifest(Path(options.paths[0]) if options.paths else Path.cwd(), stop=wall)
+        return load_manifest(path, wall=wall, default_root=default_root(start))
+    found = find_manifest(start, stop=wall)
     if found is not None:
         return load_manifest(found, wall=wall)
-    return zero_config_manifest(wall)
+    return zero_config_manifest(default_root(start))
 
 
 def zero_config_manifest(root: Path) -> Manifest:
@@ -351,9 +353,8 @@ def write_init(options: Options, force: bool) -> tuple[Path, Manifest]:
     start = Path(options.paths[0]) if options.paths else Path.cwd()
     if options.paths and not start.is_dir():
         raise UsageError(f"{options.paths[0]}: no such folder")
-    wall = repository_wall(start)
-    found = find_manifest(start, stop=wall)
-    target = found if found is not None else wall / MANIFEST_NAMES[0]
+    found = find_manifest(start, stop=repository_wall(start))
+    target = found if found is not None else default_root(start) / MANIFEST_NAMES[0]
     if target.exists() and not force:
         raise UsageError(f"{target} already exists; use --force to overwrite it")
     project = _analyse_with(zero_config_manifest(target.parent), replace(options, paths=()))

@@ -138,15 +138,22 @@ def find_repo_root(start: Path) -> Path | None:
 
 
 def repository_wall(start: Path, cwd: Path | None = None) -> Path:
-    """The folder nothing above which is read, walked or written: the repository root
-    holding ``start``. Outside a repository: the cwd when ``start`` lies inside it
-    (``hos-lint services/`` still finds ./hos-lint.yaml), else ``start`` (a file's folder)."""
+    """Where the manifest search stops: the repository root holding ``start``.
+    Outside a repository: the cwd when ``start`` lies inside it (``hos-lint
+    services/`` still finds ./hos-lint.yaml), else ``start`` (a file's folder)."""
     repo = find_repo_root(start)
     if repo is not None:
         return repo
     here = _folder_of(start)
     cwd = (cwd or Path.cwd()).resolve()
     return cwd if here == cwd or cwd in here.parents else here
+
+
+def default_root(start: Path) -> Path:
+    """The project root when no manifest names one: the repository root holding
+    ``start``; outside a repository, ``start`` itself (a file's folder), so that
+    nothing beside what was pointed at is ever walked."""
+    return find_repo_root(start) or _folder_of(start)
 
 
 def find_manifest(start: Path, stop: Path) -> Path | None:

@@ -271,3 +271,46 @@ def test_text_names_files_from_the_cwd(nested):
     os.chdir(nested / "services")  # outside the project: absolute, as ruff prints it
     code, out, _ = run("check", "../backend")
     assert out.startswith(f"{nested.resolve()}/backend/services/order/db/sync.sql:2:13: HOS101 ")
+
+
+# --- outside any repository ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_repo(tmp_path, monkeypatch):
+    outer = tmp_path / "outer"
+    proj = outer / "proj"
+    write(outer, {"hos-lint.yaml": "version: 1\nservices: [\n",  # broken: reading it would exit 2
+                  "sibling/services/x/package.json": "{}\n"})
+    write(proj, {"services/order/package.json": "{}\n",
+                 "services/order/db/sync.sql": "DELETE FROM auth_service.users;\n",
+                 "services/auth/package.json": "{}\n",
+                 "services/auth/db/schema.sql": "CREATE TABLE auth_service.users (id int);\n"})
+    monkeypatch.chdir(proj)
+    return outer, proj
+
+
+def test_without_a_repository_nothing_above_the_cwd_or_the_path_is_read(no_repo):
+    outer, proj = no_repo
+    before = listing(outer)
+    # without a manifest the project root is the first PATH (or the cwd): nothing beside it is walked
+    for paths, shown in [((), "services/order/db/sync.sql"), ((".",), "services/order/db/sync.sql"),
+                         (("services",), "order/db/sync.sql")]:
+        code, doc, err = check_json(*paths)
+        assert code == 1, err  # auth_service appears in the project: auth owns it by convention
+        assert doc["summary"]["services"] == ["auth", "order"], paths
+        assert [f["path"] for f in doc["findings"]] == [shown]
+    elsewhere = outer.parent / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(elsewhere)  # a PATH outside the cwd: its own folder is the wall
+    code, doc, _ = check_json(str(proj / "services/order/db/sync.sql"))
+    assert (code, doc["summary"]["services"]) == (0, [])  # the file's folder is the whole project
+    assert listing(outer) == before
+
+
+def test_without_a_repository_a_manifest_in_the_cwd_is_found_from_a_path_inside_it(no_repo):
+    _, proj = no_repo
+    write(proj, {"hos-lint.yaml": "version: 1\nservices:\n  order: {schema: order_service}\n"
+                                  "  auth: {schema: auth_service}\n"})
+    code, doc, _ = check_json("services/order")
+    assert code == 1 and [f["path"] for f in doc["findings"]] == ["services/order/db/sync.sql"]
