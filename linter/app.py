@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from linter.registry import load_catalog
 from linter.rule import Catalog
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+NOT_POSTGRES = "not postgresql"  # skip reason of SQL files of a service on another database
 
 
 class UsageError(Exception):
@@ -90,8 +92,10 @@ def load_project_manifest(options: Options) -> Manifest:
     """Stage 1: ``--config``, else the nearest manifest walking up from the first PATH
     (or the cwd) to the repository root, else zero-config at that root.
 
-    Nothing above the repository root (without one: above the first PATH's folder)
-    is ever read: ``--config`` names the manifest, never the root.
+    Nothing above the repository root is ever read. Outside a repository the
+    search stops at the cwd (for a PATH inside it) or at the PATH, and the
+    zero-config root is the PATH (or the cwd). ``--config`` names the manifest,
+    never the root (unless the manifest says ``root:``).
     """
     start = Path(options.paths[0]) if options.paths else Path.cwd()
     wall = repository_wall(start)
@@ -107,8 +111,8 @@ def load_project_manifest(options: Options) -> Manifest:
 
 
 def zero_config_manifest(root: Path) -> Manifest:
-    """No manifest: the project root is the repository root; services are inferred
-    from its layout once it has been walked (SPEC §2, zero-config)."""
+    """No manifest: the project root is ``root`` (the repository root); services are
+    inferred from its layout once it has been walked (SPEC §2, zero-config)."""
     return Manifest(root=str(root), path=None, services=(), exclude=DEFAULT_EXCLUDE, inferred=True)
 
 
@@ -184,17 +188,15 @@ def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> l
             continue
         parsed = f"its {len(files)} SQL file{'s are' if len(files) != 1 else ' is'} not parsed" if files \
             else "its SQL is not parsed"
+        provider = ds.provider if re.fullmatch(r"[\w-]{1,40}", ds.provider or "") else repr(ds.provider)[:40]
         out.append(FileNotice(path=where, reason=(
-            f"service {service} uses a {ds.provider} database ({ds.location.path}:{ds.location.line}); "
+            f"service {service} uses a {provider} database ({ds.location.path}:{ds.location.line}); "
             f"hos-lint checks PostgreSQL, so {parsed}")))
     return out
 
 
 # Below this many files to extract, a process pool costs more than it saves.
 POOL_THRESHOLD = 24
-
-
-NOT_POSTGRES = "not postgresql"  # skip reason of SQL files of a service on another database
 
 
 def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,

@@ -106,7 +106,7 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
         if result.inferred:
             _announce_inferred(result)
         for notice in result.databases:
-            click.echo(f"hos-lint: {notice.reason}", err=True)
+            click.echo(f"hos-lint: {_printable(notice.reason)}", err=True)
         sources = _source_lines(result) if show_source else {}
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                                 sources=sources, statistics=statistics, quiet=quiet, cwd=os.getcwd())
@@ -169,12 +169,18 @@ def _source_lines(result) -> dict:
     return out
 
 
+def _printable(text: str) -> str:
+    """Names from the project (folders, files) with control characters made visible,
+    so they cannot drive the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _announce_inferred(result) -> None:
     count = len(result.services)
     click.echo(f"hos-lint: no hos-lint.yaml found; inferred {count} service{'s' if count != 1 else ''} and their "
-               f"schemas from the layout of {result.root} (`hos-lint init` writes them down for review)", err=True)
+               f"schemas from the layout of {_printable(result.root)} (`hos-lint init` writes them down for review)", err=True)
     for name in result.legacy:
-        click.echo(f"hos-lint: {name} keeps its tables in public while other services own schemas: inferred "
+        click.echo(f"hos-lint: {_printable(name)} keeps its tables in public while other services own schemas: inferred "
                    "legacy: true (the monolith being decomposed; its findings are info)", err=True)
 
 

@@ -293,3 +293,19 @@ def test_init_renders_an_empty_project():
     text = infer.render_manifest(Manifest(root="/r", path=None, services=()))
     assert yaml.safe_load(text) == {"version": 1, "services": {}}
     assert json.dumps(infer._yaml_str("on")) == '"\\"on\\""'
+
+
+def test_inferred_names_reach_the_terminal_without_control_characters(tmp_path):
+    odd = "mono\x1b[2Jlith"
+    root = write(tmp_path / "r", {
+        f"services/{odd}/package.json": "{}\n",
+        f"services/{odd}/prisma/schema.prisma": PRISMA.format(provider="postgresql", url='env("DATABASE_URL")',
+                                                              models=model("User", "users")),
+        "services/order/package.json": "{}\n",
+        "services/order/prisma/schema.prisma": PRISMA.format(provider='sql\\u001bserver', url='env("DATABASE_URL")',
+                                                             models=model("Order", "orders", "order_service")),
+    })
+    out = CliRunner().invoke(cli, ["check", str(root), "--no-cache"])
+    assert "\x1b" not in out.stderr
+    assert "hos-lint: mono\\x1b[2Jlith keeps its tables in public while other services own schemas" in out.stderr
+    assert "hos-lint: service order uses a 'sql\\x1bserver' database" in out.stderr
