@@ -48,8 +48,10 @@ _NOT_SERVICES = {"shared", "common", "libs", "lib", "packages", "scripts", "docs
                  "build", "__pycache__", "venv", "infrastructure", "infra", "deploy", "tools"}
 # Apps under these folders are test data, not services.
 _TEST_FOLDERS = {"test", "tests", "__tests__", "fixtures", "__fixtures__", "__mocks__", "testdata"}
-# Top-level folders whose code makes a marked root an app even with apps below it.
-_ROOT_CODE_FOLDERS = ("src/", "app/", "lib/")
+# Top-level folders and root files whose code does not make a marked root an app of its own.
+_NOT_ROOT_CODE = {"scripts", "tools", "infrastructure", "infra", "deploy", "docs", "doc", "bench", "benchmarks",
+                  "examples", "example", *_TEST_FOLDERS}
+_ROOT_TOOLING = {"setup.py", "conftest.py", "noxfile.py"}
 _CODE = (Language.TYPESCRIPT, Language.PYTHON)
 POSTGRES_PROVIDERS = ("postgresql", "postgres", "cockroachdb")
 
@@ -178,11 +180,21 @@ def _siblings(files: list[str], apps: dict[str, str], negated: tuple[str, ...]) 
 
 def _root_has_code(files: list[str], root_marks: list[str], apps: dict[str, str]) -> bool:
     """A marked root with apps below is still an app when it has its own Prisma schema
-    or code in ``src/``, ``app/`` or ``lib/`` outside those apps."""
+    or code outside those apps: in a top-level folder (``src/``, ``server/``; not
+    ``scripts/``, ``infrastructure/``, tests...) or a root file that is not tooling
+    configuration (``vite.config.ts``, ``.eslintrc.js``, ``setup.py``)."""
     if "holds a Prisma schema" in root_marks:
         return True
-    return any(path.startswith(_ROOT_CODE_FOLDERS) and language_for(path) in _CODE
-               and not any(path.startswith(a + "/") for a in apps) for path in files)
+    return any(_own_root_code(path) and not any(path.startswith(a + "/") for a in apps) for path in files)
+
+
+def _own_root_code(path: str) -> bool:
+    if language_for(path) not in _CODE:
+        return False
+    top, _, rest = path.partition("/")
+    if not rest:
+        return not (top.startswith(".") or ".config." in top or top in _ROOT_TOOLING)
+    return not (top.startswith(".") or top in _NOT_ROOT_CODE)
 
 
 def _names(folders: list[str], root_name: str) -> list[str]:

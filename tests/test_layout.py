@@ -106,9 +106,17 @@ def test_a_single_app_with_a_nested_package_keeps_its_own_code():
         ("docs", ("docs",), "holds package.json")]
 
 
+def test_a_single_app_with_a_nested_front_end_keeps_its_server_code():
+    files = ["package.json", "server/index.ts", "client/package.json", "client/src/App.tsx"]
+    assert [name for name, *_ in services(files, root_name="shop")] == ["shop", "client"]
+    assert [name for name, *_ in services(["package.json", "index.js", "client/package.json"], root_name="s")] \
+        == ["s", "client"]
+
+
 def test_a_tooling_root_with_services_is_not_itself_a_service():
     files = ["package.json", "services/order/package.json", "services/order/src/a.ts",
-             "infrastructure/database/schemas.sql"]
+             "infrastructure/database/schemas.sql", "scripts/release.ts", "tests/e2e/checkout.spec.ts",
+             "vite.config.ts", ".eslintrc.js", "setup.py"]
     assert [name for name, *_ in services(files)] == ["order"]
 
 
