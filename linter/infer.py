@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 
+from linter import yamlload
 from linter.context import owned_connections
 from linter.discovery import matches_any
 from linter.extract import language_for
@@ -86,8 +87,8 @@ def workspace_globs(package_json: str | None, pnpm_workspace: str | None) -> tup
         found += _list(spaces.get("packages") if isinstance(spaces, dict) else spaces)
     if pnpm_workspace:
         try:
-            data = yaml.safe_load(pnpm_workspace)
-        except (yaml.YAMLError, RecursionError):
+            data = yamlload.construct(yamlload.compose(pnpm_workspace))
+        except (yaml.YAMLError, RecursionError):  # YamlLimitError too: an alias bomb gives no globs
             data = None
         found += _list(data.get("packages") if isinstance(data, dict) else None)
     globs = (g.strip() for g in found if isinstance(g, str))

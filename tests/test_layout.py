@@ -317,3 +317,16 @@ def test_inferred_names_reach_the_terminal_without_control_characters(tmp_path):
     assert "\x1b" not in out.stderr
     assert "hos-lint: mono\\x1b[2Jlith keeps its tables in public while other services own schemas" in out.stderr
     assert "hos-lint: service order uses a 'sql\\x1bserver' database" in out.stderr
+
+
+def test_a_pnpm_workspace_alias_bomb_is_not_read():
+    """Read with the bounded YAML loader: past its alias limit the file gives no globs
+    (the markers still find the apps)."""
+    import time
+
+    bomb = "a: &a [x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n"
+                                      for i in range(20)) + "packages: ['apps/*']\n"
+    started = time.perf_counter()
+    assert infer.workspace_globs(None, bomb) == ()
+    assert time.perf_counter() - started < 2
+    assert infer.workspace_globs(None, bomb.replace("[*", "[").replace(", *", ", ")) == ("apps/*",)
