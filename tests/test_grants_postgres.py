@@ -1,14 +1,6 @@
 """``hos-lint grants`` against a real PostgreSQL server.
 
-A session-scoped fixture starts a throwaway cluster from the server binaries
-(``initdb``/``pg_ctl`` on PATH or in ``/usr/lib/postgresql/*/bin``) in a temp
-dir, listening on a unix socket only (``listen_addresses=''``), with ``trust``
-auth and fsync off. PostgreSQL refuses to run as root, so under root (CI) the
-cluster runs as the unprivileged ``postgres`` OS user (else ``nobody``): the
-temp dir is chowned to it and ``initdb``/``pg_ctl`` run through
-``subprocess``'s ``user=``/``group=``. Clients connect with ``psql``; there is
-no Python driver dependency.
-
+The throwaway cluster is the ``cluster`` fixture of ``tests/conftest.py``.
 Each project's schemas, tables (``id serial primary key``, so sequences are
 exercised too) and views (``SELECT id FROM <first base table>``) are derived
 from ``project.context.relations`` and ``relation_defs``, created as the
@@ -17,106 +9,25 @@ service role is checked with ``SET ROLE`` (roles are NOLOGIN), which exercises
 exactly the role's privileges. The full matrix role × relation × operation is
 compared with what the manifest says, once after the first run of the script
 and again after a second run.
-
-Without server binaries the tests skip with a one-line reason, except when
-``CI`` is set: then they fail, so CI never passes without running them.
 """
 from __future__ import annotations
 
-import glob
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from linter import app, grants
 from linter.model import RelationKind
 
+if TYPE_CHECKING:
+    from conftest import Cluster
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hos-marketplace"
 OPS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 VIEWS = (RelationKind.VIEW, RelationKind.MATVIEW)
-
-
-# --- the throwaway cluster ------------------------------------------------------------------
-
-
-def _server_bin() -> Path | None:
-    """The newest ``/usr/lib/postgresql/*/bin`` with initdb and pg_ctl, else PATH's."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
-    found = shutil.which("initdb")
-    candidates += [str(Path(found).parent)] if found else []
-    for folder in candidates:
-        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
-            return Path(folder)
-    return None
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false")
-
-
-@dataclass(frozen=True)
-class Cluster:
-    socket_dir: str
-    psql: str
-
-    def run(self, sql: str, database: str = "postgres", check: bool = True) -> subprocess.CompletedProcess:
-        """Run a script as the superuser; stops at the first error."""
-        cmd = [self.psql, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-h", self.socket_dir,
-               "-U", "postgres", "-d", database, "-f", "-"]
-        done = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=120)
-        if check and done.returncode != 0:
-            raise AssertionError(f"psql failed ({done.returncode}):\n{done.stderr}\n--- script ---\n{sql[:4000]}")
-        return done
-
-
-def _os_user() -> dict:
-    """subprocess kwargs that drop root to an unprivileged user (PostgreSQL refuses root)."""
-    if os.geteuid() != 0:
-        return {}
-    for name in ("postgres", "nobody"):
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-    pytest.fail("running as root and neither a `postgres` nor a `nobody` OS user exists to run the server")
-
-
-@pytest.fixture(scope="session")
-def cluster():
-    bindir = _server_bin()
-    psql = shutil.which("psql") or (str(bindir / "psql") if bindir else None)
-    if bindir is None or psql is None:
-        reason = "no PostgreSQL server binaries (initdb, pg_ctl) in PATH or /usr/lib/postgresql/*/bin"
-        if _in_ci():
-            pytest.fail(f"CI is set but {reason}; .ci/run must install postgresql")
-        pytest.skip(reason)
-    drop = _os_user()
-    # not under pytest's tmp_path: its parents are private to root, the server user must reach it
-    base = Path(tempfile.mkdtemp(prefix="hos-pg-"))
-    if drop:
-        os.chown(base, drop["user"], drop["group"])
-    data, log = base / "data", base / "server.log"
-    subprocess.run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True, **drop)
-    options = f"-k {base} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-    started = subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
-                              "start"], capture_output=True, text=True, **drop)
-    if started.returncode != 0:
-        pytest.fail(f"pg_ctl start failed: {started.stderr}\n{log.read_text() if log.exists() else ''}")
-    try:
-        yield Cluster(socket_dir=str(base), psql=psql)
-    finally:
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       **drop)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 # --- projects under test ----------------------------------------------------------------------
