@@ -55,6 +55,12 @@ class Cluster:
             raise AssertionError(f"psql failed ({done.returncode}):\n{done.stderr}\n--- script ---\n{sql[:4000]}")
         return done
 
+    def apply(self, sql: str, database: str) -> subprocess.CompletedProcess:
+        """Run a script the way an operator applies one (``psql -f``): psql's defaults,
+        so an error does not stop the script and what follows it still runs."""
+        cmd = [self.psql, "-X", "-h", self.socket_dir, "-U", "postgres", "-d", database, "-f", "-"]
+        return subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=120)
+
 
 def _os_user() -> dict:
     """subprocess kwargs that drop root to an unprivileged user (PostgreSQL refuses root)."""

@@ -59,15 +59,15 @@ def test_one_service_section_is_exact(manifest):
         DO $grants$
         BEGIN
           IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'order_rw') THEN
-            CREATE ROLE order_rw NOLOGIN;
+            CREATE ROLE "order_rw" NOLOGIN;
           END IF;
         END
         $grants$;
-        GRANT USAGE ON SCHEMA order_service TO order_rw;
-        GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA order_service TO order_rw;
-        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA order_service TO order_rw;
-        ALTER DEFAULT PRIVILEGES IN SCHEMA order_service GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLES TO order_rw;
-        ALTER DEFAULT PRIVILEGES IN SCHEMA order_service GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO order_rw;
+        GRANT USAGE ON SCHEMA "order_service" TO "order_rw";
+        GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA "order_service" TO "order_rw";
+        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "order_service" TO "order_rw";
+        ALTER DEFAULT PRIVILEGES IN SCHEMA "order_service" GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLES TO "order_rw";
+        ALTER DEFAULT PRIVILEGES IN SCHEMA "order_service" GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "order_rw";
         -- Views stay read-only: ALL TABLES above includes them, and a write through a view
         -- runs with the view owner's rights on the table it reads (HOS104).
         DO $grants$
@@ -81,12 +81,12 @@ def test_one_service_section_is_exact(manifest):
           END LOOP;
         END
         $grants$;
-        GRANT USAGE ON SCHEMA auth_service TO order_rw;  -- for the allow: reads below
-        GRANT USAGE ON SCHEMA public TO order_rw;  -- for the allow: reads below
+        GRANT USAGE ON SCHEMA "auth_service" TO "order_rw";  -- for the allow: reads below
+        GRANT USAGE ON SCHEMA "public" TO "order_rw";  -- for the allow: reads below
         -- allow: checkout shows the buyer's e-mail until the profile API ships
-        GRANT SELECT ON auth_service.users TO order_rw;
+        GRANT SELECT ON "auth_service"."users" TO "order_rw";
         -- allow: checkout shows the buyer's e-mail until the profile API ships
-        GRANT SELECT ON public.feature_flags TO order_rw;
+        GRANT SELECT ON "public"."feature_flags" TO "order_rw";
         -- allow: write auth_service.users is not granted: Phase 5 grants no write on another service's data; call its API or publish an event
 
         COMMIT;
@@ -98,17 +98,17 @@ def test_script_never_writes_a_password_and_every_role_is_nologin(manifest):
     assert sql.startswith(grants.HEADER) and sql.endswith("\nCOMMIT;\n")
     assert "PASSWORD '" not in sql.replace("PASSWORD '<from your secret store>'", "")
     created = [line.strip() for line in sql.splitlines() if line.strip().startswith("CREATE ROLE")]
-    assert created == ["CREATE ROLE api NOLOGIN;", "CREATE ROLE auth_service NOLOGIN;",
-                       "CREATE ROLE content_service NOLOGIN;", "CREATE ROLE order_rw NOLOGIN;"]
+    assert created == ['CREATE ROLE "api" NOLOGIN;', 'CREATE ROLE "auth_service" NOLOGIN;',
+                       'CREATE ROLE "content_service" NOLOGIN;', 'CREATE ROLE "order_rw" NOLOGIN;']
     assert "-- docs: no schema, role docs\n-- owns no schema and no public tables: no role is created\n" in sql
 
 
 def test_nothing_is_granted_on_another_service_schema_but_allowed_reads(manifest):
     sql = grants.generate_grants(manifest)
     foreign = [line for line in sql.splitlines() if line.startswith("GRANT") and "auth_service" in line
-               and not line.endswith("TO auth_service;")]
-    assert foreign == ["GRANT USAGE ON SCHEMA auth_service TO order_rw;  -- for the allow: reads below",
-                       "GRANT SELECT ON auth_service.users TO order_rw;"]
+               and not line.endswith('TO "auth_service";')]
+    assert foreign == ['GRANT USAGE ON SCHEMA "auth_service" TO "order_rw";  -- for the allow: reads below',
+                       'GRANT SELECT ON "auth_service"."users" TO "order_rw";']
 
 
 def test_unknown_service_is_a_clear_error(manifest):
@@ -118,20 +118,41 @@ def test_unknown_service_is_a_clear_error(manifest):
 
 
 @pytest.mark.parametrize(("name", "quoted"), [
-    ("order_service", "order_service"),
+    ("order_service", '"order_service"'),  # always quoted: no keyword list to keep
     ("order", '"order"'),  # reserved
     ("user", '"user"'),
     ("Orders", '"Orders"'),  # upper case keeps its case only when quoted
     ("order-svc", '"order-svc"'),
     ('we"ird', '"we""ird"'),
-    ("_x1$", "_x1$"),
+    ("_x1$", '"_x1$"'),
 ])
 def test_quote_ident(name, quoted):
     assert grants.quote_ident(name) == quoted
 
 
-def test_quote_literal():
-    assert grants.quote_literal("it's") == "'it''s'"
+@pytest.mark.parametrize(("text", "literal"), [
+    ("it's", "'it''s'"),
+    ("plain", "'plain'"),
+    ("a\\b", "E'a\\\\b'"),  # a backslash: an E'' string reads the same whatever standard_conforming_strings
+    ("x\\'; --", "E'x\\\\''; --'"),
+])
+def test_quote_literal(text, literal):
+    assert grants.quote_literal(text) == literal
+
+
+@pytest.mark.parametrize(("body", "tag"), [
+    ("\nBEGIN\nEND\n", "$grants$"),
+    ("rolname = 'x$grants$y'", "$grants1$"),
+    ("'$grants$' '$grants1$'", "$grants2$"),
+    ("ends with $grants", "$grants1$"),  # "$grants" + "$grants$" would end one character early
+    ("$grant", "$grants$"),
+])
+def test_dollar_tag_never_occurs_in_the_body(body, tag):
+    assert grants.dollar_tag(body) == tag
+
+
+def test_comment_shows_control_characters_escaped():
+    assert grants.comment("v\nCREATE TABLE x(); --\r\x1b[2J\u202e") == "-- v\\x0aCREATE TABLE x(); --\\x0d\\x1b[2J\\u202e"
 
 
 def test_reserved_role_names_are_quoted_everywhere():
