@@ -12,14 +12,17 @@ and again after a second run.
 """
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from click.testing import CliRunner
 
 from linter import app, grants
+from linter.cli import cli
 from linter.model import RelationKind
 
 if TYPE_CHECKING:
@@ -260,3 +263,16 @@ def test_the_small_project_matrix_is_what_the_issue_asks_for(cluster, small_data
     assert [seen[("search_service", "auth_service.users", op)] for op in OPS] == [DENIED] * 4
     assert [seen[("api", "public.legacy_orders", op)] for op in OPS] == ["ok"] * 4
     assert [seen[("auth_service", "public.legacy_orders", op)] for op in OPS] == [DENIED] * 4
+
+
+def test_the_readme_commands_write_and_apply_the_script(cluster, tmp_path):
+    """README: `hos-lint grants --output grants.sql`, then `psql -v ON_ERROR_STOP=1 -f grants.sql`."""
+    root = write_project(tmp_path / "project", SMALL)
+    result = CliRunner().invoke(cli, ["grants", "--no-cache", "--output", str(tmp_path / "grants.sql"), str(root)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    database = make_database(cluster, root, "hos_readme")
+    done = subprocess.run([cluster.psql, "-X", "-h", cluster.socket_dir, "-U", "postgres", "-d", database.name,
+                           "-v", "ON_ERROR_STOP=1", "-f", str(tmp_path / "grants.sql")],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert observed(cluster, database) == expected(database)
