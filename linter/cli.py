@@ -329,21 +329,23 @@ def _guard(body, debug: bool) -> int:
     """Run a command body, mapping errors to exit codes 2 and 3."""
     from linter.app import UsageError
     from linter.manifest import ManifestError
+    from linter.output.safe import printable
 
     try:
         return body()
     except ManifestError as err:
         for line in err.errors:
-            click.echo(f"hos-lint: {line}", err=True)
+            click.echo(f"hos-lint: {printable(line)}", err=True)
         return EXIT_USAGE
     except UsageError as err:
-        click.echo(f"hos-lint: {err}", err=True)
+        for line in str(err).splitlines() or [""]:
+            click.echo(f"hos-lint: {printable(line)}", err=True)
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
         if debug:
             traceback.print_exc()
-        click.echo(f"hos-lint: internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
-                   err=True)
+        click.echo(f"hos-lint: internal error: {type(err).__name__}: {printable(str(err))} "
+                   "(run with --debug for the traceback)", err=True)
         return EXIT_INTERNAL
 
 

@@ -22,10 +22,14 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from linter.manifest import Manifest
 from linter.model import Access, Finding, Location, RelationKind, Severity
 from linter.output.filenames import escape, json_safe
+from linter.output.markdown import code as md_code
+from linter.output.markdown import text as md_text
+from linter.output.safe import printable
 
 FORMATS = ("md", "html", "mermaid", "dot", "json")
 DIRECT = "direct"
@@ -336,7 +340,7 @@ def render_md(report: Report) -> str:
         if service not in clean:
             lines += _md_service(report, service)
     if clean:
-        lines += ["Touch no other service's data: " + ", ".join(clean) + ".", ""]
+        lines += ["Touch no other service's data: " + ", ".join(md_text(s) for s in clean) + ".", ""]
     lines += ["### Dependency graph", "", "```mermaid", render_mermaid(report).rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
@@ -363,18 +367,18 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _md_matrix(report: Report) -> list[str]:
-    head = "| service ↓ · owner → | " + " | ".join(owner_label(o) for o in report.columns) + " |"
+    head = "| service ↓ · owner → | " + " | ".join(md_text(owner_label(o)) for o in report.columns) + " |"
     rows = [head, "|---" * (len(report.columns) + 1) + "|"]
     for service in report.rows:
         cells = [_md_cell(report.cell(service, o)) for o in report.columns]
-        rows.append(f"| **{service}** | " + " | ".join(cells) + " |")
-    return rows + _idle_note(report)
+        rows.append(f"| **{md_text(service)}** | " + " | ".join(cells) + " |")
+    return rows + _idle_note(report, md_text)
 
 
-def _idle_note(report: Report) -> list[str]:
+def _idle_note(report: Report, escape) -> list[str]:
     if not report.idle:
         return []
-    return ["", "No accesses found for: " + ", ".join(report.idle) + "."]
+    return ["", "No accesses found for: " + ", ".join(escape(s) for s in report.idle) + "."]
 
 
 def _md_cell(cell: Cell | None) -> str:
@@ -388,17 +392,13 @@ def _md_cell(cell: Cell | None) -> str:
 
 def _md_service(report: Report, service: str) -> list[str]:
     touches = [t for t in report.touches if t.service == service and t.foreign]
-    lines = [f"#### {service}", ""]
+    lines = [f"#### {md_text(service)}", ""]
     lines += ["| relation | owner | access | through | first seen | finding |", "|---|---|---|---|---|---|"]
     for t in touches:
         finding = f"{ICONS[t.worst.value]} {', '.join(t.findings)}" if t.worst else ""
-        lines.append(f"| `{t.relation}` | {owner_label(t.owner)} | {t.kind} ×{t.count} | {_md_escape(route_label(t))}"
-                     f" | {t.first.path}:{t.first.line} | {finding} |")
+        lines.append(f"| {md_code(t.relation)} | {md_text(owner_label(t.owner))} | {t.kind} ×{t.count} | "
+                     f"{md_text(route_label(t))} | {md_code(f'{t.first.path}:{t.first.line}')} | {finding} |")
     return lines + [""]
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 # --- mermaid and dot -----------------------------------------------------------------
@@ -420,8 +420,15 @@ def render_mermaid(report: Report) -> str:
     return "\n".join(lines + styles) + "\n"
 
 
+_MERMAID_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.,:/")
+
+
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """A label inside ``"…"``: control characters as escapes, and every ASCII
+    character but letters, digits and `` _-.,:/`` as a Mermaid entity code
+    (``#34;``), so no quote, bracket, pipe, ``#``, ``%%`` comment, backtick
+    or HTML tag reaches the parser or the page."""
+    return "".join(c if c in _MERMAID_PLAIN or ord(c) > 0x7F else f"#{ord(c)};" for c in printable(text))
 
 
 def render_dot(report: Report) -> str:
@@ -438,7 +445,11 @@ def render_dot(report: Report) -> str:
 
 
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted DOT string: control characters as escapes, ``\\`` doubled
+    (so no ``\\n``/``\\N``/``\\G`` label escape), ``"`` escaped, and ``&`` as
+    ``&amp;`` (Graphviz reads HTML entities in labels)."""
+    text = printable(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return f'"{text}"'
 
 
 # --- html --------------------------------------------------------------------------
@@ -488,7 +499,8 @@ _HTML_LEGEND = ('<p class="legend"><span class="error">error</span><span class="
 
 
 def _e(text: str) -> str:
-    return _html.escape(text, quote=True)
+    """Text or an attribute value: control characters as escapes, then HTML-escaped."""
+    return _html.escape(printable(text), quote=True)
 
 
 def _html_matrix(report: Report) -> str:
@@ -497,7 +509,7 @@ def _html_matrix(report: Report) -> str:
     for service in report.rows:
         cells = "".join(_html_cell(report.cell(service, o), service == o) for o in report.columns)
         rows.append(f'<tr><th class="row">{_e(service)}</th>{cells}</tr>')
-    note = "".join(f"<p>{_e(line)}</p>" for line in _idle_note(report) if line)
+    note = "".join(f"<p>{_e(line)}</p>" for line in _idle_note(report, str) if line)
     return "\n".join(rows + ["</tbody></table>"]) + note
 
 
@@ -526,8 +538,13 @@ def _html_service(report: Report, service: str, link_base: str) -> str:
 
 
 def _link(loc: Location, link_base: str) -> str:
-    href = f"{link_base}{loc.path}#L{loc.line}"
-    return f'<a class="code" href="{_e(href)}">{_e(loc.path)}:{loc.line}</a>'
+    """A link to the file: ``link_base`` (from the command line) plus the path
+    percent-encoded, so a path is always relative to it: ``javascript:x`` becomes
+    ``javascript%3Ax``, and a leading ``/`` (``//host``) gets ``./`` before it."""
+    path = quote(loc.path, safe="/", errors="surrogateescape")
+    if not link_base and path.startswith("/"):
+        path = "./" + path
+    return f'<a class="code" href="{_e(f"{link_base}{path}#L{loc.line}")}">{_e(loc.path)}:{loc.line}</a>'
 
 
 def _html_findings(report: Report, link_base: str) -> str:
@@ -659,14 +676,13 @@ def render_diff_md(diff: ReportDiff, ref: str) -> str:
 
 
 def _diff_md(diff: ReportDiff, ref: str) -> str:
-    lines = [f"## hos-lint: data boundaries compared with `{ref}`", ""]
+    lines = [f"## hos-lint: data boundaries compared with {md_code(ref)}", ""]
     if diff.empty:
         return "\n".join(lines + ["No change to who touches whose data."]) + "\n"
     if diff.new_dependencies:
-        lines.append("**New dependencies:** " + ", ".join(f"{c.service} → {c.owner}" for c in diff.new_dependencies))
+        lines.append("**New dependencies:** " + ", ".join(_md_edge(c) for c in diff.new_dependencies))
     if diff.dropped_dependencies:
-        lines.append("**Dropped dependencies:** "
-                     + ", ".join(f"{c.service} → {c.owner}" for c in diff.dropped_dependencies))
+        lines.append("**Dropped dependencies:** " + ", ".join(_md_edge(c) for c in diff.dropped_dependencies))
     if diff.new_dependencies or diff.dropped_dependencies:
         lines.append("")
     if diff.added:
@@ -676,15 +692,19 @@ def _diff_md(diff: ReportDiff, ref: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _md_edge(c: Cell) -> str:
+    return f"{md_text(c.service)} → {md_text(owner_label(c.owner))}"
+
+
 def _diff_line(t: Touch, added: bool) -> str:
     verb = _VERBS[t.kind][0 if added else 1]
     now = "now " if added else ""
-    owner = f"owned by {t.owner}" if t.owner else "owned by no service"
-    how = "directly" if t.route == DIRECT else f"through view `{t.route.removeprefix('view ')}`"
-    text = f"- {t.service} {now}{verb} `{t.relation}` ({owner}) {how}"
+    owner = f"owned by {md_text(t.owner)}" if t.owner else "owned by no service"
+    how = "directly" if t.route == DIRECT else f"through view {md_code(t.route.removeprefix('view '))}"
+    text = f"- {md_text(t.service)} {now}{verb} {md_code(t.relation)} ({owner}) {how}"
+    where = md_code(f"{t.first.path}:{t.first.line}")
     if added:
-        text += f" — {route_label(t)}, `{t.first.path}:{t.first.line}`" if t.route == DIRECT else \
-            f" — `{t.first.path}:{t.first.line}`"
+        text += f" — {md_text(route_label(t))}, {where}" if t.route == DIRECT else f" — {where}"
         if t.worst:
             text = f"- {ICONS[t.worst.value]} " + text[2:] + f" ({', '.join(t.findings)})"
     return text

@@ -225,16 +225,16 @@ def test_markdown_is_exact(small):
 
         | relation | owner | access | through | first seen | finding |
         |---|---|---|---|---|---|
-        | `auth_service.users` | auth | read ×1 | Prisma raw SQL | services/order/src/repo.ts:6 | ❌ HOS102 |
+        | `auth_service.users` | auth | read ×1 | Prisma raw SQL | `services/order/src/repo.ts:6` | ❌ HOS102 |
 
         #### search
 
         | relation | owner | access | through | first seen | finding |
         |---|---|---|---|---|---|
-        | `auth_service.users` | auth | write ×1 | SQL | services/search/db/index.sql:3 | ❌ HOS101 |
-        | `legacy.things` | (unowned) | read ×1 | SQL | services/search/db/index.sql:4 | ⚠️ HOS203 |
-        | `order_service.orders` | order | read ×1 | SQL | services/search/db/index.sql:2 |  |
-        | `order_service.orders` | order | read ×1 | view search_service.order_summaries | infrastructure/database/views.sql:1 |  |
+        | `auth_service.users` | auth | write ×1 | SQL | `services/search/db/index.sql:3` | ❌ HOS101 |
+        | `legacy.things` | (unowned) | read ×1 | SQL | `services/search/db/index.sql:4` | ⚠️ HOS203 |
+        | `order_service.orders` | order | read ×1 | SQL | `services/search/db/index.sql:2` |  |
+        | `order_service.orders` | order | read ×1 | view search_service.order_summaries | `infrastructure/database/views.sql:1` |  |
 
         Touch no other service's data: auth, idle.
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from linter.output.filenames import escape, json_safe
+from linter.output.filenames import json_safe
+from linter.output.safe import printable
 
 
 def access_dict(access, owner: str | None) -> dict:
@@ -46,6 +47,6 @@ def render_accesses(project, fmt: str) -> str:
     for r in rows:
         rel = r["relation"] or f"{r['source']} (unresolved)"
         owner = f" (owned by {r['owner']})" if r["owner"] else (" (unowned)" if r["relation"] else "")
-        lines.append(f"{r['path']}:{r['line']}:{r['col']}: {r['service'] or '-'} {r['kind']} {rel}{owner}"
-                     f" via {r['via']} {r['operation']}")
-    return escape("\n".join(lines) + ("\n" if lines else ""))
+        line = f"{r['path']}:{r['line']}:{r['col']}: {r['service'] or '-'} {r['kind']} {rel}{owner}"
+        lines.append(printable(f"{line} via {r['via']} {r['operation']}"))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,15 +1,18 @@
 """GitHub Actions workflow commands: one annotation per finding, then the summary.
 
 ``::error file=P,line=L,col=C,title=CODE name::message`` (warning → ``warning``,
-info → ``notice``). GitHub parses the property list on ``,`` and ``::``, so
-property values escape ``:`` and ``,`` as well as the ``%``/CR/LF escapes that
-the message needs.
+info → ``notice``). GitHub's escapes: the message escapes ``%``, CR and LF
+(``%25``, ``%0D``, ``%0A``), so it stays on its line and cannot start a
+command; property values also escape ``:`` and ``,`` (``%3A``, ``%2C``), so
+no ``::`` or ``,`` ends the property list. Other control and bidirectional
+characters (the log viewer reads ANSI escapes) show as ``\\xNN`` escapes.
 """
 from __future__ import annotations
 
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
 from linter.output.paths import from_repo
+from linter.output.safe import printable
 from linter.output.text import summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -36,7 +39,7 @@ def annotation(f: Finding, path: str | None = None) -> str:
 
 def escape_data(text: str) -> str:
     """The message escapes: ``%`` first, so the escapes themselves survive."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

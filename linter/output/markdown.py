@@ -2,8 +2,14 @@
 
 A verdict heading, a totals line, counts by rule and by service, the baseline
 state, what was not analysed, and the first ``MAX_FINDINGS`` findings. Empty
-sections are left out. Table cells escape ``|`` and ``<`` and fold line breaks,
-so a message can never break the table or inject HTML.
+sections are left out.
+
+``text`` and ``code`` are the one place that makes hostile text (file,
+relation and service names, messages) safe in Markdown; ``hos-lint report
+--format md`` uses them too. Line breaks fold to a space, other control and
+bidirectional characters show as escapes (``linter.output.safe``), and
+``text`` escapes what could break a table cell or make a link, an image or
+HTML: ``\\ | [ ]`` get a backslash, ``&`` and ``<`` become entities.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from collections import Counter
 from linter.model import Severity
 from linter.output.filenames import escape
 from linter.output.paths import from_repo
+from linter.output.safe import printable
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -59,7 +66,7 @@ def _by_rule(findings) -> str:
 
 def _by_service(findings) -> str:
     counts = Counter(f.service or _NO_SERVICE for f in findings)
-    rows = [[svc, str(n)] for svc, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    rows = [[text(svc), str(n)] for svc, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     return _section("By service", table(["Service", "Count"], rows, numeric={1})) if rows else ""
 
 
@@ -72,19 +79,19 @@ def _baseline(result) -> str:
     if stale:
         lines += ["", f"{len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} "
                       "(no longer occur; run `hos-lint baseline` to drop them):", ""]
-        lines += [f"- {e.code}" + (f" {_cell(e.relation)}" if e.relation else "")
+        lines += [f"- {text(e.code)}" + (f" {text(e.relation)}" if e.relation else "")
                   + f" in {code(from_repo(result, e.path))}" for e in stale]
     return _section("Baseline", "\n".join(lines))
 
 
 def _not_analysed(result) -> str:
-    items = [f"- {code(from_repo(result, n.path))}: {_cell(n.reason)}" for n in result.notices]
+    items = [f"- {code(from_repo(result, n.path))}: {text(n.reason)}" for n in result.notices]
     return _section("Not analysed", "\n".join(items)) if items else ""
 
 
 def _findings(result) -> str:
     findings = result.findings
-    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, _cell(f.message)]
+    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, text(f.message)]
             for f in findings[:MAX_FINDINGS]]
     if not rows:
         return ""
@@ -105,23 +112,30 @@ def table(header: list[str], rows: list[list[str]], numeric: frozenset[int] | se
     return "\n".join("| " + " | ".join(cells) + " |" for cells in (header, rule, *rows))
 
 
-def _cell(text: str) -> str:
-    """Plain text safe inside a table cell: one line, ``|`` escaped, no raw HTML."""
-    return re.sub(r"\r\n|\r|\n", " ", text).replace("|", r"\|").replace("<", "&lt;")
+_MARKUP = re.compile(r"[\\|\[\]&<]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;"}
 
 
-def code(text: str) -> str:
-    """An inline code span for a path, safe in a table cell.
+def text(value: str) -> str:
+    """Plain text safe in a table cell or a line: one line, no control character,
+    no link, image, HTML or entity, no ``|`` that ends a cell."""
+    value = printable(re.sub(r"\r\n|\r|\n", " ", value))
+    return _MARKUP.sub(lambda m: _ENTITIES.get(m.group(), "\\" + m.group()), value)
+
+
+def code(value: str) -> str:
+    """An inline code span for a path or a relation, safe in a table cell.
 
     The fence is one backtick longer than the longest run inside (CommonMark),
     padded when the text starts or ends with a backtick. ``|`` still needs its
-    backslash inside a code span in a GFM table.
+    backslash inside a code span in a GFM table; nothing else is read inside
+    one.
     """
-    text = re.sub(r"\r\n|\r|\n", " ", text)
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    value = printable(re.sub(r"\r\n|\r|\n", " ", value))
+    longest = max((len(m) for m in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", r"\|")
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}".replace("|", r"\|")
 
 
 def _s(n: int) -> str:

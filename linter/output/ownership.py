@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from linter.output.filenames import escape, json_safe
+from linter.output.filenames import json_safe
+from linter.output.safe import printable
 
 
 def _rows(project):
@@ -34,5 +35,5 @@ def render_ownership(project, fmt: str) -> str:
         owner = r["owner"] or "(unowned)"
         via = f" [{r['owner_from']}]" if r["owner_from"] else ""
         where = ", ".join(f"{s['where']} ({s['what']})" for s in r["sources"])
-        lines.append(f"{r['relation']:<48} {r['kind']:<8} {owner}{via}  <- {where}")
-    return escape("\n".join(lines) + ("\n" if lines else ""))
+        lines.append(printable(f"{r['relation']:<48} {r['kind']:<8} {owner}{via}  <- {where}"))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,4 +1,9 @@
-"""``path:line:col: CODE message`` lines, sorted, then one summary line."""
+"""``path:line:col: CODE message`` lines, sorted, then one summary line.
+
+Paths, messages and source lines come from the checked repository: they pass
+through ``printable`` before the colour codes are added, so no ESC, BEL or
+other control or bidirectional character reaches the terminal raw.
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -6,6 +11,7 @@ from collections import Counter
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
 from linter.output.paths import from_cwd
+from linter.output.safe import printable
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -20,27 +26,28 @@ def render(result, catalog, options) -> str:
         lines = [l for f in result.findings for l in (_line(f, options.color, shown), *_source(f, options.sources))]
     if options.statistics:
         lines += _statistics(result.findings)
-    lines += [f"{shown(e.path)}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
-              "run `hos-lint baseline` to drop it" for e in getattr(result, "stale", ())]
+    lines += [printable(f"{shown(e.path)}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
+                        "run `hos-lint baseline` to drop it") for e in getattr(result, "stale", ())]
     if not options.quiet or result.findings:
         lines.append(summary(result))
     return escape("\n".join(lines) + "\n")
 
 
 def _line(f: Finding, color: bool, shown=lambda path: path) -> str:
-    loc = f"{shown(f.location.path)}:{f.location.line}:{f.location.col}:"
+    loc = f"{printable(shown(f.location.path))}:{f.location.line}:{f.location.col}:"
     code = f.code
     if color:
         loc = f"{_BOLD}{loc}{_RESET}"
         code = f"{_COLORS[f.severity]}{code}{_RESET}"
-    return f"{loc} {code} {f.message}"
+    return f"{loc} {code} {printable(f.message)}"
 
 
 def _source(f: Finding, sources: dict) -> list[str]:
     source = sources.get((f.location.path, f.location.line))
     if source is None:
         return []
-    return [f"    {source}", "    " + " " * (f.location.col - 1) + "^"]
+    # a tab is one column wide, like the caret's count: shown as one space
+    return [f"    {printable(source.replace(chr(9), ' '))}", "    " + " " * (f.location.col - 1) + "^"]
 
 
 def _statistics(findings) -> list[str]:

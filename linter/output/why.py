@@ -3,7 +3,7 @@ on one line — call site → model → @@map/@@schema → owner → rule → th
 from __future__ import annotations
 
 from linter.model import Access, Finding
-from linter.output.filenames import escape
+from linter.output.safe import printable
 
 
 def _loc(location) -> str:
@@ -73,7 +73,7 @@ def render_why(project, findings: tuple[Finding, ...], path: str, line: int) -> 
     here = [f for f in findings if f.location.path == path and
             (f.location.line == line or (f.anchor and f.anchor.start_line <= line <= f.anchor.end_line))]
     if not accesses and not here:
-        return escape(f"{path}:{line}: no database access and no finding here\n")
+        return printable(f"{path}:{line}: no database access and no finding here") + "\n"
     out = []
     for a in accesses:
         out.append(f"{_loc(a.location)}:{a.location.col}: {a.service or 'no service'} {a.kind.value}s "
@@ -89,4 +89,4 @@ def render_why(project, findings: tuple[Finding, ...], path: str, line: int) -> 
         if not any(f.location == a.location for a in accesses):
             out.append(f"{_loc(f.location)}:{f.location.col}: {f.code} {f.name} ({f.severity.value}): {f.message}")
             out += _ways_out(f)
-    return escape("\n".join(out) + "\n")
+    return "\n".join(printable(line) for line in out) + "\n"

@@ -91,17 +91,19 @@ UNION ALL SELECT json_build_array('event trigger', evtname)::text FROM pg_catalo
 UNION ALL SELECT json_build_array('grant', 'schema', n.nspname, '',
                                   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                                   a.privilege_type, a.is_grantable)::text
-  FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) a
+  FROM pg_catalog.pg_namespace n,
+       pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) a
 UNION ALL SELECT json_build_array('grant', c.relkind, n.nspname, c.relname,
                                   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                                   a.privilege_type, a.is_grantable)::text
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace,
-       pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END,
-                                                                      c.relowner))) a
+       pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(
+           CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))) a
 UNION ALL SELECT json_build_array('grant', 'database', d.datname, '',
                                   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                                   a.privilege_type, a.is_grantable)::text
-  FROM pg_catalog.pg_database d, pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d'::"char", d.datdba))) a
+  FROM pg_catalog.pg_database d,
+       pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d'::"char", d.datdba))) a
 UNION ALL SELECT json_build_array('default', pg_catalog.pg_get_userbyid(d.defaclrole), coalesce(n.nspname, ''),
                                   d.defaclobjtype,
                                   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
