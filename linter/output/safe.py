@@ -34,6 +34,14 @@ def is_printable(text: str) -> bool:
     return UNSAFE.search(text) is None
 
 
+def json_escaped(document: str) -> str:
+    """A JSON document (``json.dumps(..., ensure_ascii=False)``) with every unsafe
+    character inside its strings written as a ``\\uXXXX`` escape: the same values,
+    nothing raw. ``json.dumps`` already escapes C0 controls in strings, so a raw
+    newline is the indentation's and stays."""
+    return UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", document)
+
+
 def _escape(match: re.Match) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the undecodable byte itself

@@ -16,6 +16,7 @@ from linter.baseline import fingerprint
 from linter.model import Severity
 from linter.output.filenames import json_safe, uri
 from linter.output.paths import from_repo
+from linter.output.safe import json_escaped
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
@@ -36,7 +37,7 @@ def render(result, catalog, options) -> str:
         "version": "2.1.0",
         "runs": [_run(result, catalog)],
     }
-    return json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(json_safe(doc), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _run(result, catalog) -> dict:

@@ -9,6 +9,7 @@ into an annotation.
 """
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +22,7 @@ from linter import report
 from linter.app import RunResult
 from linter.cli import cli
 from linter.model import Finding, Location, Severity
-from linter.output import RenderOptions, github, markdown, text
+from linter.output import RenderOptions, github, markdown, sarif, text
 from linter.output.safe import is_printable, printable
 from linter.registry import load_catalog
 
@@ -241,6 +242,19 @@ def test_github_annotation_cannot_start_a_command_or_end_its_properties():
         "title=HOS101 cross-service-write::100%25%0D%0A::error file=x::forged\\x1b[31m")
 
 
+# --- SARIF ---------------------------------------------------------------------------------------
+
+def test_sarif_keeps_its_values_but_writes_no_control_character_raw():
+    message = "m\x1b[2J\x9b\x85\x7f\u202e\u2028n"
+    result = RunResult(findings=(finding(path="services/order/db/\x9bx\u202e.sql", message=message),),
+                       files_scanned=1, services=("order",))
+    out = sarif.render(result, CATALOG, RenderOptions())
+    assert is_printable(out.replace("\n", ""))
+    (res,) = json.loads(out)["runs"][0]["results"]
+    assert res["message"]["text"] == message
+    assert '"text": "m\\u001b[2J\\u009b\\u0085\\u007f\\u202e\\u2028n"' in out
+
+
 # --- the shared helper ----------------------------------------------------------------------------
 
 def test_printable_escapes_only_what_acts_on_a_reader():
@@ -250,3 +264,4 @@ def test_printable_escapes_only_what_acts_on_a_reader():
     # a byte that was not UTF-8, kept by surrogateescape, is shown as that byte; a lone surrogate as itself
     assert printable("caf\udce9.sql \ud800") == "caf\\xe9.sql \\ud800"
     assert re.fullmatch(r"[ -~]*", printable("".join(map(chr, range(0x20)))))
+
