@@ -226,8 +226,11 @@ def _creates_role(plan: ServiceGrants) -> bool:
 
 def quote_ident(name: str) -> str:
     """A PostgreSQL identifier, always double-quoted (``"`` doubled): no keyword
-    list to keep, and the name keeps its exact case. Names are checked first
-    (``_identifier_problem``), so there is no NUL or control character here."""
+    list to keep, and the name keeps its exact case. ``plan_grants`` refuses bad
+    names first; a name that still reaches here unchecked raises ``ValueError``."""
+    problem = _identifier_problem(name)
+    if problem:
+        raise ValueError(f'identifier "{printable(name)}": {problem}')
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -235,6 +238,8 @@ def quote_literal(text: str) -> str:
     """A string constant read the same whatever ``standard_conforming_strings``
     says: ``'`` doubled, and with a backslash an ``E''`` string with the
     backslash doubled (PostgreSQL's own ``quote_literal`` does the same)."""
+    if not is_printable(text):
+        raise ValueError(f"string constant '{printable(text)}' holds a control character")
     body = text.replace("'", "''")
     if "\\" in text:
         return "E'" + body.replace("\\", "\\\\") + "'"
@@ -290,7 +295,6 @@ def generate_grants(manifest: Manifest, context=None, service: str | None = None
 
 
 def _section(plan: ServiceGrants) -> str:
-    role = quote_ident(plan.role)
     where = f"schema {plan.schema}" if plan.schema else "no schema"
     lines = [comment(f"{plan.service}: {where}, role {plan.role}")]
     if not _creates_role(plan):
@@ -300,7 +304,7 @@ def _section(plan: ServiceGrants) -> str:
         lines += _own_schema(plan)
     if plan.public_tables:
         lines += _public_tables(plan.public_tables, plan.role)
-    lines += _allowances(plan, role)
+    lines += _allowances(plan, quote_ident(plan.role))
     return "\n".join(lines + [""])
 
 

@@ -130,6 +130,18 @@ def test_quote_ident(name, quoted):
     assert grants.quote_ident(name) == quoted
 
 
+@pytest.mark.parametrize("name", ["", "a\nb", "a\x00b", "a\u202eb", "x" * 64])
+def test_the_writer_refuses_an_identifier_plan_grants_would_have_refused(name):
+    with pytest.raises(ValueError):
+        grants.quote_ident(name)
+
+
+@pytest.mark.parametrize("text", ["a\nb", "a\x00b", "a\u202eb", "a\rb"])
+def test_the_writer_refuses_a_string_constant_with_a_control_character(text):
+    with pytest.raises(ValueError):
+        grants.quote_literal(text)
+
+
 @pytest.mark.parametrize(("text", "literal"), [
     ("it's", "'it''s'"),
     ("plain", "'plain'"),
