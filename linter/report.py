@@ -22,11 +22,10 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from linter.manifest import Manifest
 from linter.model import Access, Finding, Location, RelationKind, Severity
-from linter.output.filenames import escape, json_safe
+from linter.output.filenames import escape, json_safe, uri
 from linter.output.markdown import code as md_code
 from linter.output.markdown import text as md_text
 from linter.output.safe import printable
@@ -541,7 +540,7 @@ def _link(loc: Location, link_base: str) -> str:
     """A link to the file: ``link_base`` (from the command line) plus the path
     percent-encoded, so a path is always relative to it: ``javascript:x`` becomes
     ``javascript%3Ax``, and a leading ``/`` (``//host``) gets ``./`` before it."""
-    path = quote(loc.path, safe="/", errors="surrogateescape")
+    path = uri(loc.path)
     if not link_base and path.startswith("/"):
         path = "./" + path
     return f'<a class="code" href="{_e(f"{link_base}{path}#L{loc.line}")}">{_e(loc.path)}:{loc.line}</a>'

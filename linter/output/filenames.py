@@ -20,19 +20,15 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from linter.output.safe import escape_char
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\u{code:04x}"
-
-
 def escape(text: str) -> str:
-    """``text`` with every lone surrogate written out as a backslash escape."""
-    return _SURROGATE.sub(_escaped, text) if _SURROGATE.search(text) else text
+    """``text`` with every lone surrogate written out as a backslash escape
+    (``escape_char``, the one ``printable`` uses for every unsafe character)."""
+    return _SURROGATE.sub(lambda m: escape_char(m.group()), text) if _SURROGATE.search(text) else text
 
 
 def json_safe(value: Any) -> Any:

@@ -42,8 +42,15 @@ def json_escaped(document: str) -> str:
     return UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", document)
 
 
-def _escape(match: re.Match) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the undecodable byte itself
+def escape_char(char: str) -> str:
+    """The visible escape of one character: ``\\xNN`` below U+0100 and for a byte
+    kept by ``surrogateescape`` (U+DC80-U+DCFF stands for byte 0x80-0xFF), else
+    ``\\uNNNN``."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _escape(match: re.Match) -> str:
+    return escape_char(match.group())

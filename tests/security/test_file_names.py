@@ -166,7 +166,7 @@ def test_report(project, fmt):
 
 
 def test_grants(project):
-    assert "CREATE ROLE order_service NOLOGIN" in run("grants", code=0)
+    assert 'CREATE ROLE "order_service" NOLOGIN' in run("grants", code=0)
 
 
 def test_baseline_round_trip(project):
