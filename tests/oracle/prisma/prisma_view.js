@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Prisma's own view of Prisma schemas, for the differential test of hos-lint's parser.
+//
+// stdin:  JSON list of schemas, each a list of [file name, file text] pairs (one
+//         schema may span several files, like prisma/schema/*.prisma).
+// stdout: JSON list, one entry per schema:
+//   {"valid": true, "models": [...], "datasources": [...]}
+//   {"valid": false, "errors": [{"file", "line", "message"}], "panic": null | "..."}
+// A model is {name, dbName, schema, fields: [{name, dbName, kind, type,
+// relationFromFields, relationToFields}]}; a datasource is {name, provider,
+// urlEnv, url, schemas}. Everything comes from @prisma/prisma-schema-wasm (the
+// engine the Prisma CLI runs): validate, get_datamodel and get_config.
+'use strict';
+
+const fs = require('fs');
+const MODULE = '@prisma/prisma-schema-wasm';
+
+let wasm = require(MODULE);
+
+// A Rust panic inside the module surfaces as a JS exception; load a fresh
+// instance afterwards so one schema cannot poison the next.
+function reload() {
+  for (const key of Object.keys(require.cache)) {
+    if (key.includes('prisma-schema-wasm')) delete require.cache[key];
+  }
+  wasm = require(MODULE);
+}
+
+// "error: <message>\n  -->  <file>:<line>" blocks of a P1012 message.
+function parseErrors(text) {
+  const errors = [];
+  const re = /(?:^|\n)error: ([^\n]*)\n\s*-->\s+(.*):(\d+)\n/g;
+  let m;
+  while ((m = re.exec(text)) !== null) {
+    errors.push({ file: m[2], line: Number(m[3]), message: m[1] });
+  }
+  if (errors.length === 0) errors.push({ file: null, line: null, message: text.split('\n')[0] });
+  return errors;
+}
+
+function errorText(e) {
+  try {
+    return JSON.parse(e.message).message;
+  } catch (_) {
+    return null;
+  }
+}
+
+function view(files) {
+  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  try {
+    wasm.validate(params);
+  } catch (e) {
+    const text = errorText(e);
+    if (text === null) {
+      reload();
+      return { valid: false, errors: [], panic: String(e) };
+    }
+    return { valid: false, errors: parseErrors(text), panic: null };
+  }
+  let datamodel;
+  let config;
+  try {
+    datamodel = JSON.parse(wasm.get_datamodel(params));
+    config = JSON.parse(wasm.get_config(JSON.stringify({
+      prismaSchema: files, datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {},
+    })));
+  } catch (e) {
+    reload();
+    return { valid: false, errors: [], panic: String(e) };
+  }
+  return {
+    valid: true,
+    models: datamodel.models.map((m) => ({
+      name: m.name,
+      dbName: m.dbName,
+      schema: m.schema,
+      fields: m.fields.map((f) => ({
+        name: f.name,
+        dbName: f.dbName === undefined ? null : f.dbName,
+        kind: f.kind,
+        type: f.type,
+        relationFromFields: f.relationFromFields || [],
+        relationToFields: f.relationToFields || [],
+      })),
+    })),
+    datasources: config.config.datasources.map((d) => ({
+      name: d.name,
+      provider: d.provider,
+      urlEnv: d.url ? d.url.fromEnvVar : null,
+      url: d.url ? d.url.value : null,
+      schemas: d.schemas,
+    })),
+  };
+}
+
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(input.map(view)));
