@@ -127,7 +127,7 @@ def test_garbled_prisma_schema_is_hos901_and_other_findings_survive(project):
     lines = out.splitlines()[:-1]
     assert [l.split(": ")[0] + " " + l.split(": ")[1].split()[0] for l in lines] == [
         "services/order/db/bad.sql:1:13 HOS101",
-        "services/order/prisma/schema.prisma:6:1 HOS901",
+        "services/order/prisma/schema.prisma:7:22 HOS901",
     ]
 
 

@@ -6,21 +6,51 @@ project facts: ``PrismaModel`` (models and views), ``PrismaDatasource``,
 ``PrismaGenerator`` and HOS901 problems. A schema yields no accesses:
 ownership rules work from the models.
 
-The grammar follows prisma-engines' ``datamodel.pest``: top-level blocks
-``model | view | type | enum | datasource | generator``; one member per line;
-newlines are insignificant only inside ``(...)`` and ``[...]``. Keywords are
-keywords only at the top level, so a field or enum value called ``model`` or
-``view`` is an ordinary name.
+The grammar is the one Prisma's own parser (prisma-engines, the engine behind
+``@prisma/prisma-schema-wasm``) accepts, checked by a differential test against
+it (``tests/extract/test_prisma_differential.py``):
+
+- top-level blocks ``model | view | type | enum | datasource | generator``,
+  keywords only at the top level (a field or enum value called ``model`` is an
+  ordinary name) and, as in Prisma, not even separated from the name
+  (``modelA {`` is model ``A``);
+- everything after a block's ``{`` on the same line is ignored;
+- one member per line, with at most one trailing comment; ``}`` closes a block
+  only at the start of a line; newlines are never insignificant, not even
+  inside ``(...)`` or ``[...]``;
+- identifiers start with an ASCII letter or digit or a Unicode letter and go on
+  with letters, digits, ``_`` and ``-`` (a letter is what Python's Unicode
+  database calls one: category L); blanks are tabs and Unicode space
+  separators. One deliberate difference: a byte-order mark at the very start
+  is skipped (Prisma rejects the file; it is an encoding marker, not text);
+- ``//`` comments run to the end of the line; ``/* ... */`` comments (not
+  nested) may stand before the members of a line or trail it, nowhere else;
+- strings are JSON strings: no raw control characters, only JSON escapes,
+  ``\\uXXXX`` surrogates only as a high-low pair.
+
+On top of the grammar, the attributes the facts come from are checked the way
+Prisma checks them: ``@@map`` / ``@map`` take one string (``name``),
+``@@schema`` one string (``map``), on models, views and enums alike,
+``@relation`` a name string and ``fields`` /
+``references`` that are field names (``[a, b]`` or a bare ``a``); a datasource's
+``provider`` is a string, ``url`` a string or ``env("VAR")`` and ``schemas`` a
+non-empty list of distinct strings; model, view and field names neither start
+with a digit nor contain ``-``. Other validation (unknown types, missing
+``@id``, relation consistency) is Prisma's business, not a linter's: such a
+schema is read as written.
 
 Error recovery: an error inside a block records one ``ParseError`` and skips
 to the brace that closes the block, or to the next line that starts a block
 (``model X {``), whichever comes first; the block is kept with
 ``complete=False`` and ``extract`` leaves it out, because its ``@@map`` /
-``@@schema`` may be among the skipped lines. Argument nesting is bounded
-(``MAX_NESTING``) and every skip loop is iterative, so no input raises.
+``@@schema`` may be among the skipped lines. A block whose fact attributes fail
+the checks above is left out the same way, with one error per failed check.
+Argument nesting is bounded (``MAX_NESTING``) and every skip loop is
+iterative, so no input raises.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from dataclasses import dataclass
@@ -56,6 +86,7 @@ class Tok(enum.Enum):
     NUMBER = "number"
     STRING = "string"
     NEWLINE = "end of line"
+    COMMENT = "comment"  # // to end of line, or /* ... */ (possibly across lines)
     AT = "'@'"
     ATAT = "'@@'"
     LBRACE = "'{'"
@@ -87,82 +118,147 @@ class Token(NamedTuple):
 
 
 _PUNCT = {
-    "@@": Tok.ATAT, "@": Tok.AT, "{": Tok.LBRACE, "}": Tok.RBRACE,
+    "@@": Tok.ATAT, "@": Tok.AT, "}": Tok.RBRACE,
     "(": Tok.LPAREN, ")": Tok.RPAREN, "[": Tok.LBRACKET, "]": Tok.RBRACKET,
     ",": Tok.COMMA, ":": Tok.COLON, "=": Tok.EQUALS, "?": Tok.QUESTION, ".": Tok.DOT,
 }
 
+# Prisma's WHITESPACE: a tab or a Unicode space separator (category Zs). Not
+# \v, \f, U+0085, U+2028 or a byte-order mark, which Python's \s would take.
+_BLANKS = " \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+
 _TOKEN_RE = re.compile(
     r"""
     (?P<newline>\r\n|\n|\r)                      # the grammar's NEWLINE (lone \r too)
-  | (?P<ws>[^\S\r\n]+|\ufeff)                    # blanks, tabs, a byte-order mark
-  | (?P<comment>//[^\r\n]*)                      # // and /// run to end of line
-  | (?P<block_comment>/\*.*?(?:\*/|\Z))          # not Prisma syntax, tolerated
-  | (?P<string>"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*")   # JSON-style string literal
-  | (?P<bad_string>"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*\\?)  # no closing quote on its line
-  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_-]))
-  | (?P<ident>[A-Za-z0-9][A-Za-z0-9_-]*)         # pest: ASCII_ALPHANUMERIC ~ (_|-|alnum)*
-  | (?P<punct>@@|[@{}()\[\],:=?.])
-  | (?P<other>[^\sA-Za-z0-9"@{}()\[\],:=?./-]+|.)  # one run of garbage, one token
-    """,
+  | (?P<ws>[BLANKS]+)
+  | (?P<comment>//[^\r\n]*|/\*.*?\*/)            # // and /// to end of line; /* */ not nested
+  | (?P<bad_comment>/\*.*)                       # /* never closed: the rest of the input
+  | (?P<string>"(?:[^"\\\x00-\x1f]|\\[^\r\n])*")   # JSON string: no raw control characters
+  | (?P<bad_string>"(?:[^"\\\x00-\x1f]|\\[^\r\n])*(?:\\|[\x00-\x09\x0b\x0c\x0e-\x1f])?)
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![\w-]))
+  | (?P<ident>[^\W_][\w-]*)                      # cut by _ident_end to letters and digits
+  | (?P<lbrace>\{[^\r\n]*)                       # an opening brace ignores the rest of its line
+  | (?P<punct>@@|[@}()\[\],:=?.])
+  | (?P<other>[^\s\w"@{}()\[\],:=?./-]+|.)       # one run of garbage, one token
+    """.replace("BLANKS", _BLANKS),
     re.VERBOSE | re.DOTALL,
 )
 
 
 def tokenize(text: str) -> list[Token]:
-    """Every token of ``text``, comments dropped, ending with one EOF token.
+    """Every token of ``text``, comments included, ending with one EOF token.
 
     Lines count ``\\n`` only (like ``linter.embedded.LineIndex``); columns are
-    1-based character offsets within the line. A block comment spanning lines
-    yields one NEWLINE so it still separates members. Never raises: anything
-    unrecognised becomes a ``Tok.BAD`` token for the parser to report.
+    1-based character offsets within the line. A byte-order mark is skipped at
+    offset 0 only. Never raises: anything unrecognised becomes a ``Tok.BAD``
+    token for the parser to report.
     """
     tokens: list[Token] = []
     line, line_start = 1, 0
-    for m in _TOKEN_RE.finditer(text):
+    for m in _TOKEN_RE.finditer(text, 1 if text.startswith("\ufeff") else 0):
         group, start, end = m.lastgroup, m.start(), m.end()
-        if group == "ws" or group == "comment":
+        if group == "ws":
             continue
-        kind = _token_kind(group, m.group())
-        if kind is not None:
-            tokens.append(Token(kind, m.group(), line, start - line_start + 1, start, end))
+        if group == "ident":
+            _append_ident(tokens, m.group(), line, start - line_start + 1, start)
+        elif group == "lbrace":
+            tokens.append(Token(Tok.LBRACE, "{", line, start - line_start + 1, start, start + 1))
+        else:
+            tokens.append(Token(_token_kind(group, m.group()), m.group(), line,
+                                start - line_start + 1, start, end))
         if group in _MULTILINE and "\n" in m.group():
             line += text.count("\n", start, end)
             line_start = text.rindex("\n", start, end) + 1
-            if group == "block_comment":
-                tokens.append(Token(Tok.NEWLINE, "\n", line, 1, end, end))
     tokens.append(Token(Tok.EOF, "", line, len(text) - line_start + 1, len(text), len(text)))
     return tokens
 
 
 # Only these groups can contain a "\n" (strings and garbage runs stop at one).
-_MULTILINE = frozenset({"newline", "block_comment"})
+_MULTILINE = frozenset({"newline", "comment", "bad_comment"})
 _SIMPLE_KINDS = {"newline": Tok.NEWLINE, "string": Tok.STRING, "number": Tok.NUMBER,
-                 "ident": Tok.IDENT, "bad_string": Tok.BAD, "other": Tok.BAD}
+                 "comment": Tok.COMMENT, "bad_comment": Tok.BAD, "bad_string": Tok.BAD,
+                 "other": Tok.BAD}
 
 
-def _token_kind(group: str | None, text: str) -> Tok | None:
-    """The token kind for one regex match; None for a closed block comment."""
+def _token_kind(group: str | None, text: str) -> Tok:
+    """The token kind for one regex match (identifiers and '{' are handled apart)."""
     if group == "punct":
         return _PUNCT[text]
-    if group == "block_comment":
-        return None if text.endswith("*/") and len(text) >= 4 else Tok.BAD
     return _SIMPLE_KINDS.get(group or "other", Tok.BAD)
 
 
+def _ident_end(text: str) -> int:
+    """How much of a ``[^\\W_][\\w-]*`` run is a Prisma identifier: ASCII letters
+    and digits, Unicode letters, and after the first character ``_`` and ``-``.
+    (Python's ``\\w`` also takes other scripts' digits, numerals and marks.)"""
+    for i, ch in enumerate(text):
+        if ch.isascii() and (ch.isalnum() or (i and ch in "_-")):
+            continue
+        if not ch.isascii() and ch.isalpha():
+            continue
+        return i
+    return len(text)
+
+
+def _append_ident(tokens: list[Token], text: str, line: int, col: int, start: int) -> None:
+    """An identifier token, and a BAD token for a tail that is not one (``a²``)."""
+    cut = _ident_end(text)
+    if cut:
+        tokens.append(Token(Tok.IDENT, text[:cut], line, col, start, start + cut))
+    if cut < len(text):
+        tokens.append(Token(Tok.BAD, text[cut:], line, col + cut, start + cut, start + len(text)))
+
+
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)", re.DOTALL)
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+class BadEscape(ValueError):
+    """A string literal with an escape Prisma rejects; ``offset`` is the
+    backslash's offset within the literal (its opening quote is 0)."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def _hex4(body: str, at: int) -> int | None:
+    digits = body[at:at + 4]
+    return int(digits, 16) if len(digits) == 4 and all(c in _HEX for c in digits) else None
 
 
 def unquote(literal: str) -> str:
-    """The value of a terminated string token (JSON escapes; unknown ones keep the char)."""
-    def repl(m: re.Match[str]) -> str:
-        esc = m.group(1)
-        if len(esc) == 5:
-            return chr(int(esc[1:], 16))
-        return _ESCAPES.get(esc, esc)
+    """The value of a terminated string token, decoded as a JSON string.
 
-    return _ESCAPE_RE.sub(repl, literal[1:-1])
+    ``\\uD83D\\uDE00`` (a high and a low surrogate) is one character, U+1F600.
+    An unknown escape, a lone or reversed surrogate, or a ``\\u`` without four
+    hex digits raises ``BadEscape`` (Prisma rejects them too), so a decoded
+    string never holds a lone surrogate and always encodes as UTF-8.
+    """
+    body, out, i = literal[1:-1], [], 0
+    while (j := body.find("\\", i)) >= 0:
+        out.append(body[i:j])
+        esc = body[j + 1:j + 2]
+        i = j + 2
+        if esc != "u":
+            if esc not in _ESCAPES:
+                raise BadEscape(j + 1, f"unknown escape sequence '\\{esc}' in a string")
+            out.append(_ESCAPES[esc])
+            continue
+        code = _hex4(body, i)
+        if code is None:
+            raise BadEscape(j + 1, "invalid unicode escape: '\\u' needs four hex digits")
+        i += 4
+        if 0xD800 <= code <= 0xDBFF:
+            low = _hex4(body, i + 2) if body.startswith("\\u", i) else None
+            if low is not None and 0xDC00 <= low <= 0xDFFF:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                i += 6
+        if 0xD800 <= code <= 0xDFFF:
+            raise BadEscape(j + 1, f"invalid unicode escape: lone surrogate '\\u{code:04X}'")
+        out.append(chr(code))
+    out.append(body[i:])
+    return "".join(out)
 
 
 # --- document -----------------------------------------------------------------
@@ -342,24 +438,41 @@ class _Members:
     values: list[EnumValue]
 
 
+class _Header(NamedTuple):
+    """``keyword Name {`` (or Prisma's ``keywordName {``) starting at a token."""
+
+    kind: BlockKind
+    keyword: Token  # the keyword alone, even when glued to the name
+    name: Token  # the name alone
+    brace: int  # index of the '{' token
+
+
 def describe(token: Token) -> str:
     """A short human name for a token in error messages."""
     if token.kind in (Tok.EOF, Tok.NEWLINE):
         return token.kind.value
     if token.kind is Tok.BAD:
         return _describe_bad(token.text)
-    text = token.text if len(token.text) <= 30 else token.text[:27] + "..."
-    return f"'{text}'"
+    if token.kind is Tok.COMMENT:
+        return "a /* comment */" if token.text.startswith("/*") else "a // comment"
+    return _quoted(token.text)
+
+
+def _quoted(text: str) -> str:
+    return f"'{text}'" if len(text) <= 30 else f"'{text[:27]}...'"
 
 
 def _describe_bad(text: str) -> str:
     if text.startswith('"'):
+        last = text[-1]
+        if len(text) > 1 and last < " " and last not in "\r\n":
+            return f"control character U+{ord(last):04X} in a string"
         return "unterminated string"
     if text.startswith("/*"):
         return "unterminated /* comment"
     if not text[0].isprintable():
         return f"character U+{ord(text[0]):04X}"
-    return f"'{text}'" if len(text) <= 30 else f"'{text[:27]}...'"
+    return _quoted(text)
 
 
 class _Parser:
@@ -370,6 +483,7 @@ class _Parser:
         self.toks = tokenize(text)
         self.pos = 0
         self.errors: list[ParseError] = []
+        self.openers: list[Token] = []  # the '(' and '[' being read, innermost last
 
     # token helpers
 
@@ -391,21 +505,43 @@ class _Parser:
             raise _Failure(tok, f"expected {what}, found {describe(tok)}")
         return self.advance()
 
-    def skip_newlines(self) -> None:
-        while self.peek().kind is Tok.NEWLINE:
+    def skip_trivia(self) -> None:
+        """Newlines and comments between members and between blocks."""
+        while self.peek().kind in (Tok.NEWLINE, Tok.COMMENT):
             self.advance()
 
     def at_line_start(self, i: int) -> bool:
+        """Is token ``i`` the first on its line (comments before it aside)?"""
+        while i > 0 and self.toks[i - 1].kind is Tok.COMMENT:
+            i -= 1
         return i == 0 or self.toks[i - 1].kind is Tok.NEWLINE
 
-    def at_block_start(self, i: int) -> bool:
-        """Does token ``i`` open a block: ``keyword Name {`` at the start of a line?"""
+    def header(self, i: int) -> _Header | None:
+        """The block header at token ``i``: ``model A {``, or ``modelA {`` which
+        Prisma's grammar reads as model ``A`` (a keyword needs no blank after it)."""
         toks, last = self.toks, len(self.toks) - 1
-        if i + 2 > last or not self.at_line_start(i):
-            return False
-        kw, name, brace = toks[i], toks[i + 1], toks[i + 2]
-        return (kw.kind is Tok.IDENT and kw.text in KEYWORDS
-                and name.kind is Tok.IDENT and brace.kind is Tok.LBRACE)
+        first = toks[i]
+        if first.kind is not Tok.IDENT or i + 1 > last:
+            return None
+        if first.text in KEYWORDS:
+            if i + 2 <= last and toks[i + 1].kind is Tok.IDENT and toks[i + 2].kind is Tok.LBRACE:
+                return _Header(BlockKind(first.text), first, toks[i + 1], i + 2)
+            return None
+        if toks[i + 1].kind is not Tok.LBRACE:
+            return None
+        for keyword in KEYWORDS:
+            rest = first.text[len(keyword):]
+            if first.text.startswith(keyword) and rest[:1] not in ("", "_", "-"):
+                n = len(keyword)
+                kw = first._replace(text=keyword, end=first.start + n)
+                name = first._replace(text=rest, col=first.col + n, start=first.start + n)
+                return _Header(BlockKind(keyword), kw, name, i + 1)
+        return None
+
+    def at_block_start(self, i: int) -> bool:
+        """Does token ``i`` open a block at the start of a line? (The cheap test
+        first: walking back over comments happens for block headers only.)"""
+        return self.header(i) is not None and self.at_line_start(i)
 
     def error(self, token: Token, message: str) -> None:
         self.errors.append(ParseError(token.line, token.col, message))
@@ -416,9 +552,9 @@ class _Parser:
         blocks: list[Block] = []
         while self.peek().kind is not Tok.EOF:
             tok = self.peek()
-            if tok.kind is Tok.NEWLINE:
+            if tok.kind in (Tok.NEWLINE, Tok.COMMENT):
                 self.advance()
-            elif tok.kind is Tok.IDENT and tok.text in KEYWORDS:
+            elif tok.kind is Tok.IDENT and (tok.text in KEYWORDS or self.header(self.pos)):
                 blocks.append(self.parse_block())
             else:
                 self.error(tok, f"expected a block (model, view, type, enum, datasource, "
@@ -433,30 +569,46 @@ class _Parser:
             self.advance()
 
     def parse_block(self) -> Block:
-        """``keyword Name { members }``; on a syntax error, record it and recover."""
-        keyword = self.advance()
+        """``keyword Name { members }``; on a syntax error, record it and recover.
+        Everything after the ``{`` on its line was left out by the tokenizer,
+        as Prisma ignores it."""
+        head = self.header(self.pos)
+        keyword = head.keyword if head else self.peek()
         kind = BlockKind(keyword.text)
         members = _Members([], [], [], [])
         name = ""
         body_start = None
         try:
-            name = self.expect(Tok.IDENT, f"a name after '{keyword.text}'").text
-            self.expect(Tok.LBRACE, f"'{{' after {keyword.text} {name}")
+            if head is None:
+                self.advance()
+                name = self.expect(Tok.IDENT, f"a name after '{keyword.text}'").text
+                self.expect(Tok.LBRACE, f"'{{' after {keyword.text} {name}")
+            else:
+                name = head.name.text
+                self.pos = head.brace + 1
             body_start = self.pos
             complete = self.parse_members(kind, keyword, name, members)
         except _Failure as failure:
             self.recover(failure, keyword, name, body_start)
             complete = False
-        return Block(kind=kind, name=name, line=keyword.line, col=keyword.col,
-                     fields=tuple(members.fields), attributes=tuple(members.attributes),
-                     properties=tuple(members.properties), values=tuple(members.values),
-                     complete=complete)
+        block = Block(kind=kind, name=name, line=keyword.line, col=keyword.col,
+                      fields=tuple(members.fields), attributes=tuple(members.attributes),
+                      properties=tuple(members.properties), values=tuple(members.values),
+                      complete=complete)
+        if complete:
+            where = f" (in {keyword.text} {name})"
+            problems = [dataclasses.replace(e, message=e.message + where)
+                        for e in sorted(_check_block(block), key=lambda e: (e.line, e.col))]
+            self.errors.extend(problems)
+            if problems:
+                block = dataclasses.replace(block, complete=False)
+        return block
 
     def parse_members(self, kind: BlockKind, keyword: Token, name: str, members: _Members) -> bool:
         """Members up to the closing brace: True when it was found; False (with an
         error at the keyword) when EOF or another block's start came first."""
         while True:
-            self.skip_newlines()
+            self.skip_trivia()
             tok = self.peek()
             if tok.kind is Tok.RBRACE:
                 self.advance()
@@ -465,8 +617,10 @@ class _Parser:
                 self.error(keyword, _unclosed_message(keyword, name, self.interrupter()))
                 return False
             self.parse_member(kind, members)
+            if self.peek().kind is Tok.COMMENT:  # one trailing comment
+                self.advance()
             end = self.peek()
-            if end.kind not in (Tok.NEWLINE, Tok.RBRACE, Tok.EOF):
+            if end.kind not in (Tok.NEWLINE, Tok.EOF):
                 raise _Failure(end, f"expected end of line, found {describe(end)}")
 
     def interrupter(self) -> str:
@@ -475,7 +629,9 @@ class _Parser:
         if tok.kind is Tok.EOF:
             last = self.toks[-2] if len(self.toks) > 1 else tok
             return f"the end of input at line {last.line}"
-        return f"{tok.text} {self.peek(1).text} at line {tok.line}"
+        head = self.header(self.pos)
+        label = f"{head.keyword.text} {head.name.text}" if head else tok.text
+        return f"{label} at line {tok.line}"
 
     def parse_member(self, kind: BlockKind, members: _Members) -> None:
         tok = self.peek()
@@ -511,31 +667,40 @@ class _Parser:
                 return
 
     def line_start_index(self, i: int, floor: int) -> int:
-        while i > floor and not self.at_line_start(i):
+        while i > floor and self.toks[i - 1].kind is not Tok.NEWLINE:
             i -= 1
         return i
 
     # members
 
     def parse_field(self) -> Field:
-        """``name Type[]? @attr...``: the type may be ``Unsupported("...")``."""
+        """``name Type[]? @attr...``: the type may be ``Unsupported("...")``
+        (no blank before the ``(``, none inside the ``[]``)."""
         name = self.advance()
         type_tok = self.expect(Tok.IDENT, f"a type for field {name.text}")
         type_arg = None
-        if type_tok.text == "Unsupported" and self.peek().kind is Tok.LPAREN:
+        if type_tok.text == "Unsupported" and self.glued(type_tok, Tok.LPAREN):
             self.advance()
-            type_arg = unquote(self.expect(Tok.STRING, "a string in Unsupported(...)").text)
+            type_arg = self.string(self.expect(Tok.STRING, "a string in Unsupported(...)"))
             self.expect(Tok.RPAREN, "')' after Unsupported(\"...\"")
         is_list = self.peek().kind is Tok.LBRACKET
         if is_list:
+            opener = self.advance()
+            if not self.glued(opener, Tok.RBRACKET):
+                raise _Failure(self.peek(), f"expected ']' right after '[' in a list type, "
+                                            f"found {describe(self.peek())}")
             self.advance()
-            self.expect(Tok.RBRACKET, "']' after '[' in a list type")
         optional = self.peek().kind is Tok.QUESTION
         if optional:
             self.advance()
         return Field(name=name.text, type=type_tok.text, line=name.line, col=name.col,
                      optional=optional, is_list=is_list, type_arg=type_arg,
                      attributes=self.parse_field_attributes())
+
+    def glued(self, previous: Token, kind: Tok) -> bool:
+        """Is the next token of ``kind`` and written right after ``previous``?"""
+        tok = self.peek()
+        return tok.kind is kind and tok.start == previous.end
 
     def parse_field_attributes(self) -> tuple[Attribute, ...]:
         attributes = []
@@ -556,7 +721,10 @@ class _Parser:
     def parse_attribute(self) -> Attribute:
         """``@path(args)`` / ``@@path(args)``; the arguments are optional."""
         marker = self.advance()
+        first = self.peek()
         name = self.parse_path(f"an attribute name after '{marker.text}'")
+        if name[0].isdigit():
+            raise _Failure(first, f"an attribute name must not start with a digit: '{name}'")
         args: tuple[Argument, ...] = ()
         if self.peek().kind is Tok.LPAREN:
             args = self.parse_args(1)
@@ -571,22 +739,30 @@ class _Parser:
             parts.append(self.advance())
         return ".".join(p.text for p in parts)
 
-    # arguments and expressions (newlines are insignificant inside brackets)
+    def string(self, tok: Token) -> str:
+        """The decoded value of a string token; an escape Prisma rejects fails here."""
+        try:
+            return unquote(tok.text)
+        except BadEscape as bad:
+            at = tok._replace(col=tok.col + bad.offset)
+            raise _Failure(at, str(bad)) from None
+
+    # arguments and expressions (all on one line: Prisma has no line continuation)
 
     def parse_args(self, depth: int) -> tuple[Argument, ...]:
-        """``( [arg (, arg)*] [,] )`` where arg is ``name: expr`` or ``expr``."""
+        """``( [arg (, arg)*] )`` where arg is ``name: expr`` or ``expr``."""
         self.check_depth(depth)
-        opener = self.advance()  # '('
+        self.openers.append(self.advance())  # '('
         args: list[Argument] = []
-        self.skip_bracketed_newlines(opener)
-        while self.peek().kind is not Tok.RPAREN:
+        while self.check_line().kind is not Tok.RPAREN:
             args.append(self.parse_argument(depth))
-            self.skip_bracketed_newlines(opener)
-            if self.peek().kind is not Tok.COMMA:
+            if self.check_line().kind is not Tok.COMMA:
                 break
-            self.advance()
-            self.skip_bracketed_newlines(opener)
+            comma = self.advance()
+            if self.check_line().kind is Tok.RPAREN:
+                raise _Failure(comma, "trailing comma in an argument list")
         self.expect(Tok.RPAREN, "',' or ')' in an argument list")
+        self.openers.pop()
         return tuple(args)
 
     def parse_argument(self, depth: int) -> Argument:
@@ -596,24 +772,24 @@ class _Parser:
             name = tok.text
             self.advance()
             self.advance()
-            self.skip_newlines()
         return Argument(name=name, value=self.parse_expr(depth), line=tok.line, col=tok.col)
 
     def parse_expr(self, depth: int) -> Value:
-        """string | number | [array] | path | path(args)."""
+        """string | number | [array] | path | path(args). A name starting with a
+        digit is no value (Prisma reads ``1x`` as the number 1 and a stray x)."""
         self.check_depth(depth)
-        tok = self.peek()
+        tok = self.check_line()
         if tok.kind is Tok.STRING:
             self.advance()
             return Value(kind=ValueKind.STRING, text=tok.text, line=tok.line, col=tok.col,
-                         value=unquote(tok.text))
+                         value=self.string(tok))
         if tok.kind is Tok.NUMBER:
             self.advance()
             return Value(kind=ValueKind.NUMBER, text=tok.text, line=tok.line, col=tok.col,
                          value=tok.text)
         if tok.kind is Tok.LBRACKET:
             return self.parse_array(depth)
-        if tok.kind is Tok.IDENT:
+        if tok.kind is Tok.IDENT and not tok.text[0].isdigit():
             return self.parse_path_or_call(depth)
         raise _Failure(tok, f"expected a value, found {describe(tok)}")
 
@@ -627,31 +803,31 @@ class _Parser:
                      col=first.col, value=name, args=args)
 
     def parse_array(self, depth: int) -> Value:
-        """``[ [expr (, expr)*] [,] ]``; a trailing comma is tolerated."""
+        """``[ [expr (, expr)*] ]``: no trailing comma (Prisma's grammar has none)."""
         first = self.advance()  # '['
+        self.openers.append(first)
         items: list[Value] = []
-        self.skip_bracketed_newlines(first)
-        while self.peek().kind is not Tok.RBRACKET:
+        while self.check_line().kind is not Tok.RBRACKET:
             items.append(self.parse_expr(depth + 1))
-            self.skip_bracketed_newlines(first)
-            if self.peek().kind is not Tok.COMMA:
+            if self.check_line().kind is not Tok.COMMA:
                 break
             self.advance()
-            self.skip_bracketed_newlines(first)
+            if self.check_line().kind is Tok.RBRACKET:
+                raise _Failure(self.peek(), "expected a value after ',' in a list, found ']'")
         self.expect(Tok.RBRACKET, "',' or ']' in a list")
+        self.openers.pop()
         return Value(kind=ValueKind.ARRAY, text=self.source_since(first), line=first.line,
                      col=first.col, items=tuple(items))
 
-    def skip_bracketed_newlines(self, opener: Token) -> None:
-        """Skip newlines inside ``(...)``/``[...]``; a line that starts a block
-        means ``opener`` was never closed (reported there, not at the block)."""
-        if self.peek().kind is not Tok.NEWLINE:
-            return
-        self.skip_newlines()
-        if self.at_block_start(self.pos):
-            tok = self.peek()
-            raise _Failure(opener, f"'{opener.text}' is never closed before "
-                                   f"{tok.text} {self.peek(1).text} at line {tok.line}")
+    def check_line(self) -> Token:
+        """The next token; a line ending inside brackets fails at the bracket
+        (Prisma's grammar has no newline inside an argument list or a list)."""
+        tok = self.peek()
+        if self.openers and tok.kind in (Tok.NEWLINE, Tok.EOF):
+            opener = self.openers[-1]
+            raise _Failure(opener, f"'{opener.text}' is not closed on its line "
+                                   f"(a Prisma attribute or value cannot span lines)")
+        return tok
 
     def check_depth(self, depth: int) -> None:
         if depth > MAX_NESTING:
@@ -675,6 +851,163 @@ _MEMBER_WHAT = {
 def _unclosed_message(keyword: Token, name: str, interrupter: str) -> str:
     return (f"expected '}}' to close {keyword.text} {name} (opened at line {keyword.line}) "
             f"before {interrupter}")
+
+
+# --- checks of the attributes the facts come from -------------------------------
+
+
+def _check_block(block: Block) -> list[ParseError]:
+    """What Prisma would reject about the parts of ``block`` hos-lint reads:
+    table, column and schema names, relations, datasource settings."""
+    if block.kind in (BlockKind.MODEL, BlockKind.VIEW):
+        return _check_model(block)
+    if block.kind is BlockKind.DATASOURCE:
+        return _check_datasource(block)
+    if block.kind is BlockKind.ENUM:
+        return _check_enum(block)
+    return []
+
+
+def _check_enum(block: Block) -> list[ParseError]:
+    """Enums are no tables, but their ``@@map`` / ``@@schema`` / ``@map`` follow
+    the same rules (a schema breaking them is no schema Prisma runs)."""
+    errors = _check_unique_attributes(block.attributes, "@@")
+    errors += _check_map_and_schema(block.attributes)
+    for value in block.values:
+        errors += _check_unique_attributes(value.attributes, "@")
+        for attr in value.attributes:
+            if attr.name == "map":
+                errors += _check_one_string(attr, "@map", "name")
+    return errors
+
+
+def _check_map_and_schema(attributes: tuple[Attribute, ...]) -> list[ParseError]:
+    errors = []
+    for attr in attributes:
+        if attr.name == "map":
+            errors += _check_one_string(attr, "@@map", "name")
+        elif attr.name == "schema":
+            errors += _check_one_string(attr, "@@schema", "map")
+    return errors
+
+
+def _check_model(block: Block) -> list[ParseError]:
+    label = block.kind.value
+    errors = _check_name(block.name, label, block.line, block.col)
+    errors += _check_unique_attributes(block.attributes, "@@")
+    errors += _check_map_and_schema(block.attributes)
+    for field in block.fields:
+        errors += _check_name(field.name, "field", field.line, field.col)
+        errors += _check_unique_attributes(field.attributes, "@")
+        for attr in field.attributes:
+            if attr.name == "map":
+                errors += _check_one_string(attr, "@map", "name")
+            elif attr.name == "relation":
+                errors += _check_relation(attr)
+    return errors
+
+
+def _check_name(name: str, what: str, line: int, col: int) -> list[ParseError]:
+    if name[:1].isdigit():
+        return [ParseError(line, col, f"the name of a {what} must not start with a digit: '{name}'")]
+    if "-" in name:
+        return [ParseError(line, col, f"'-' is not allowed in {what} names: '{name}'")]
+    return []
+
+
+_FACT_ATTRIBUTES = frozenset({"map", "schema", "relation"})
+
+
+def _check_unique_attributes(attributes: tuple[Attribute, ...], marker: str) -> list[ParseError]:
+    seen: set[str] = set()
+    errors = []
+    for attr in attributes:
+        if attr.name in _FACT_ATTRIBUTES and attr.name in seen:
+            errors.append(ParseError(attr.line, attr.col, f"{marker}{attr.name} is given twice"))
+        seen.add(attr.name)
+    return errors
+
+
+def _check_one_string(attr: Attribute, label: str, arg_name: str) -> list[ParseError]:
+    """``label("x")`` or ``label(arg_name: "x")``: one string, nothing else."""
+    args = attr.args
+    if (len(args) == 1 and args[0].name in (None, arg_name)
+            and args[0].value.kind is ValueKind.STRING):
+        return []
+    return [ParseError(attr.line, attr.col,
+                       f'{label} takes exactly one string argument ({label}("...") or '
+                       f'{label}({arg_name}: "..."))')]
+
+
+_RELATION_ARGUMENTS = frozenset({"name", "fields", "references", "map", "onDelete", "onUpdate"})
+
+
+def _check_relation(attr: Attribute) -> list[ParseError]:
+    """``@relation("name"?, fields: f, references: r, map: "fk", onDelete: X, onUpdate: Y)``,
+    where ``f`` and ``r`` are a field name or a list of field names."""
+    errors = []
+    positional = [a for a in attr.args if a.name is None]
+    named = [a.name for a in attr.args if a.name is not None]
+    if len(positional) > 1 or (positional and "name" in named):
+        errors.append(ParseError(attr.line, attr.col, "@relation takes one unnamed argument, its name"))
+    for arg in attr.args:
+        key, value = arg.name or "name", arg.value
+        if arg.name is not None and (arg.name not in _RELATION_ARGUMENTS or named.count(arg.name) > 1):
+            errors.append(ParseError(arg.line, arg.col,
+                                     f"@relation: unknown or repeated argument '{arg.name}'"))
+        elif key in ("name", "map") and value.kind is not ValueKind.STRING:
+            errors.append(ParseError(arg.line, arg.col, f"@relation: '{key}' must be a string"))
+        elif key in ("fields", "references") and not _field_names(value):
+            errors.append(ParseError(arg.line, arg.col,
+                                     f"@relation: '{key}' must be a field name or a list of field names"))
+    return errors
+
+
+def _field_names(value: Value) -> bool:
+    """A bare name (``aId``) or a non-empty list of bare names (``[a, b]``)."""
+    if value.kind is ValueKind.PATH:
+        return True
+    return (value.kind is ValueKind.ARRAY and bool(value.items)
+            and all(i.kind is ValueKind.PATH for i in value.items))
+
+
+def _check_datasource(block: Block) -> list[ParseError]:
+    errors = []
+    seen: set[str] = set()
+    for prop in block.properties:
+        if prop.key in seen and prop.key in ("provider", "url", "schemas"):
+            errors.append(ParseError(prop.line, prop.col, f"datasource property '{prop.key}' is given twice"))
+        seen.add(prop.key)
+        value = prop.value
+        if prop.key == "provider" and value.kind is not ValueKind.STRING:
+            errors.append(ParseError(prop.line, prop.col, "datasource 'provider' must be a string"))
+        elif prop.key == "url" and value.kind is not ValueKind.STRING and _env_argument(value) is None:
+            errors.append(ParseError(prop.line, prop.col,
+                                     "datasource 'url' must be a string or env(\"VARIABLE\")"))
+        elif prop.key == "schemas":
+            errors += _check_schemas(prop)
+    return errors
+
+
+def _check_schemas(prop: Property) -> list[ParseError]:
+    value = prop.value
+    names = (value.value,) if value.kind is ValueKind.STRING else value.strings()
+    if value.kind is ValueKind.ARRAY and len(names) != len(value.items):
+        return [ParseError(prop.line, prop.col, "datasource 'schemas' must list strings")]
+    if value.kind not in (ValueKind.STRING, ValueKind.ARRAY) or not names:
+        return [ParseError(prop.line, prop.col, "datasource 'schemas' must be a non-empty list of strings")]
+    if len(set(names)) != len(names):
+        return [ParseError(prop.line, prop.col, "datasource 'schemas' lists a schema twice")]
+    return []
+
+
+def _env_argument(value: Value) -> str | None:
+    """VAR from ``env("VAR")``: Prisma takes the one string argument whatever
+    its name (``env(name: "VAR")`` only draws a warning). None otherwise."""
+    if value.kind is not ValueKind.CALL or value.value != "env" or len(value.args) != 1:
+        return None
+    arg = value.args[0].value
+    return arg.value if arg.kind is ValueKind.STRING else None
 
 
 def parse_schema(text: str) -> PrismaDocument:
@@ -718,7 +1051,7 @@ def _model(src: SourceFile, block: Block) -> PrismaModel:
         name=block.name,
         location=Location(src.path, block.line, block.col),
         db_name=(mapped.string("name", 0) if mapped else None) or block.name,
-        schema=schema.string("name", 0) if schema else None,
+        schema=schema.string("map", 0) if schema else None,  # Prisma names it map
         is_view=block.kind is BlockKind.VIEW,
         fields=tuple(_field(src, f) for f in block.fields),
         schema_location=Location(src.path, schema.line, schema.col) if schema else None,
@@ -738,10 +1071,22 @@ def _field(src: SourceFile, field: Field) -> PrismaField:
         optional=field.optional,
         db_name=mapped.string("name", 0) if mapped else None,
         relation_name=relation.string("name", 0) if relation else None,
-        relation_fields=fields.names() if fields else (),
-        relation_references=references.names() if references else (),
+        relation_fields=_names(fields),
+        relation_references=_names(references),
         attributes=tuple(a.name for a in field.attributes),
     )
+
+
+def _names(value: Value | None) -> tuple[str, ...]:
+    """``[a, b]`` or a bare ``a`` (Prisma reads a single value as a one-item list)."""
+    if value is None:
+        return ()
+    return (value.value,) if value.kind is ValueKind.PATH else value.names()
+
+
+def _strings(value: Value) -> tuple[str, ...]:
+    """``["a", "b"]`` or a bare ``"a"`` (Prisma reads a single string as a one-item list)."""
+    return (value.value,) if value.kind is ValueKind.STRING else value.strings()
 
 
 def _written(value: Value | None) -> str | None:
@@ -752,11 +1097,8 @@ def _written(value: Value | None) -> str | None:
 
 
 def _env_var(value: Value | None) -> str | None:
-    """VAR from ``env("VAR")``; None for anything else."""
-    if value is None or value.kind is not ValueKind.CALL or value.value != "env":
-        return None
-    arg = _find_argument(value.args, "name", 0)
-    return arg.value if arg is not None and arg.kind is ValueKind.STRING else None
+    """VAR from ``env("VAR")`` (or ``env(any_name: "VAR")``); None for anything else."""
+    return _env_argument(value) if value is not None else None
 
 
 def _datasource(src: SourceFile, block: Block) -> PrismaDatasource:
@@ -770,7 +1112,7 @@ def _datasource(src: SourceFile, block: Block) -> PrismaDatasource:
         provider=_written(provider.value) if provider else None,
         url=_written(url.value) if url else None,
         url_env=_env_var(url.value) if url else None,
-        schemas=schemas.value.strings() if schemas else (),
+        schemas=_strings(schemas.value) if schemas else (),
         schemas_location=Location(src.path, schemas.line, schemas.col) if schemas else None,
     )
 
@@ -784,6 +1126,6 @@ def _generator(src: SourceFile, block: Block) -> PrismaGenerator:
         name=block.name,
         location=Location(src.path, block.line, block.col),
         provider=_written(provider.value) if provider else None,
-        preview_features=features.value.strings() if features else (),
+        preview_features=_strings(features.value) if features else (),
         output=_written(output.value) if output else None,
     )

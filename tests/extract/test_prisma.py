@@ -118,21 +118,62 @@ def test_model_without_map_or_schema_uses_its_name():
 
 
 def test_named_arguments_of_map_and_schema():
+    # Prisma names the arguments `name` for @map / @@map and `map` for @@schema.
     result = run(schema('''
         model Order {
           id Int @id @map(name: "order_id")
           @@map(name: "orders")
-          @@schema(name: "order_service")
+          @@schema(map: "order_service")
         }
     '''))
     assert models(result) == [("Order", "orders", "order_service", False, 1, 1)]
     assert fields(result, "Order") == [("id", "Int", 2, 3, False, False, "order_id")]
+    assert result.problems == ()
 
 
-def test_map_with_a_non_string_argument_is_ignored():
-    result = run('model Order {\n  id Int @id @map(orders)\n  @@map(42)\n}\n')
-    assert models(result) == [("Order", "Order", None, False, 1, 1)]
-    assert fields(result, "Order") == [("id", "Int", 2, 3, False, False, None)]
+def test_map_or_schema_that_prisma_rejects_is_reported_and_the_model_left_out():
+    text = schema('''
+        model A {
+          id Int @id @map(orders)
+        }
+        model B {
+          id Int @id
+          @@map(42)
+        }
+        model C {
+          id Int @id
+          @@schema(name: "order_service")
+        }
+        model D {
+          id Int @id
+          @@map("d", "e")
+          @@map(map: "f")
+        }
+        model E {
+          id Int @id
+          @@schema("x")
+          @@schema("y")
+        }
+        model F {
+          id Int @id
+          @@map("f")
+          @@schema("order_service")
+        }
+    ''')
+    result = run(text)
+    assert models(result) == [("F", "f", "order_service", False, 22, 1)]
+    map_msg = '@@map takes exactly one string argument (@@map("...") or @@map(name: "..."))'
+    assert problems(result) == [
+        ("HOS901", 2, 14, PREFIX + '@map takes exactly one string argument (@map("...") or @map(name: "..."))'
+                                   " (in model A)"),
+        ("HOS901", 6, 3, PREFIX + map_msg + " (in model B)"),
+        ("HOS901", 10, 3, PREFIX + '@@schema takes exactly one string argument (@@schema("...") or '
+                                   '@@schema(map: "...")) (in model C)'),
+        ("HOS901", 14, 3, PREFIX + map_msg + " (in model D)"),
+        ("HOS901", 15, 3, PREFIX + "@@map is given twice (in model D)"),
+        ("HOS901", 15, 3, PREFIX + map_msg + " (in model D)"),
+        ("HOS901", 20, 3, PREFIX + "@@schema is given twice (in model E)"),
+    ]
 
 
 def test_view_block_is_a_model_with_is_view():
@@ -215,30 +256,31 @@ def test_self_relation_on_a_category_tree():
     ]
 
 
-def test_attribute_arguments_spanning_several_lines():
-    result = run(schema('''
+def test_attribute_arguments_cannot_span_lines():
+    # Prisma's grammar has no newline inside (...) or [...]: the model is left out.
+    text = schema('''
         model OrderItem {
           orderId Int
-          order   Order @relation(
-            fields: [
-              orderId,
-            ],
-            references: [id]
-          )
-          note    String
-
-          @@index([
-            orderId,
-            note(sort: Desc)
-          ], map: "ix")
+          order   Order @relation(fields: [orderId],
+            references: [id])
           @@schema("order_service")
         }
-    '''))
-    assert relations(result, "OrderItem") == [("order", None, ("orderId",), ("id",))]
-    assert fields(result, "OrderItem")[2] == ("note", "String", 9, 3, False, False, None)
-    assert models(result) == [("OrderItem", "OrderItem", "order_service", False, 1, 1)]
-    assert result.models[0].schema_location == Location(PATH, 15, 3)
-    assert result.problems == ()
+        model Other {
+          id Int @id
+          @@index([id,
+            id])
+        }
+        model Kept {
+          id Int @id
+        }
+    ''')
+    result = run(text)
+    assert models(result) == [("Kept", "Kept", None, False, 12, 1)]
+    tail = " (a Prisma attribute or value cannot span lines)"
+    assert problems(result) == [
+        ("HOS901", 3, 26, PREFIX + "'(' is not closed on its line" + tail + " (in model OrderItem)"),
+        ("HOS901", 9, 11, PREFIX + "'[' is not closed on its line" + tail + " (in model Other)"),
+    ]
 
 
 def test_index_arguments_keep_their_structure():
@@ -246,10 +288,7 @@ def test_index_arguments_keep_their_structure():
         model A {
           a Int
           b Int
-          @@index([
-            a,
-            b(sort: Desc, ops: raw("gin_trgm_ops"))
-          ], map: "ix", type: Gin)
+          @@index([a, b(sort: Desc, ops: raw("gin_trgm_ops"))], map: "ix", type: Gin)
         }
     '''))
     index = doc.blocks[0].attribute("index")
@@ -275,7 +314,7 @@ def test_argument_value_kinds():
           l Int[] @default([1, [2, 3], []])
           g String @default(dbgenerated("gen_random_uuid()"))
           c String @default(cuid(2))
-          t DateTime @default(now(),)
+          t DateTime @default(now())
         }
     '''))
     default = [f.attribute("default").argument("value", 0) for f in doc.blocks[0].fields]
@@ -296,6 +335,14 @@ def test_argument_value_kinds():
     assert default[6].args[0].value.value == "gen_random_uuid()"
     assert default[7].args[0].value.text == "2"
     assert doc.errors == ()
+
+
+def test_trailing_commas_prisma_rejects():
+    text = 'model A {\n  t DateTime @default(now(),)\n}\nmodel B {\n  t Int[] @default([1, 2,])\n}\n'
+    assert problems(run(text)) == [
+        ("HOS901", 2, 28, PREFIX + "trailing comma in an argument list (in model A)"),
+        ("HOS901", 5, 26, PREFIX + "expected a value after ',' in a list, found ']' (in model B)"),
+    ]
 
 
 def test_dotted_attribute_names_need_no_blanks():
@@ -336,20 +383,64 @@ def test_datasource_with_literal_url_and_no_schemas():
         "main", "postgresql://u:p@db:5432/app?schema=order_service", None, (), None)
 
 
-def test_datasource_schemas_across_lines_and_extensions():
+def test_datasource_schemas_with_extensions_and_as_a_single_string():
     result = run(schema('''
         datasource db {
           provider   = "postgresql"
           url        = env("DATABASE_URL")
           extensions = [pgcrypto, postgis(version: "3.4.0")]
-          schemas    = [
-            "order_service",
-            "public"
-          ]
+          schemas    = ["order_service", "public"]
+        }
+        datasource single {
+          provider = "postgresql"
+          url      = env("DATABASE_URL")
+          schemas  = "order_service"
         }
     '''))
-    assert (result.datasources[0].schemas, result.datasources[0].schemas_location) == (
-        ("order_service", "public"), Location(PATH, 5, 3))
+    assert [(d.name, d.schemas, d.schemas_location) for d in result.datasources] == [
+        ("db", ("order_service", "public"), Location(PATH, 5, 3)),
+        ("single", ("order_service",), Location(PATH, 10, 3)),
+    ]
+    assert result.problems == ()
+
+
+def test_datasource_settings_prisma_rejects_are_reported():
+    text = schema('''
+        datasource a {
+          provider = "postgresql"
+          schemas  = [
+            "order_service"
+          ]
+        }
+        datasource b {
+          provider = "postgresql"
+          schemas  = []
+        }
+        datasource c {
+          provider = "postgresql"
+          schemas  = ["x", "x"]
+        }
+        datasource d {
+          provider = "postgresql"
+          schemas  = [x]
+        }
+        datasource e {
+          provider = postgresql
+          schemas  = ["x"]
+          schemas  = ["y"]
+        }
+    ''')
+    result = run(text)
+    assert result.datasources == ()
+    assert problems(result) == [
+        ("HOS901", 3, 14, PREFIX + "'[' is not closed on its line (a Prisma attribute or value cannot span lines)"
+                                   " (in datasource a)"),
+        ("HOS901", 9, 3, PREFIX + "datasource 'schemas' must be a non-empty list of strings (in datasource b)"),
+        ("HOS901", 13, 3, PREFIX + "datasource 'schemas' lists a schema twice (in datasource c)"),
+        ("HOS901", 17, 3, PREFIX + "datasource 'schemas' must list strings (in datasource d)"),
+        ("HOS901", 20, 3, PREFIX + "datasource 'provider' must be a string (in datasource e)"),
+        ("HOS901", 22, 3, PREFIX + "datasource property 'schemas' is given twice (in datasource e)"),
+    ]
 
 
 def test_url_env_only_from_an_env_call():
@@ -358,17 +449,36 @@ def test_url_env_only_from_an_env_call():
           url = "env(\\"DATABASE_URL\\")"
         }
         datasource b {
+          url = env(named: "OTHER_URL")
+        }
+    '''))
+    assert [(d.name, d.url, d.url_env) for d in result.datasources] == [
+        ("a", 'env("DATABASE_URL")', None),
+        ("b", 'env(named: "OTHER_URL")', "OTHER_URL"),
+    ]
+    assert result.problems == ()
+
+
+def test_url_that_prisma_rejects_is_reported():
+    text = schema('''
+        datasource b {
           url = fromVault("DATABASE_URL")
         }
         datasource c {
           url = env(DATABASE_URL)
         }
-    '''))
-    assert [(d.name, d.url, d.url_env) for d in result.datasources] == [
-        ("a", 'env("DATABASE_URL")', None),
-        ("b", 'fromVault("DATABASE_URL")', None),
-        ("c", "env(DATABASE_URL)", None),
-    ]
+        datasource d {
+          url = env("A", "B")
+        }
+        datasource e {
+          url = env()
+        }
+    ''')
+    result = run(text)
+    assert result.datasources == ()
+    message = PREFIX + 'datasource \'url\' must be a string or env("VARIABLE") (in datasource {})'
+    assert problems(result) == [("HOS901", line, 3, message.format(name))
+                                for line, name in ((2, "b"), (5, "c"), (8, "d"), (11, "e"))]
 
 
 def test_schemas_outside_a_datasource_are_not_datasource_schemas():
@@ -440,8 +550,174 @@ def test_columns_count_characters_and_tabs():
         ("id", "Int", 2, 2, False, False, None), ("name", "String", 3, 13, False, False, None)]
 
 
-def test_single_line_block():
-    assert fields(run("model A { id Int @id }\n"), "A") == [("id", "Int", 1, 11, False, False, None)]
+def test_text_after_an_opening_brace_is_ignored_like_prisma_does():
+    # Prisma's BLOCK_OPEN is `{` and the rest of its line: a member there is
+    # not read, and a one-line block never closes.
+    text = 'model A { @@map("ghost")\n  id Int @id\n}\nmodel B { id Int @id }\n'
+    result = run(text)
+    assert models(result) == [("A", "A", None, False, 1, 1)]
+    assert problems(result) == [
+        ("HOS901", 4, 1, PREFIX + "expected '}' to close model B (opened at line 4) before the end of input at line 4"),
+    ]
+
+
+def test_closing_brace_only_at_the_start_of_a_line():
+    result = run("model A {\n  id Int @id }\nmodel B {\n  id Int @id\n  }\n")
+    assert models(result) == [("B", "B", None, False, 3, 1)]
+    assert problems(result) == [("HOS901", 2, 14, PREFIX + "expected end of line, found '}' (in model A)")]
+
+
+def test_block_comments_stand_before_or_after_the_members_of_a_line():
+    result = run(schema('''
+        /* a */ model A {
+          /* b */ /* c */ id Int @id /* d */
+          /* e
+             f */ name String
+          @@map("a_table") /**/
+          /* g */ }
+        /* h */
+    '''))
+    assert models(result) == [("A", "a_table", None, False, 1, 9)]
+    assert [(f.name, f.location.line, f.location.col) for f in result.models[0].fields] == [
+        ("id", 2, 19), ("name", 4, 11)]
+    assert result.problems == ()
+
+
+def test_comments_prisma_rejects_are_reported():
+    text = schema('''
+        model A {
+          id /* between */ Int @id
+        }
+        model B {
+          id Int @id /* one */ // two
+        }
+        model C {
+          id Int @id
+          /* a /* nested */ b */
+        }
+        model D /* here */ {
+          id Int @id
+        }
+        model E {
+          id Int @id
+        }
+    ''')
+    result = run(text)
+    assert models(result) == [("E", "E", None, False, 14, 1)]
+    assert problems(result) == [
+        ("HOS901", 2, 6, PREFIX + "expected a type for field id, found a /* comment */ (in model A)"),
+        ("HOS901", 5, 24, PREFIX + "expected end of line, found a // comment (in model B)"),
+        ("HOS901", 9, 23, PREFIX + "expected a type for field b, found '*' (in model C)"),
+        ("HOS901", 11, 9, PREFIX + "expected '{' after model D, found a /* comment */ (in model D)"),
+    ]
+
+
+def test_comment_tokens_carry_their_text_and_lines():
+    tokens = [(t.kind, t.text, t.line) for t in prisma.tokenize("a // x\n/* y\nz */ b\n")]
+    assert tokens == [
+        (prisma.Tok.IDENT, "a", 1), (prisma.Tok.COMMENT, "// x", 1), (prisma.Tok.NEWLINE, "\n", 1),
+        (prisma.Tok.COMMENT, "/* y\nz */", 2), (prisma.Tok.IDENT, "b", 3), (prisma.Tok.NEWLINE, "\n", 3),
+        (prisma.Tok.EOF, "", 4)]
+
+
+def test_keyword_glued_to_the_name_like_prisma_reads_it():
+    # Prisma's grammar needs no blank after a keyword: `modelA {` is model A,
+    # `models {` model s. Not a keyword with `_` or `-` after it, nor a field.
+    result = run("modelA {\n  id Int @id\n}\nviews {\n  id Int @unique\n}\nmodel_x {\n}\n"
+                 "model C {\n  modelB Int\n}\n")
+    assert models(result) == [("A", "A", None, False, 1, 1), ("s", "s", None, True, 4, 1),
+                              ("C", "C", None, False, 9, 1)]
+    assert fields(result, "C") == [("modelB", "Int", 10, 3, False, False, None)]
+    assert problems(result) == [("HOS901", 7, 1, PREFIX + "expected a block (model, view, type, enum, "
+                                                       "datasource, generator), found 'model_x'")]
+
+
+def test_blanks_are_tabs_and_space_separators_only():
+    ok = run("\ufeffmodel\u00a0A\u3000{\n\u2003id\tInt @id\n}\n")
+    assert (models(ok), ok.problems) == ([("A", "A", None, False, 1, 2)], ())
+    for blank in ("\x0b", "\x0c", "\x85", "\u2028", "\u200b", "\ufeff"):
+        result = run(f"model A {{\n  id{blank}Int @id\n}}\n")
+        assert result.models == (), repr(blank)
+        assert [(p.location.line, p.location.col) for p in result.problems] == [(2, 5)], repr(blank)
+
+
+def test_strings_hold_no_raw_control_characters():
+    result = run('model A {\n  id Int @id\n  @@map("a\tb")\n}\nmodel B {\n  id Int @id\n  @@map("a\x7fb")\n}\n')
+    assert models(result) == [("B", "a\x7fb", None, False, 5, 1)]
+    assert problems(result) == [
+        ("HOS901", 3, 9, PREFIX + "expected a value, found control character U+0009 in a string (in model A)")]
+
+
+def test_type_modifiers_and_unsupported_are_written_without_inner_blanks():
+    ok = run('model A {\n  id Int @id\n  a Int []\n  b Int ?\n  g Unsupported("x")?\n}\n')
+    assert [(f.name, f.is_list, f.optional) for f in ok.models[0].fields] == [
+        ("id", False, False), ("a", True, False), ("b", False, True), ("g", False, True)]
+    bad = run('model A {\n  a Int[ ]\n}\nmodel B {\n  g Unsupported ("x")\n}\n')
+    assert problems(bad) == [
+        ("HOS901", 2, 10, PREFIX + "expected ']' right after '[' in a list type, found ']' (in model A)"),
+        ("HOS901", 5, 17, PREFIX + "expected end of line, found '(' (in model B)"),
+    ]
+
+
+def test_names_prisma_rejects_are_reported():
+    text = schema('''
+        model A-B {
+          id Int @id
+        }
+        model C {
+          id Int @id
+          1x Int
+          y-z Int
+        }
+        model D {
+          id Int @id @1map("x")
+        }
+        enum E {
+          A @map(b)
+          @@map(name: "e", map: "f")
+        }
+        model F {
+          id Int @id
+        }
+    ''')
+    result = run(text)
+    assert models(result) == [("F", "F", None, False, 16, 1)]
+    assert problems(result) == [
+        ("HOS901", 1, 1, PREFIX + "'-' is not allowed in model names: 'A-B' (in model A-B)"),
+        ("HOS901", 6, 3, PREFIX + "the name of a field must not start with a digit: '1x' (in model C)"),
+        ("HOS901", 7, 3, PREFIX + "'-' is not allowed in field names: 'y-z' (in model C)"),
+        ("HOS901", 10, 15, PREFIX + "an attribute name must not start with a digit: '1map' (in model D)"),
+        ("HOS901", 13, 5, PREFIX + '@map takes exactly one string argument (@map("...") or @map(name: "..."))'
+                                   " (in enum E)"),
+        ("HOS901", 14, 3, PREFIX + '@@map takes exactly one string argument (@@map("...") or '
+                                   '@@map(name: "...")) (in enum E)'),
+    ]
+
+
+def test_relation_arguments_prisma_rejects_are_reported():
+    text = schema('''
+        model B {
+          id  Int @id
+          aId Int
+          a1 A @relation("r", "s")
+          a2 A @relation("r", name: "s")
+          a3 A @relation(fields: [aId(sort: Desc)], references: [id])
+          a4 A @relation(fields: [], references: [id])
+          a5 A @relation(fields: [aId], refs: [id])
+          a6 A @relation(name: r)
+          a7 A @relation(fields: [aId], fields: [aId])
+        }
+    ''')
+    assert problems(run(text)) == [
+        ("HOS901", 4, 8, PREFIX + "@relation takes one unnamed argument, its name (in model B)"),
+        ("HOS901", 5, 8, PREFIX + "@relation takes one unnamed argument, its name (in model B)"),
+        ("HOS901", 6, 18, PREFIX + "@relation: 'fields' must be a field name or a list of field names (in model B)"),
+        ("HOS901", 7, 18, PREFIX + "@relation: 'fields' must be a field name or a list of field names (in model B)"),
+        ("HOS901", 8, 33, PREFIX + "@relation: unknown or repeated argument 'refs' (in model B)"),
+        ("HOS901", 9, 18, PREFIX + "@relation: 'name' must be a string (in model B)"),
+        ("HOS901", 10, 18, PREFIX + "@relation: unknown or repeated argument 'fields' (in model B)"),
+        ("HOS901", 10, 33, PREFIX + "@relation: unknown or repeated argument 'fields' (in model B)"),
+    ]
 
 
 # --- look-alikes that must not produce a model ------------------------------------
@@ -542,8 +818,8 @@ def test_garbled_block_between_two_good_models():
         ("B", "B", "order_service", False, 11, 1),
     ]
     assert problems(result) == [(
-        "HOS901", 9, 1,
-        PREFIX + "expected ',' or ')' in an argument list, found '}' (in model Broken)",
+        "HOS901", 8, 23,
+        PREFIX + "'(' is not closed on its line (a Prisma attribute or value cannot span lines) (in model Broken)",
     )]
 
 
@@ -571,7 +847,8 @@ def test_unclosed_parenthesis_does_not_swallow_the_next_model():
     result = run(text)
     assert models(result) == [("B", "B", None, False, 3, 1)]
     assert problems(result) == [(
-        "HOS901", 2, 18, PREFIX + "'(' is never closed before model B at line 3 (in model A)")]
+        "HOS901", 2, 18,
+        PREFIX + "'(' is not closed on its line (a Prisma attribute or value cannot span lines) (in model A)")]
 
 
 def test_truncated_file_reports_the_open_block():
@@ -595,8 +872,14 @@ def test_truncated_file_reports_the_open_block():
 def test_truncated_inside_an_argument_list():
     result = run('model Order {\n  id Int @id\n  x  Int[] @default([1,\n')
     assert problems(result) == [(
+        "HOS901", 3, 21,
+        PREFIX + "'[' is not closed on its line (a Prisma attribute or value cannot span lines) (in model Order)",
+    )]
+    # Cut off without a final newline, the block is what is left open.
+    result = run('model Order {\n  id Int @id')
+    assert problems(result) == [(
         "HOS901", 1, 1,
-        PREFIX + "expected '}' to close model Order (opened at line 1) before the end of input at line 3",
+        PREFIX + "expected '}' to close model Order (opened at line 1) before the end of input at line 2",
     )]
     assert result.models == ()
 
@@ -729,7 +1012,7 @@ def test_large_fixture_counts():
     doc = parse_schema(text)
     assert doc.errors == ()
     kinds = [b.kind for b in doc.blocks]
-    assert [kinds.count(k) for k in BlockKind] == [99, 5, 3, 11, 1, 1]
+    assert [kinds.count(k) for k in BlockKind] == [99, 5, 0, 11, 1, 1]
     result = prisma.extract(SourceFile("prisma/schema.prisma", None, Language.PRISMA), text, ExtractConfig())
     assert (len(result.models), sum(m.is_view for m in result.models), result.problems) == (104, 5, ())
     assert sorted({m.schema for m in result.models}) == [
@@ -746,12 +1029,12 @@ def test_large_fixture_spot_checks():
     picks = ("Order", "OrderItem", "Category", "Synonym", "ProductSearchSource", "UserRole")
     assert [(n, by_name[n].db_name, by_name[n].schema, by_name[n].is_view, by_name[n].location.line)
             for n in picks] == [
-        ("Order", "orders", "order_service", False, 664),
-        ("OrderItem", "order_items", "order_service", False, 690),
-        ("Category", "categories", "product_service", False, 335),
-        ("Synonym", "Synonym", "search_service", False, 1258),
-        ("ProductSearchSource", "product_search_source", "search_service", True, 1480),
-        ("UserRole", "user_roles", "auth_service", False, 146),
+        ("Order", "orders", "order_service", False, 630),
+        ("OrderItem", "order_items", "order_service", False, 653),
+        ("Category", "categories", "product_service", False, 301),
+        ("Synonym", "Synonym", "search_service", False, 1221),
+        ("ProductSearchSource", "product_search_source", "search_service", True, 1443),
+        ("UserRole", "user_roles", "auth_service", False, 115),
     ]
     assert relations(result, "OrderItem") == [
         ("order", "OrderLines", ("orderId",), ("id",))]
@@ -761,7 +1044,7 @@ def test_large_fixture_spot_checks():
         ("parent", "CategoryTree", ("parentId",), ("id",)),
         ("children", "CategoryTree", (), ()),
     ]
-    assert by_name["Order"].schema_location == Location("prisma/schema.prisma", 687, 3)
+    assert by_name["Order"].schema_location == Location("prisma/schema.prisma", 650, 3)
     (ds,) = result.datasources
     assert (ds.url_env, len(ds.schemas), ds.schemas_location.line) == ("DATABASE_URL", 10, 17)
     (gen,) = result.generators
