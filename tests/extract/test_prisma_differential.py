@@ -114,7 +114,8 @@ def hos_lint(files: Files) -> tuple[dict, list]:
         "columns": columns,
         "foreign_keys": sorted((m.name, f.name, f.relation_fields, f.relation_references)
                                for m in models for f in m.fields if f.relation_fields),
-        "datasources": sorted((d.name, d.provider, d.url_env, None if d.url_env else d.url, tuple(sorted(d.schemas)))
+        "datasources": sorted((d.name, d.provider, d.url_env, None if d.url_env is not None else d.url,
+                               tuple(sorted(d.schemas)))
                               for r in results for d in r.datasources),
     }
     problems = [(p.location.path, p.location.line, p.message) for r in results for p in r.problems]
@@ -141,8 +142,8 @@ SYNTAX_ERRORS = re.compile("|".join(re.escape(m) for m in (
     "is not allowed in Field names.",
 )))
 
-# Prisma errors about arguments; they concern hos-lint when they sit on a line
-# with an attribute or datasource property the facts come from.
+# Prisma errors about arguments; they concern hos-lint when Prisma points into
+# an attribute the facts come from, or at a datasource setting hos-lint reads.
 ARGUMENT_ERRORS = re.compile("|".join(re.escape(m) for m in (
     "is missing.",
     "No such argument.",
@@ -158,7 +159,28 @@ ARGUMENT_ERRORS = re.compile("|".join(re.escape(m) for m in (
     "schemas array can not be empty",
     "Duplicated schema names are not allowed",
 )))
-FACT_LINE = re.compile(r"@@map\b|@map\b|@@schema\b|@relation\b|^\s*(url|schemas|provider)\s*=")
+FACT_ATTRIBUTES = {"map", "schema", "relation"}
+FACT_SETTING = re.compile(r"^\s*(url|schemas|provider)\s*=")
+ATTRIBUTE_AT_END = re.compile(r"@@?([\w.]+)\s*$")
+
+
+def enclosing_attribute(line: str, column: int, span: str) -> str | None:
+    """The attribute whose name or arguments Prisma's span points into."""
+    own = re.match(r"@@?([\w.]+)", span)
+    if own:
+        return own.group(1)
+    head, depth = line[:column - 1], 0
+    for i in range(len(head) - 1, -1, -1):
+        if head[i] == ")":
+            depth += 1
+        elif head[i] == "(":
+            if depth:
+                depth -= 1
+                continue
+            name = ATTRIBUTE_AT_END.search(head[:i])
+            if name:
+                return name.group(1)
+    return None
 
 
 def must_be_rejected(files: Files, view: dict) -> bool:
@@ -169,10 +191,12 @@ def must_be_rejected(files: Files, view: dict) -> bool:
     for error in view["errors"]:
         if SYNTAX_ERRORS.search(error["message"]):
             return True
-        if ARGUMENT_ERRORS.search(error["message"]) and error["file"] in texts:
-            lines = re.split(r"\r\n|\r|\n", texts[error["file"]])
-            if 0 < error["line"] <= len(lines) and FACT_LINE.search(lines[error["line"] - 1]):
-                return True
+        if not (ARGUMENT_ERRORS.search(error["message"]) and error["file"] in texts and error["column"]):
+            continue
+        line = re.split(r"\r\n|\r|\n", texts[error["file"]])[error["line"] - 1]
+        if (enclosing_attribute(line, error["column"], error["span"]) in FACT_ATTRIBUTES
+                or FACT_SETTING.match(line)):
+            return True
     return False
 
 

@@ -5,7 +5,8 @@
 //         schema may span several files, like prisma/schema/*.prisma).
 // stdout: JSON list, one entry per schema:
 //   {"valid": true, "models": [...], "datasources": [...]}
-//   {"valid": false, "errors": [{"file", "line", "message"}], "panic": null | "..."}
+//   {"valid": false, "errors": [{"file", "line", "column", "span", "message"}],
+//    "panic": null | "..."}  (line, column and span: where Prisma points)
 // A model is {name, dbName, schema, fields: [{name, dbName, kind, type,
 // relationFromFields, relationToFields}]}; a datasource is {name, provider,
 // urlEnv, url, schemas}. Everything comes from @prisma/prisma-schema-wasm (the
@@ -26,15 +27,41 @@ function reload() {
   wasm = require(MODULE);
 }
 
-// "error: <message>\n  -->  <file>:<line>" blocks of a P1012 message.
-function parseErrors(text) {
+// The error blocks of a P1012 message, coloured so the span Prisma points at
+// can be found: "error: <message>", "-->  <file>:<line>", then source lines
+// with the span in bold red. Columns count code points, like Python.
+const ESC = '\u001b[';
+const HIGHLIGHT = ESC + '1;91m';
+const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+function parseErrors(coloured) {
   const errors = [];
-  const re = /(?:^|\n)error: ([^\n]*)\n\s*-->\s+(.*):(\d+)\n/g;
-  let m;
-  while ((m = re.exec(text)) !== null) {
-    errors.push({ file: m[2], line: Number(m[3]), message: m[1] });
+  for (const block of coloured.split(HIGHLIGHT + 'error' + ESC + '0m: ').slice(1)) {
+    const lines = block.split('\n');
+    const where = /-->\s+(.*):(\d+)$/.exec(stripAnsi(lines[1] || ''));
+    const error = {
+      file: where ? where[1] : null,
+      line: where ? Number(where[2]) : null,
+      column: null,
+      span: null,
+      message: stripAnsi(lines[0]),
+    };
+    for (const source of lines.slice(2)) {
+      const at = source.indexOf(HIGHLIGHT);
+      const gutter = /^\u001b\[1;94m\s*(\d+) \| \u001b\[0m/.exec(source);
+      if (at < 0 || !gutter) continue;
+      const before = stripAnsi(source.slice(gutter[0].length, at));
+      const rest = source.slice(at + HIGHLIGHT.length);
+      error.line = Number(gutter[1]);
+      error.column = Array.from(before).length + 1;
+      error.span = stripAnsi(rest.slice(0, rest.indexOf(ESC + '0m') < 0 ? undefined : rest.indexOf(ESC + '0m')));
+      break;
+    }
+    errors.push(error);
   }
-  if (errors.length === 0) errors.push({ file: null, line: null, message: text.split('\n')[0] });
+  if (errors.length === 0) {
+    errors.push({ file: null, line: null, column: null, span: null, message: stripAnsi(coloured).split('\n')[0] });
+  }
   return errors;
 }
 
@@ -49,7 +76,7 @@ function errorText(e) {
 function view(files) {
   const params = JSON.stringify({ prismaSchema: files, noColor: true });
   try {
-    wasm.validate(params);
+    wasm.validate(JSON.stringify({ prismaSchema: files, noColor: false }));
   } catch (e) {
     const text = errorText(e);
     if (text === null) {
