@@ -72,16 +72,67 @@ def render(findings: Iterable[Finding]) -> str:
         f'{{"version": {VERSION}, "entries": []}}\n'
 
 
-def parse(text: str, name: str = BASELINE_NAME) -> tuple[Entry, ...]:
+def parse(text: str | bytes, name: str = BASELINE_NAME) -> tuple[Entry, ...]:
+    """The entries of a baseline file; BaselineError (one line naming the file) for
+    anything that is not exactly what ``render`` writes: a committed file is hostile."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
         doc = json.loads(text)
-        if doc.get("version") != VERSION:
-            raise BaselineError(f"{name}: unsupported baseline version {doc.get('version')!r}")
-        return tuple(Entry(fingerprint=e["fingerprint"], code=e["code"], path=e["path"], service=e.get("service"),
-                           relation=e.get("relation"), message=e.get("message", "")) for e in doc["entries"])
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except UnicodeDecodeError as err:
+        raise BaselineError(f"{name}: not valid UTF-8 (byte {err.start}); regenerate it with `hos-lint baseline`") \
+            from None
+    except RecursionError:
+        raise BaselineError(f"{name}: not a hos-lint baseline (nested too deeply); "
+                            "regenerate it with `hos-lint baseline`") from None
+    except ValueError as err:
         raise BaselineError(f"{name}: not a hos-lint baseline ({type(err).__name__}: {err}); "
                             "regenerate it with `hos-lint baseline`") from None
+    if not isinstance(doc, dict):
+        raise _shape(name, "expected an object with version and entries")
+    if doc.get("version") != VERSION:
+        version = doc.get("version")
+        shown = repr(version) if isinstance(version, (int, str)) and len(repr(version)) <= 20 else _short(version)
+        raise BaselineError(f"{name}: unsupported baseline version {shown}")
+    entries = doc.get("entries")
+    if not isinstance(entries, list):
+        raise _shape(name, "entries: expected a list")
+    return tuple(_entry(e, i, name) for i, e in enumerate(entries))
+
+
+_REQUIRED = ("fingerprint", "code", "path")
+_OPTIONAL = ("service", "relation")
+
+
+def _entry(raw: object, index: int, name: str) -> Entry:
+    if not isinstance(raw, dict):
+        raise _shape(name, f"entries[{index}]: expected an object")
+    for key in _REQUIRED:
+        if not isinstance(raw.get(key), str):
+            raise _shape(name, f"entries[{index}].{key}: expected a string, got {_short(raw.get(key))}")
+    for key in _OPTIONAL:
+        if not isinstance(raw.get(key), (str, type(None))):
+            raise _shape(name, f"entries[{index}].{key}: expected a string or null, got {_short(raw.get(key))}")
+    message = raw.get("message", "")
+    if not isinstance(message, str):
+        raise _shape(name, f"entries[{index}].message: expected a string, got {_short(message)}")
+    return Entry(fingerprint=raw["fingerprint"], code=raw["code"], path=raw["path"], service=raw.get("service"),
+                 relation=raw.get("relation"), message=message)
+
+
+def _shape(name: str, detail: str) -> BaselineError:
+    return BaselineError(f"{name}: not a hos-lint baseline ({detail}); regenerate it with `hos-lint baseline`")
+
+
+def _short(value: object) -> str:
+    """A JSON value's type, never its (attacker-chosen, possibly huge) text."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
 def match(findings: Iterable[Finding], entries: Iterable[Entry], *, in_scope, ran_codes: set[str]) -> Matched:
