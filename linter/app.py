@@ -262,21 +262,21 @@ def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
 def _run_jobs(jobs: list[tuple[SourceFile, bytes, ExtractConfig]], workers: int) -> list[ExtractResult]:
     if workers <= 1 or len(jobs) < POOL_THRESHOLD:
         return [_extract_job(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    from linter import pool
     from linter.extract import loaded_extractors
 
     loaded_extractors()  # import parsers once in the parent; forked workers inherit them
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     chunk = max(1, len(jobs) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_extract_job, jobs, chunksize=chunk))
+    return pool.run_chunks(_extract_chunk, [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)], workers)
+
+
+def _extract_chunk(jobs: list[tuple[SourceFile, bytes, ExtractConfig]]) -> list[ExtractResult]:
+    """The worker function: top level and picklable (STYLE L.9)."""
+    return [_extract_job(job) for job in jobs]
 
 
 def _extract_job(job: tuple[SourceFile, bytes, ExtractConfig]) -> ExtractResult:
-    """The worker function: top level and picklable (STYLE L.9). ``extract_all`` has
-    already done the size, binary and prefilter checks."""
+    """One file's extraction; ``extract_all`` has already done the size, binary and prefilter checks."""
     src, data, config = job
     return _decode_and_extract(extractor_for(src.path), src, data, config)
 
