@@ -16,21 +16,33 @@ user's cache directory, outside the project: a cache committed to a repository
 written to a temporary file and renamed into place, so concurrent runs never
 read half a pack (the last writer wins). It keeps at most ``MAX_ENTRIES``
 results, dropping those not used for the longest.
+
+The cache folder sits in a checkout anyone can commit to, so nothing in it is
+trusted, not even its shape: a ``.hos-lint-cache`` that is a symbolic link, or
+holds one (say a dangling ``.hos-lint-cache/.gitignore`` pointing outside the
+project), is never followed. The run says so once and goes on without a cache
+(same findings). Every read and write goes through a descriptor of the real
+folder opened with ``O_NOFOLLOW``; files are opened ``O_NOFOLLOW`` (new ones
+``O_EXCL``) relative to it and renamed within it.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import os
 import pickle
 import secrets
+import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from linter import __version__
 from linter.extract.base import ExtractConfig
 from linter.model import ExtractResult, SourceFile
+from linter.outfile import shown
 
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
@@ -68,11 +80,12 @@ def _secret() -> bytes:
 class Cache:
     """Read and write signed extraction results for one project root."""
 
-    def __init__(self, root: str, enabled: bool = True) -> None:
+    def __init__(self, root: str, enabled: bool = True, notify: Callable[[str], None] | None = None) -> None:
         self.dir = Path(root) / CACHE_DIR
         self.pack = self.dir / f"extract-v{__version__}-{_shape()}.pack"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
+        self._notify = notify
         self._old: dict[str, tuple[bytes, bytes]] | None = None
         self._used: dict[str, tuple[bytes, bytes]] = {}
         self._changed = False
@@ -93,8 +106,18 @@ class Cache:
 
     def _load(self) -> dict[str, tuple[bytes, bytes]]:
         try:
-            blob = self.pack.read_bytes()
+            folder = self._open_folder(create=False)
         except OSError:
+            return {}  # an unreadable cache is an empty one
+        if folder is None:
+            return {}
+        try:
+            blob = self._read_pack(folder)
+        except OSError:
+            blob = None
+        finally:
+            os.close(folder)
+        if blob is None:
             return {}
         digest, payload = blob[:_DIGEST], blob[_DIGEST:]
         if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
@@ -141,17 +164,104 @@ class Cache:
         payload = pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)
         blob = hmac.new(self.key, payload, hashlib.sha256).digest() + payload
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            _ensure_gitignore(self.dir)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, self.pack)
+            folder = self._open_folder(create=True)
         except OSError:
-            self.enabled = False  # read-only checkout: carry on without a cache
+            folder = None
+        if folder is None:
+            self.enabled = False  # read-only checkout or refused: carry on without a cache
+            return
+        try:
+            _ensure_gitignore(folder)
+            _replace_file(folder, self.pack.name, blob)
+        except OSError:
+            self.enabled = False
+        finally:
+            os.close(folder)
+
+    # --- the folder: never through a symbolic link ------------------------------------
+
+    def _open_folder(self, create: bool) -> int | None:
+        """A descriptor of the real cache folder (created when ``create``); None when it
+        is missing, or refused because it is, or holds, a symbolic link."""
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            folder = os.open(self.dir, flags)
+        except FileNotFoundError:
+            if not create:
+                return None
+            try:
+                os.mkdir(self.dir)
+            except FileExistsError:
+                pass  # made meanwhile, or a dangling symbolic link: the open below decides
+            try:
+                folder = os.open(self.dir, flags)
+            except OSError as err:
+                return self._refuse_folder(err)
+        except OSError as err:
+            return self._refuse_folder(err)
+        try:
+            with os.scandir(folder) as entries:
+                link = next((e.name for e in entries if e.is_symlink()), None)
+        except OSError:
+            link = None
+        if link is not None:
+            os.close(folder)
+            return self._refuse(f"{CACHE_DIR}/{shown(link)} is a symbolic link")
+        return folder
+
+    def _refuse_folder(self, err: OSError) -> None:
+        if os.path.islink(self.dir):
+            return self._refuse(f"{CACHE_DIR} is a symbolic link")
+        if err.errno in (errno.ENOTDIR, errno.ELOOP) or not os.path.isdir(self.dir):
+            return self._refuse(f"{CACHE_DIR} is not a folder")
+        raise err
+
+    def _refuse(self, why: str) -> None:
+        if self.enabled and self._notify is not None:
+            self._notify(f"{why}; not following it, running without the cache")
+        self.enabled = False
+        return None
+
+    def _read_pack(self, folder: int) -> bytes | None:
+        try:
+            fd = os.open(self.pack.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                self._refuse(f"{CACHE_DIR}/{self.pack.name} is a symbolic link")
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                self._refuse(f"{CACHE_DIR}/{self.pack.name} is not a regular file")
+                return None
+            return fh.read()
 
 
-def _ensure_gitignore(cache_root: Path) -> None:
-    marker = cache_root / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# written by hos-lint: never commit the cache\n*\n", encoding="utf-8")
+def _ensure_gitignore(folder: int) -> None:
+    """Write ``.gitignore`` in the cache folder unless something of that name is there."""
+    text = b"# written by hos-lint: never commit the cache\n*\n"
+    try:
+        fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
+                     dir_fd=folder)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(text)
+
+
+def _replace_file(folder: int, name: str, data: bytes) -> None:
+    """Write ``name`` inside ``folder`` as a new temporary file renamed over it: readers
+    (and a run interrupted here) only ever see the old or the new content, whole."""
+    tmp = f".tmp-{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        try:
+            os.unlink(tmp, dir_fd=folder)
+        except OSError:
+            pass
+        raise
