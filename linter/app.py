@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter import baseline, infer, policy, suppressions
-from linter.context import ProjectContext, build_context
+from linter import baseline, gitref, infer, outfile, policy, suppressions
+from linter.context import ProjectContext, build_context, shared_facts
 from linter.discovery import Candidate, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for, language_for
@@ -49,6 +50,7 @@ class Options:
     cache: bool = True
     baseline: str | None = None  # baseline file; default <root>/hos-lint-baseline.json when it exists
     no_baseline: bool = False
+    notify: Callable[[str], None] | None = None  # one-line notices for stderr (a refused cache)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,7 +211,7 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     extractor module at all, so warm runs import no parser; for a file outside
     ``scope`` only its project-wide facts are loaded.
     """
-    cache = Cache(manifest.root, enabled=options.cache)
+    cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
     results: list[ExtractResult | None] = [None] * len(sources)
     schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
@@ -331,12 +333,15 @@ def baseline_path(options: Options, manifest: Manifest) -> Path:
 def _apply_baseline(options: Options, project: Project, findings: tuple[Finding, ...],
                     ran: set[str]) -> baseline.Matched:
     path = baseline_path(options, project.manifest)
-    if options.no_baseline or not path.is_file():
+    if options.no_baseline or not os.path.lexists(path):
         return baseline.Matched(findings, (), ())
+    name = outfile.shown(options.baseline or path.name)
     try:
-        entries = baseline.parse(path.read_text(encoding="utf-8"), path.name)
+        if not path.is_file():  # a folder, a device, a FIFO, a dangling link
+            raise UsageError(f"{name}: not a baseline file (a folder or special file)")
+        entries = baseline.parse(path.read_bytes(), name)
     except OSError as err:
-        raise UsageError(f"{path}: cannot read baseline: {err.strerror or err}") from None
+        raise UsageError(f"{name}: cannot read baseline: {err.strerror or err}") from None
     except baseline.BaselineError as err:
         raise UsageError(str(err)) from None
 
@@ -361,7 +366,7 @@ def write_init(options: Options, force: bool) -> tuple[Path, Manifest]:
         raise UsageError(f"{target} already exists; use --force to overwrite it")
     project = _analyse_with(zero_config_manifest(target.parent), replace(options, paths=()))
     # a folder name need not be UTF-8: the draft's comments show it escaped
-    target.write_text(escape(infer.render_manifest(project.manifest)), encoding="utf-8")
+    outfile.write_text(target, escape(infer.render_manifest(project.manifest)), what="manifest")
     return target, project.manifest
 
 
@@ -375,7 +380,7 @@ def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Pa
     catalog = catalog or load_catalog()
     findings, _ = judge(project, _rules(catalog, project.manifest, options), catalog)
     path = baseline_path(options, project.manifest)
-    path.write_text(baseline.render(findings), encoding="utf-8")
+    outfile.write_text(path, baseline.render(findings), what="baseline")
     return path, len(findings)
 
 
@@ -485,30 +490,94 @@ def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...],
     return tuple(scope), files_only
 
 
-def changed_files(ref: str, paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Existing files changed since a git ref (committed, staged, unstaged or untracked),
-    limited to PATHS when given. Paths are returned relative to the cwd."""
-    import subprocess
+@dataclass(frozen=True, slots=True)
+class ChangedScope:
+    """What ``--changed-since`` checks: the changed files, or every file and why."""
 
-    def git(*args: str, sep: bytes = b"\n") -> list[str]:
-        """git's output split on ``sep``; names decoded as the file system does
-        (``-z``: unquoted, so a name that is not UTF-8 is found too)."""
-        try:
-            out = subprocess.run(["git", *args], capture_output=True, check=True)
-        except FileNotFoundError:
-            raise UsageError("--changed-since needs git on PATH") from None
-        except subprocess.CalledProcessError as err:
-            detail = err.stderr.decode(errors="replace").strip()
-            raise UsageError(f"--changed-since {ref}: {detail or 'git failed'}") from None
-        return [os.fsdecode(item) for item in out.stdout.split(sep) if item.strip()]
+    files: tuple[str, ...]  # existing changed files under PATHS, relative to the cwd
+    widened: str | None = None  # why every file is checked instead ("hos-lint.yaml changed")
 
-    top = Path(git("rev-parse", "--show-toplevel")[0].strip())
-    names = git("diff", "-z", "--name-only", "--diff-filter=ACMRT", ref, "--", sep=b"\0") + \
-        git("ls-files", "-z", "--others", "--exclude-standard", "--full-name", str(top), sep=b"\0")
-    limits = [Path(p).resolve() for p in paths]
-    out = []
-    for name in sorted(set(names)):
-        full = top / name
-        if full.is_file() and (not limits or any(full == l or l in full.parents for l in limits)):
-            out.append(os.path.relpath(full))
-    return tuple(out)
+
+def changed_scope(ref: str, options: Options) -> ChangedScope:
+    """Files changed since the merge-base of ``ref`` and HEAD (committed, staged, unstaged
+    or untracked), limited to PATHS; widened to every file when an ownership input changed.
+
+    An ownership input is the manifest, the baseline, or a file whose extraction, as it
+    is now or as it was at the merge-base, holds facts other files' findings depend on
+    (``shared_facts``): removing an ``allow:`` entry, editing a Prisma
+    ``@@schema`` or deleting a migration that created a view changes findings in files
+    the change did not touch.
+    """
+    manifest = load_project_manifest(options)
+    root = Path(manifest.root).resolve()
+    try:
+        changeset = gitref.changes_since(ref, root)
+        changes = [(c, root_relative(changeset.top / c.path, root)) for c in changeset.changes]
+        changes = [(c, rel) for c, rel in changes if rel is not None]
+        widened = _widening_input(manifest, options, changeset, changes)
+    except gitref.GitRefError as err:
+        raise UsageError(f"--changed-since: {err}") from None
+    limits = [Path(p).resolve() for p in options.paths]
+    files = []
+    for change, rel in changes:
+        full = root / rel
+        if full.is_file() and (not limits or any(full == lim or lim in full.parents for lim in limits)):
+            files.append(os.path.relpath(full))
+    return ChangedScope(files=tuple(files), widened=widened)
+
+
+def root_relative(full: Path, root: Path) -> str | None:
+    try:
+        return full.relative_to(root).as_posix()
+    except ValueError:
+        return None  # outside the project root: not this project's change
+
+
+def _widening_input(manifest: Manifest, options: Options, changeset: gitref.ChangeSet,
+                    changes: list[tuple[gitref.Change, str]]) -> str | None:
+    """The first changed ownership input, as ``"PATH changed and holds Prisma models"``, or None."""
+    root = Path(manifest.root).resolve()
+    fixed = {baseline_path(options, manifest).resolve(): "is the baseline"}
+    if manifest.path:
+        fixed[Path(manifest.path).resolve()] = ""
+    matcher = ServiceMatcher.of(manifest.services)
+    found: list[tuple[str, str]] = []
+
+    def facts_of(rel: str, data: bytes) -> str | None:
+        service = matcher.service_of(rel)
+        src = SourceFile(rel, service, language_for(rel))
+        return shared_facts(extract_bytes(src, data, config_for(manifest, service)))
+
+    older = []
+    for change, rel in changes:
+        full = root / rel
+        if full in fixed:
+            found.append((rel, fixed[full]))
+        elif language_for(rel) is not None:
+            now = _read_plain(full)
+            what = facts_of(rel, now) if now is not None else None
+            if what is not None:
+                found.append((rel, f"holds {what}"))
+            elif change.old_blob is not None:
+                older.append((change, rel))
+    if not found and older:
+        blobs = gitref.read_blobs(changeset.top, [c.old_blob for c, _ in older])
+        for change, rel in older:
+            data = blobs.get(change.old_blob)
+            what = facts_of(rel, data) if data is not None else None
+            if what is not None:
+                found.append((rel, f"held {what}"))
+    if not found:
+        return None
+    rel, why = found[0]
+    others = len(found) - 1
+    return (f"{outfile.shown(rel)} changed" + (f" and {why}" if why else "")
+            + (f" (and {others} other ownership input{'s' if others > 1 else ''})" if others else ""))
+
+
+def _read_plain(full: Path) -> bytes | None:
+    """A regular file's bytes; None for a deleted file, a folder, a device or a FIFO."""
+    try:
+        return full.read_bytes() if full.is_file() else None
+    except OSError:
+        return None

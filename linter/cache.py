@@ -218,7 +218,8 @@ class Cache:
 
     def _refuse(self, why: str) -> None:
         if self.enabled and self._notify is not None:
-            self._notify(f"{why}; not following it, running without the cache")
+            follow = "not following it, " if why.endswith("symbolic link") else ""
+            self._notify(f"{why}; {follow}running without the cache")
         self.enabled = False
         return None
 

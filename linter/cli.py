@@ -2,7 +2,9 @@
 writes the output and maps errors to exit codes:
 
 0 nothing at or above ``fail_on``; 1 findings at or above it; 2 usage or
-configuration error (one clear line, no traceback); 3 internal error.
+configuration error, or an output or baseline file that cannot be written or read
+(one clear line, no traceback); 3 internal error; 130 interrupted (Ctrl-C), with
+the cache as it was; 143 terminated (SIGTERM) during a pooled run.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import click
 from linter import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
@@ -41,15 +44,28 @@ def _options(paths, config, select, ignore, fail_on, jobs, no_cache=False, **ext
     from linter.app import Options
 
     return Options(paths=tuple(paths), config=config, select=_codes(select), ignore=_codes(ignore),
-                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), cache=not no_cache, **extra)
+                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), cache=not no_cache, notify=_notice, **extra)
+
+
+def _notice(message: str) -> None:
+    click.echo(f"hos-lint: {message}", err=True)
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from linter.outfile import write_text
+
+        write_text(output, text)  # a temporary file renamed into place
     else:
         click.echo(text, nl=False)
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an --output that cannot be written before doing any work."""
+    if output:
+        from linter.outfile import check_target
+
+        check_target(output)
 
 
 def _color(output: str | None) -> bool:
@@ -74,7 +90,7 @@ def with_common(fn):
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--output", "-o", type=click.Path(), help="Write the report to a file.")
 @click.option("--select", help="Only these rule codes (comma-separated prefixes).")
 @click.option("--ignore", help="Skip these rule codes (comma-separated prefixes).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
@@ -82,7 +98,7 @@ def with_common(fn):
 @click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+@click.option("--baseline", "baseline_file", type=click.Path(),
               help="Baseline file (default: hos-lint-baseline.json at the project root, when present).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
 @click.option("--changed-since", metavar="GIT_REF", help="Check only files changed since this git ref.")
@@ -90,19 +106,28 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
           baseline_file, no_baseline, changed_since):
     """Check PATHS (default: the whole project) for cross-service data access."""
     def body():
+        from dataclasses import replace
+
         from linter import app
+        from linter.outfile import shown
         from linter.output import FORMATTERS, RenderOptions
         from linter.registry import load_catalog
 
+        _check_output(output)
         catalog = load_catalog()
-        targets = tuple(paths)
+        opts = _options(paths, config, select, ignore, fail_on, jobs, no_cache, baseline=baseline_file,
+                        no_baseline=no_baseline)
         if changed_since:
-            targets = app.changed_files(changed_since, paths)
-            if not targets:
-                click.echo(f"No files changed since {changed_since}.")
+            changed = app.changed_scope(changed_since, opts)
+            if changed.widened:
+                every = "every file under the given paths" if paths else "the whole project"
+                click.echo(f"hos-lint: {changed.widened}; checking {every}", err=True)
+            elif not changed.files:
+                click.echo(f"No files changed since {shown(changed_since)}.")
                 return EXIT_OK
-        result = app.run(_options(targets, config, select, ignore, fail_on, jobs, no_cache, baseline=baseline_file,
-                                  no_baseline=no_baseline), catalog)
+            else:
+                opts = replace(opts, paths=changed.files)
+        result = app.run(opts, catalog)
         if result.inferred:
             _announce_inferred(result)
         for notice in result.databases:
@@ -120,13 +145,14 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path())
 def accesses(paths, config, jobs, debug, no_cache, fmt, output):
     """Every database access extracted from PATHS, resolved to its relation and owner."""
     def body():
         from linter import app
         from linter.output.accesses import render_accesses
 
+        _check_output(output)
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         _emit(render_accesses(project, fmt), output)
         return EXIT_OK
@@ -207,7 +233,7 @@ def init(path, force, debug):
 @cli.command(name="baseline")
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+@click.option("--baseline", "baseline_file", type=click.Path(),
               help="Baseline file (default: hos-lint-baseline.json at the project root).")
 @click.option("--update-baseline", is_flag=True, help="Required to write the baseline when CI is set.")
 def write_baseline(paths, config, jobs, debug, no_cache, baseline_file, update_baseline):
@@ -254,7 +280,7 @@ def why(target, config, jobs, debug, no_cache):
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "mermaid", "dot", "json"]), default="md",
               show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--output", "-o", type=click.Path(), help="Write the report to a file.")
 @click.option("--diff", "diff_ref", metavar="GIT_REF", help="What changed since GIT_REF, as markdown.")
 @click.option("--link-base", default="", help="Prefix for file links in HTML (e.g. a repository blob URL).")
 def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link_base):
@@ -264,6 +290,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
 
         from linter import app, gitref, report
 
+        _check_output(output)
         opts = _options(paths, config, None, None, None, jobs, no_cache)
         project, findings = app.check_all(opts)
         new = report.build_report(project.manifest, project.context, project.accesses, findings)
@@ -275,7 +302,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
                 old_p, old_f = app.check_all(replace(opts, paths=(str(old_root),), config=None, cache=False))
                 old = report.build_report(old_p.manifest, old_p.context, old_p.accesses, old_f)
         except gitref.GitRefError as err:
-            raise app.UsageError(str(err)) from None
+            raise app.UsageError(f"--diff: {err}") from None
         _emit(report.render_diff_md(report.diff_reports(old, new), diff_ref), output)
         return EXIT_OK
 
@@ -286,12 +313,13 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--service", help="Only this service's role.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the SQL to a file.")
+@click.option("--output", "-o", type=click.Path(), help="Write the SQL to a file.")
 def grants_cmd(paths, config, jobs, debug, no_cache, service, output):
     """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
     def body():
         from linter import app, grants
 
+        _check_output(output)
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         try:
             _emit(grants.generate_grants(project.manifest, project.context, service), output)
@@ -329,6 +357,7 @@ def _guard(body, debug: bool) -> int:
     """Run a command body, mapping errors to exit codes 2 and 3."""
     from linter.app import UsageError
     from linter.manifest import ManifestError
+    from linter.outfile import OutputError
     from linter.output.safe import printable
 
     try:
@@ -337,10 +366,13 @@ def _guard(body, debug: bool) -> int:
         for line in err.errors:
             click.echo(f"hos-lint: {printable(line)}", err=True)
         return EXIT_USAGE
-    except UsageError as err:
+    except (UsageError, OutputError) as err:
         for line in str(err).splitlines() or [""]:
             click.echo(f"hos-lint: {printable(line)}", err=True)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("hos-lint: interrupted", err=True)
+        return EXIT_INTERRUPTED
     except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
         if debug:
             traceback.print_exc()
