@@ -554,13 +554,13 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
         if full in fixed:
             found.append((rel, fixed[full]))
         elif language_for(rel) is not None:
-            now = _read_plain(full)
+            now = _read_plain(full, root)
             what = facts_of(rel, now) if now is not None else None
             if what is not None:
                 found.append((rel, f"holds {what}"))
             elif change.old_blob is not None:
                 older.append((change, rel))
-    if not found and older:
+    if older:
         blobs = gitref.read_blobs(changeset.top, [c.old_blob for c, _ in older])
         for change, rel in older:
             data = blobs.get(change.old_blob)
@@ -575,9 +575,12 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
             + (f" (and {others} other ownership input{'s' if others > 1 else ''})" if others else ""))
 
 
-def _read_plain(full: Path) -> bytes | None:
-    """A regular file's bytes; None for a deleted file, a folder, a device or a FIFO."""
+def _read_plain(full: Path, root: Path) -> bytes | None:
+    """A regular file's bytes; None for a deleted file, a folder, a device, a FIFO or a
+    symbolic link that leads out of the project (the root is a wall)."""
     try:
-        return full.read_bytes() if full.is_file() else None
+        if not full.is_file() or (full.is_symlink() and root not in full.resolve().parents):
+            return None
+        return full.read_bytes()
     except OSError:
         return None

@@ -206,6 +206,28 @@ def test_editing_a_prisma_schema_widens_to_the_typescript_that_uses_it(tmp_path)
     assert "services/order/src/users.ts:3:35: HOS102 order reads auth_service.User (owned by auth)" in out
 
 
+def test_several_ownership_inputs_are_counted_exactly(tmp_path):
+    files = {**base_project(), "services/order/db/001_view.sql":
+             "CREATE VIEW order_service.summary AS SELECT id FROM order_service.orders;\n"}
+    root = repo(tmp_path, files)
+    (root / "hos-lint.yaml").write_text(TWO)
+    (root / "services/order/db/001_view.sql").unlink()  # held a view: counted from the merge-base
+    (root / "services/order/db/002_t.sql").write_text("CREATE TABLE order_service.t (id int);\n")
+    (root / "services/order/db/003_dml.sql").write_text("INSERT INTO order_service.t VALUES (1);\n")
+    code, out, err = run("check", "--changed-since", "HEAD", "--no-cache")
+    assert err == "hos-lint: hos-lint.yaml changed (and 2 other ownership inputs); checking the whole project\n"
+    assert code == 1 and HOS102_USERS in out.splitlines()
+
+
+def test_a_symlink_out_of_the_project_is_not_read_to_decide(tmp_path):
+    outside = tmp_path / "outside.sql"
+    outside.write_text("CREATE TABLE order_service.t (id int);\n")
+    root = repo(tmp_path, base_project())
+    (root / "services/order/db/link.sql").symlink_to(outside)
+    code, _, err = run("check", "--changed-since", "HEAD", "--no-cache")
+    assert err == ""
+
+
 def test_widening_keeps_the_paths_the_user_gave(tmp_path):
     root = repo(tmp_path, {**base_project(), "services/auth/db/x.sql": "DELETE FROM order_service.orders;\n"})
     (root / "hos-lint.yaml").write_text(TWO)
