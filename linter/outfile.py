@@ -79,5 +79,8 @@ def _stat(target: Path, what: str) -> os.stat_result | None:
 
 
 def shown(path: str | os.PathLike[str]) -> str:
-    """A path for a one-line message: control characters escaped."""
-    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in os.fspath(path))
+    """A path (or ref) for a one-line message: undecodable bytes as ``\\xff``, control
+    and bidirectional characters as escapes, so the line stays one line."""
+    from linter.output.safe import printable
+
+    return printable(os.fspath(path))
