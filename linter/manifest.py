@@ -174,6 +174,12 @@ def find_manifest(start: Path, stop: Path) -> Path | None:
 
 
 def _folder_of(start: Path) -> Path:
+    """The folder a PATH stands for: itself, or the folder holding a file. A symbolic
+    link is a name in its folder, never followed here: a committed link to a file
+    outside the repository must not move the search (or the root) out of it."""
+    start = Path(os.path.abspath(start))
+    if start.is_symlink():
+        return start.parent.resolve()
     here = start.resolve()
     return here.parent if here.is_file() or not here.exists() else here
 

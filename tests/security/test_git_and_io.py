@@ -228,6 +228,19 @@ def test_a_symlink_out_of_the_project_is_not_read_to_decide(tmp_path):
     assert err == ""
 
 
+def test_a_path_that_links_out_of_the_repository_does_not_move_the_root(tmp_path):
+    """pre-commit passes a committed symlink like any staged file: the manifest is
+    still the repository's, and nothing above the repository is walked."""
+    outside = tmp_path / "outside.sql"
+    outside.write_text("SELECT 1;\n")
+    (tmp_path / "hos-lint.yaml").write_text("version: 1\nservices:\n  decoy: {schema: decoy}\n")
+    root = repo(tmp_path, base_project())
+    (root / "services/order/db/link.sql").symlink_to(outside)
+    code, out, err = run("check", "--no-cache", "services/order/db/link.sql")
+    assert (code, err) == (0, "")
+    assert out.startswith("No problems found in 0 files across 2 services; 1 file not analysed")
+
+
 def test_widening_keeps_the_paths_the_user_gave(tmp_path):
     root = repo(tmp_path, {**base_project(), "services/auth/db/x.sql": "DELETE FROM order_service.orders;\n"})
     (root / "hos-lint.yaml").write_text(TWO)
