@@ -3,7 +3,10 @@
 ## What it does
 Reports every Prisma block, SQL statement, YAML document or source region
 that hos-lint could not parse, at the position where parsing failed, as a
-warning; the rest of the file is still analysed.
+warning; the rest of the file is still analysed. A SQL statement PostgreSQL
+would reject is reported at its start even when the relations it names can
+still be read (``ALTER TABLE t ADD c int DEFAULT now(``): those are checked
+as written.
 
 A source file that could not be analysed at all is reported at **error**
 severity: unreadable, not valid UTF-8, NUL bytes in its first 8 KB (binary),
@@ -52,6 +55,8 @@ RULE = Rule(
         Invalid({"services/order/db/broken.sql": "SELECT 1;\nSELEC * FROM orders;\nSELECT 2;\n"},
                 expect=("HOS901 2:1",)),
         Invalid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n"},
+                expect=("HOS901 1:1",)),
+        Invalid({"services/order/db/002.sql": "ALTER TABLE order_service.orders\n  ADD COLUMN c timestamptz DEFAULT now(;\n"},
                 expect=("HOS901 1:1",)),
         # a whole file not analysed (error severity): binary, and a YAML alias bomb
         Invalid({"services/order/db/dump.sql": "SELECT 1;\0\0\x01\x02"}, expect=("HOS901 1:1",)),

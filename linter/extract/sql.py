@@ -19,6 +19,14 @@ recursive-descent readers over sqlglot's own tokenizer (see ``_TokenReader``);
 every other form that becomes a ``Command`` while we expect a relation is
 reported as HOS901 rather than silently skipped.
 
+A statement PostgreSQL would reject is HOS901 even when its relations could
+be read (they are kept: a broken migration still names them). sqlglot is
+lenient (``(a int,)``) and does not parse every form, so the verdict comes
+from the surest judge that has one (``_rejection``): what a token reader
+found missing, the shape every statement has (balanced brackets, no
+dangling comma or keyword), then sqlglot's error where it is a verdict.
+Tests hold this against pglast, PostgreSQL's own parser.
+
 Function bodies (``$$ … $$`` in ``CREATE FUNCTION``/``PROCEDURE``, whatever
 the language) and ``DO`` blocks are not parsed in this version: the function
 itself is a DDL access, the SQL inside it is not analysed.
@@ -27,11 +35,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import ParseError
 from sqlglot.tokens import Token, TokenType
 
 from linter.embedded import Origin
@@ -316,8 +327,20 @@ def _first_words(stmt: Statement, count: int = 3, limit: int = 60) -> str:
 
 
 def _parse_message(stmt: Statement, err: BaseException) -> str:
+    return f"could not parse SQL statement ({_first_words(stmt)}): {_reason(err)}"
+
+
+_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
+_STATEMENT_POSITION = re.compile(r"\.? Line \d+, Col: \d+\.?")
+
+
+def _reason(err: BaseException) -> str:
+    """sqlglot's error in words: its token reprs become the token's text and
+    its statement-relative position is dropped (the problem has the real one)."""
     reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return f"could not parse SQL statement ({_first_words(stmt)}): {reason[:160]}"
+    reason = _TOKEN_REPR.sub(
+        lambda m: "the end of the statement" if m.group(1) == "SENTINEL" else f"'{m.group(2)}'", reason)
+    return _STATEMENT_POSITION.sub("", reason)[:160]
 
 
 # --------------------------------------------------------------------------
@@ -360,14 +383,13 @@ def _first_word(stmt: Statement) -> str:
 
 def _analyse_statement(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
     first = _first_word(stmt)
-    if first in _IGNORED_FIRST:
+    if first in _IGNORED_FIRST or (first == "CREATE" and _create_object_word(stmt) in _IGNORED_CREATE):
+        _read_by_tokens(stmt, None, None, ctx, sink)  # nothing to extract, but it must still be SQL
         return
     if first in _TOKEN_HANDLERS:
-        _TOKEN_HANDLERS[first](stmt, ctx, sink)
+        _read_by_tokens(stmt, _TOKEN_HANDLERS[first], None, ctx, sink)
         return
-    if first == "CREATE" and _create_object_word(stmt) in _IGNORED_CREATE:
-        return
-    tree, error = _parse(stmt, ctx)
+    tree, tokens, error = _parse(stmt, ctx)
     if tree is None or isinstance(tree, exp.Command):
         _unparsed(stmt, first, error, ctx, sink)
         return
@@ -376,6 +398,9 @@ def _analyse_statement(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
         _problem(ctx, sink, stmt, stmt.start, "HOS901",
                  f"could not parse SQL statement ({_first_words(stmt)}): not a SQL statement")
         return
+    complaint = _shape_complaint(stmt, tokens)  # sqlglot accepts `(a int,)`, PostgreSQL does not
+    if complaint is not None:
+        _problem(ctx, sink, stmt, stmt.start, "HOS901", _rejected_message(stmt, complaint, True))
     facts = _StmtFacts()
     _classify(tree, facts)
     _record(stmt, facts, ctx, sink)
@@ -394,19 +419,155 @@ def _create_object_word(stmt: Statement) -> str:
 def _unparsed(stmt: Statement, first: str, error: BaseException | None, ctx: _Ctx, sink: _Sink) -> None:
     """sqlglot failed or kept the statement as an opaque Command: use a token
     reader when we have one for the form, else HOS901 for forms that carry
-    relations (benign Commands such as VACUUM are ignored)."""
+    relations. Benign Commands (VACUUM, ALTER ROLE …) yield nothing, but a
+    statement PostgreSQL would reject is HOS901 whoever reads it."""
     fallback = _fallback_for(stmt, first)
-    if fallback is not None:
-        fallback(stmt, ctx, sink)
+    if fallback is not None or (error is None and first not in _ANALYSED_FIRST):
+        _read_by_tokens(stmt, fallback, error, ctx, sink)
     elif error is not None:
         _problem(ctx, sink, stmt, stmt.start, "HOS901", _parse_message(stmt, error))
-    elif first in _ANALYSED_FIRST:
+    else:
         _problem(ctx, sink, stmt, stmt.start, "HOS901",
                  f"could not parse SQL statement ({_first_words(stmt)}): "
                  "sqlglot does not support this form")
 
 
-def _fallback_for(stmt: Statement, first: str):
+def _read_by_tokens(stmt: Statement, reader_fn: "_TokenFn | None", error: BaseException | None,
+                    ctx: _Ctx, sink: _Sink) -> None:
+    """Read a statement with a token reader (``reader_fn``; None: nothing to
+    extract), then judge it: a statement PostgreSQL would reject is HOS901 at
+    its start even when its relations could be read (they are kept: the
+    migration names them). ``error`` is sqlglot's, when it failed first."""
+    reader = _TokenReader(stmt)
+    before, facts = len(sink.problems), _fact_count(sink)
+    if reader_fn is not None:
+        reader_fn(stmt, reader, ctx, sink)
+    if any(p.code == "HOS901" for p in sink.problems[before:]):
+        return  # the reader already said it could not read the statement
+    reason = _rejection(stmt, reader, error)
+    if reason is not None:
+        _problem(ctx, sink, stmt, stmt.start, "HOS901", _rejected_message(stmt, reason, _fact_count(sink) > facts))
+
+
+def _fact_count(sink: _Sink) -> int:
+    return len(sink.accesses) + len(sink.defs) + len(sink.grants)
+
+
+def _rejected_message(stmt: Statement, reason: str, read: bool) -> str:
+    kept = "; what it names is still checked" if read else ""
+    return f"could not parse SQL statement ({_first_words(stmt)}): {reason}{kept}"
+
+
+# --------------------------------------------------------------------------
+# would PostgreSQL accept a statement sqlglot did not parse?
+# --------------------------------------------------------------------------
+
+
+def _rejection(stmt: Statement, reader: "_TokenReader", error: BaseException | None) -> str | None:
+    """Why PostgreSQL would reject a statement that sqlglot did not parse into
+    a tree, or None when nothing says so.
+
+    Three judges, surest first: the parts a token reader found missing, the
+    shape every statement must have (``_shape_complaint``), and sqlglot's own
+    error where it is a verdict (``_sqlglot_verdict``)."""
+    if reader.complaint is not None:
+        return f"missing {reader.complaint}"
+    shape = _shape_complaint(stmt, reader.all)
+    if shape is not None or error is None:
+        return shape
+    return _sqlglot_verdict(stmt, reader, error)
+
+
+# sqlglot's CREATE FUNCTION / PROCEDURE grammar lacks valid options (``SET
+# search_path = s``, ``SUPPORT f`` …), so its error there proves nothing.
+_NO_VERDICT_CREATE = frozenset({"FUNCTION", "PROCEDURE"})
+
+
+def _sqlglot_verdict(stmt: Statement, reader: "_TokenReader", error: BaseException) -> str | None:
+    """sqlglot's failure as a reason PostgreSQL rejects the statement too, or
+    None: not for the forms whose grammar it lacks, nor when blanking the one
+    PostgreSQL word it does not know (``CREATE INDEX … ON ONLY t``) lets it
+    parse the statement (then its error on the blanked text is the reason)."""
+    if _first_word(stmt) == "CREATE" and _create_object_word(stmt) in _NO_VERDICT_CREATE:
+        return None
+    words = [t.text.upper() for t in reader.all]
+    gaps = [reader.all[i] for i in range(1, len(words)) if words[i - 1] == "ON" and words[i] == "ONLY"]
+    if not gaps:
+        return _reason(error)
+    text = stmt.text
+    for tok in gaps:
+        text = text[:tok.start] + " " * (tok.end + 1 - tok.start) + text[tok.end + 1:]
+    tail = _TRAILING_DATA.search(text)
+    try:
+        sqlglot.parse_one(text[: tail.start()] if tail else text, read="postgres")
+    except Exception as blanked:  # noqa: BLE001 - any sqlglot failure is its verdict
+        return _reason(blanked)
+    return None
+
+
+_OPENING = {TokenType.L_PAREN: TokenType.R_PAREN, TokenType.L_BRACKET: TokenType.R_BRACKET}
+_CLOSING = frozenset(_OPENING.values())
+# Reserved PostgreSQL keywords that always need something after them: no
+# statement ends with one. Not here, because a valid statement can end with
+# them: ON (``SET x TO on``), WITH (``CREATE ROLE r WITH``), ONLY (``FETCH
+# FIRST 1 ROWS ONLY``), DEFAULT, ALL, DISTINCT, NULL, TRUE, FALSE, SELECT.
+_NEVER_LAST = frozenset(
+    "AND AS CASE CAST CHECK COLLATE COLUMN CONSTRAINT CREATE ELSE EXCEPT FOR FOREIGN FROM "
+    "GRANT GROUP HAVING IN INITIALLY INTERSECT INTO LATERAL LEADING LIMIT NOT OFFSET OR "
+    "ORDER PLACING PRIMARY REFERENCES RETURNING TABLE THEN TO TRAILING UNION USING VARIADIC "
+    "WHEN WHERE WINDOW".split()
+)
+# Reserved keywords that never start a list item, so never follow a comma
+# (``SELECT a, FROM t``). Not here: ON (``SET x TO a, on``), GROUP (``GRANT r
+# TO a, GROUP b``), FOR, and those that start items (CONSTRAINT, LATERAL …).
+_NEVER_AFTER_COMMA = frozenset(
+    "AND AS ELSE EXCEPT FROM HAVING INTERSECT INTO LIMIT OFFSET OR ORDER RETURNING THEN TO "
+    "UNION USING WHERE WINDOW".split()
+)
+# Statements that may be a single word; any other needs more than its first.
+_ONE_WORD = frozenset("BEGIN COMMIT END ROLLBACK ABORT CHECKPOINT VACUUM ANALYZE ANALYSE CLUSTER SELECT".split())
+
+
+def _raw(stmt: Statement, tok: Token) -> str:
+    """A token as written (a keyword and the same word quoted differ)."""
+    return stmt.text[tok.start:tok.end + 1]
+
+
+def _shape_complaint(stmt: Statement, tokens: list[Token]) -> str | None:
+    """What no PostgreSQL statement can look like, judged on its tokens:
+    unbalanced brackets, a comma with nothing on one side, a dangling ``.``,
+    ``,`` or ``=``, a last word that always needs more, a lone first word."""
+    opened: list[Token] = []
+    previous = None
+    for tok in tokens:
+        kind = tok.token_type
+        if previous == TokenType.COMMA and _raw(stmt, tok).upper() in _NEVER_AFTER_COMMA:
+            return f"',' before {_raw(stmt, tok).upper()}"
+        if kind in _OPENING:
+            opened.append(tok)
+        elif kind in _CLOSING:
+            if not opened or _OPENING[opened.pop().token_type] != kind:
+                return f"unbalanced '{tok.text}'"
+            if previous == TokenType.COMMA:
+                return f"',' before '{tok.text}'"
+        elif kind == TokenType.COMMA and (previous is None or previous in (TokenType.COMMA, *_OPENING)):
+            return "',' with nothing before it"
+        previous = kind
+    if opened:
+        return f"'{opened[-1].text}' is never closed"
+    if not tokens:
+        return None
+    last = _raw(stmt, tokens[-1])
+    if previous in (TokenType.COMMA, TokenType.DOT, TokenType.EQ):
+        return f"it ends with '{last}'"
+    if last.upper() in _NEVER_LAST:
+        return f"it ends with {last.upper()}"
+    if len(tokens) == 1 and last.upper() not in _ONE_WORD:
+        return f"nothing follows {last.upper()}"
+    return None
+
+
+def _fallback_for(stmt: Statement, first: str) -> "_TokenFn | None":
     if first == "ALTER":
         return _alter_tokens
     if first == "CREATE":
@@ -417,8 +578,8 @@ def _fallback_for(stmt: Statement, first: str):
 _TRAILING_DATA = re.compile(r"\s+WITH\s+(NO\s+)?DATA\s*$", re.IGNORECASE)
 
 
-def _parse(stmt: Statement, ctx: _Ctx) -> tuple[exp.Expression | None, BaseException | None]:
-    """Parse one statement: (tree, None) or (None, the error).
+def _parse(stmt: Statement, ctx: _Ctx) -> tuple[exp.Expression | None, list[Token], BaseException | None]:
+    """Parse one statement: (tree, its tokens, None) or (None, [], the error).
 
     A trailing ``WITH [NO] DATA`` (CREATE MATERIALIZED VIEW / TABLE AS) is cut
     off first: sqlglot does not know it and it holds no relation; cutting the
@@ -429,14 +590,26 @@ def _parse(stmt: Statement, ctx: _Ctx) -> tuple[exp.Expression | None, BaseExcep
     tail = _TRAILING_DATA.search(stmt.text)
     text = stmt.text[: tail.start()] if tail else stmt.text
     try:
-        return sqlglot.parse_one(text, read="postgres"), None
+        return (*_parse_one(text), None)
     except Exception as err:  # noqa: BLE001 - sqlglot raises ParseError,
         # TokenError and, on odd input, plain internal errors alike.
         retry = _parse_with_markers(Statement(text, stmt.start), ctx)
-        return (retry, None) if retry is not None else (None, err)
+        return (*retry, None) if retry is not None else (None, [], err)
 
 
-def _parse_with_markers(stmt: Statement, ctx: _Ctx) -> exp.Expression | None:
+def _parse_one(text: str) -> tuple[exp.Expression, list[Token]]:
+    """``sqlglot.parse_one(text, read="postgres")`` that also returns the
+    tokens it parsed, so judging the statement's shape does not tokenize it
+    a second time."""
+    dialect = Dialect.get_or_raise("postgres")
+    tokens = dialect.tokenize(text)
+    trees = dialect.parser().parse(tokens, text)
+    if not trees or trees[0] is None:
+        raise ParseError(f"No expression was parsed from '{text[:60]}'")
+    return (exp.Block(expressions=trees) if len(trees) > 1 else trees[0]), tokens
+
+
+def _parse_with_markers(stmt: Statement, ctx: _Ctx) -> tuple[exp.Expression, list[Token]] | None:
     if not ctx.placeholders:
         return None
     swapped = re.sub(
@@ -447,11 +620,11 @@ def _parse_with_markers(stmt: Statement, ctx: _Ctx) -> exp.Expression | None:
     if swapped == stmt.text:
         return None
     try:
-        tree = sqlglot.parse_one(swapped, read="postgres")
+        tree, tokens = _parse_one(swapped)
     except Exception:  # noqa: BLE001 - still unparseable: caller reports HOS901
         return None
     _mark_swapped(tree, stmt.text)
-    return tree
+    return tree, tokens
 
 
 def _mark_swapped(tree: exp.Expression, original: str) -> None:
@@ -919,10 +1092,17 @@ class _TokenReader:
     readers below use it."""
 
     def __init__(self, stmt: Statement) -> None:
-        tokens = _PlainTokenizer().tokenize(stmt.text)
-        self.tokens: list[Token] = tokens[1:]
+        self.all: list[Token] = _PlainTokenizer().tokenize(stmt.text)
+        self.tokens: list[Token] = self.all[1:]
         self.shift = 0
         self.i = 0
+        self.complaint: str | None = None  # the first thing a reader found missing
+
+    def require(self, ok: bool, what: str) -> bool:
+        """Note ``what`` as missing unless ``ok`` (the first complaint wins)."""
+        if not ok and self.complaint is None:
+            self.complaint = what
+        return ok
 
     def word(self, ahead: int = 0) -> str:
         """Upper-cased text of the token ``ahead`` positions on ('' past the end)."""
@@ -1005,17 +1185,16 @@ class _TokenReader:
                 return
 
 
-def _set(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _set(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """``SET [SESSION|LOCAL] search_path {TO|=} …`` replaces the search path
     recorded on later refs; other settings are ignored."""
-    reader = _TokenReader(stmt)
     reader.accept("SESSION") or reader.accept("LOCAL")
     if reader.word() != "SEARCH_PATH":
         return
     reader.i += 1
-    if not (reader.accept("TO") or reader.accept("=")):
-        return
-    sink.search_path = _search_path_values(reader)
+    if reader.require(reader.accept("TO") or reader.accept("="), "TO or = after search_path") \
+            and reader.require(not reader.at_end(), "a schema after search_path TO"):
+        sink.search_path = _search_path_values(reader)
 
 
 def _search_path_values(reader: _TokenReader) -> tuple[str, ...]:
@@ -1032,26 +1211,38 @@ def _search_path_values(reader: _TokenReader) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _reset(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _reset(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """``RESET search_path`` / ``RESET ALL``: back to the service default."""
-    reader = _TokenReader(stmt)
+    reader.require(not reader.at_end(), "a parameter after RESET")
     if reader.word() in {"SEARCH_PATH", "ALL"}:
         sink.search_path = ()
 
 
-def _lock(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _lock(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """``LOCK [TABLE] [ONLY] a, b [IN … MODE] [NOWAIT]``: WRITE op LOCK."""
-    reader = _TokenReader(stmt)
     reader.accept("TABLE")
     reader.accept("ONLY")
     facts = _StmtFacts()
     facts.hits.extend(_Hit(n, AccessKind.WRITE, "LOCK") for n in reader.names())
+    if reader.accept("IN"):
+        mode = []
+        while not reader.at_end() and reader.word() != "MODE":
+            mode.append(reader.word())
+            reader.i += 1
+        reader.require(" ".join(mode) in _LOCK_MODES and reader.accept("MODE"), "a lock mode after IN")
+    reader.accept("NOWAIT")
+    reader.require(reader.at_end(), "the end of the LOCK statement")
     _expect_hits(stmt, facts, ctx, sink)
 
 
-def _refresh(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+_LOCK_MODES = frozenset((
+    "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+    "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE",
+))
+
+
+def _refresh(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """``REFRESH MATERIALIZED VIEW [CONCURRENTLY] v``: DDL on v."""
-    reader = _TokenReader(stmt)
     if not reader.accept("MATERIALIZED", "VIEW"):
         _unsupported(stmt, ctx, sink)
         return
@@ -1060,6 +1251,10 @@ def _refresh(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
     name = reader.name()
     if name is not None:
         facts.hits.append(_Hit(name, AccessKind.DDL, "REFRESH MATERIALIZED VIEW"))
+    if reader.accept("WITH"):
+        reader.accept("NO")
+        reader.require(reader.accept("DATA"), "DATA after WITH")
+    reader.require(reader.at_end(), "the end of the REFRESH statement")
     _expect_hits(stmt, facts, ctx, sink)
 
 
@@ -1069,13 +1264,12 @@ _ALTER_KINDS = (
 )
 
 
-def _alter_tokens(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _alter_tokens(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """ALTER forms sqlglot keeps opaque (``OWNER TO``, ``SET SCHEMA``, ``ENABLE
     ROW LEVEL SECURITY``, ``ALTER SEQUENCE … RESTART``…): DDL on the relation
     (the table of ``ALTER TRIGGER tr ON t``); ``SET SCHEMA s`` is also DDL on
     the relation's new home ``s.name``; ``REFERENCES u`` is a REFERENCE.
     ALTER of roles, schemas, types, default privileges... is ignored."""
-    reader = _TokenReader(stmt)
     kind = next((k for k in _ALTER_KINDS if reader.accept(*k)), None)
     if kind is None:
         return
@@ -1093,26 +1287,32 @@ def _alter_tokens(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
 
 
 def _alter_tail(reader: _TokenReader, name: _Name | None, what: str, facts: _StmtFacts) -> None:
+    """The actions after the relation name: what they say about other
+    relations, and the parts the common opaque actions cannot do without."""
     while not reader.at_end():
-        if reader.accept("SET", "SCHEMA") and name is not None and reader.is_name():
-            _, quoted, offset, marker = reader.part()
-            schema = reader.tokens[reader.i - 1].text if quoted else reader.tokens[reader.i - 1].text.lower()
-            moved = _Name(name.name, schema, name.quoted, offset, marker)
-            facts.hits.append(_Hit(moved, AccessKind.DDL, what + " SET SCHEMA"))
+        if reader.accept("SET", "SCHEMA"):
+            if reader.require(reader.is_name(), "a schema after SET SCHEMA") and name is not None:
+                _, quoted, offset, marker = reader.part()
+                schema = reader.tokens[reader.i - 1].text if quoted else reader.tokens[reader.i - 1].text.lower()
+                moved = _Name(name.name, schema, name.quoted, offset, marker)
+                facts.hits.append(_Hit(moved, AccessKind.DDL, what + " SET SCHEMA"))
         elif reader.accept("REFERENCES"):
             target = reader.name()
-            if target is not None:
+            if reader.require(target is not None, "a table after REFERENCES"):
                 facts.hits.append(_Hit(target, AccessKind.REFERENCE, "REFERENCES", name))
+        elif reader.accept("OWNER"):
+            reader.require(reader.accept("TO") and reader.is_name(), "a role after OWNER TO")
+        elif reader.accept("ROW", "LEVEL"):
+            reader.require(reader.accept("SECURITY"), "SECURITY after ROW LEVEL")
         else:
             reader.i += 1
 
 
-def _create_tokens(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _create_tokens(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """CREATE FUNCTION / PROCEDURE / INDEX / TRIGGER forms sqlglot cannot parse
     (``RETURNS trigger``, ``ON ONLY t``, ``CREATE CONSTRAINT TRIGGER``…):
     DDL on the function, or on the table after ``ON`` for indexes and
     triggers (the first top-level ON: trigger events never contain one)."""
-    reader = _TokenReader(stmt)
     while reader.word() in _CREATE_MODIFIERS or reader.word() == "CONSTRAINT":
         reader.i += 1
     kind = reader.word()
@@ -1167,6 +1367,9 @@ _GRANT_TARGETS = (
     (("ALL", "PROCEDURES", "IN", "SCHEMA"), "all_functions"),
     (("ALL", "ROUTINES", "IN", "SCHEMA"), "all_functions"),
     (("SCHEMA",), "schema"),
+    (("FOREIGN", "DATA", "WRAPPER"), "foreign data wrapper"),
+    (("FOREIGN", "SERVER"), "foreign server"),
+    (("LARGE", "OBJECT"), "large object"),
     (("DATABASE",), "database"),
     (("SEQUENCE",), "sequence"),
     (("FUNCTION",), "function"),
@@ -1176,17 +1379,18 @@ _GRANT_TARGETS = (
 )
 
 
-def _grant(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
+def _grant(stmt: Statement, reader: _TokenReader, ctx: _Ctx, sink: _Sink) -> None:
     """``GRANT privs ON target TO grantees`` / ``REVOKE … FROM …`` become one
     ``Grant`` fact; ``GRANT role TO role`` is a membership grant
     (object_type ``role``, objects the granted roles, no privileges)."""
     revoke = _first_word(stmt) == "REVOKE"
-    reader = _TokenReader(stmt)
     if revoke:
         reader.accept("GRANT", "OPTION", "FOR") or reader.accept("ADMIN", "OPTION", "FOR")
     privileges = _privileges(reader)
+    reader.require(bool(privileges), "a privilege or role")
     if reader.accept("ON"):
         object_type, objects = _grant_target(reader)
+        reader.require(bool(objects), "an object after ON")
     else:
         object_type, objects = "role", tuple(RelationRef(name=p.lower()) for p in privileges)
         privileges = ()
@@ -1194,6 +1398,7 @@ def _grant(stmt: Statement, ctx: _Ctx, sink: _Sink) -> None:
         _unsupported(stmt, ctx, sink)
         return
     grantees = tuple(n.name for n in reader.names())
+    reader.require(bool(grantees), "a grantee")
     line, col = ctx.origin.position(stmt.start)
     sink.grants.append(Grant(
         service=ctx.service, location=Location(ctx.path, line, col), privileges=privileges,
@@ -1229,6 +1434,13 @@ def _grant_target(reader: _TokenReader) -> tuple[str, tuple[RelationRef, ...]]:
         reader.i += 1
     object_type = object_type or "table"
     objects: list[RelationRef] = []
+    if object_type == "large object":  # large objects are numbered, not named
+        while not reader.at_end() and reader.tokens[reader.i].token_type == TokenType.NUMBER:
+            objects.append(RelationRef(name=reader.tokens[reader.i].text))
+            reader.i += 1
+            if not reader.accept(","):
+                break
+        return object_type, tuple(objects)
     while reader.is_name():
         name = reader.name()
         reader.skip_parens()  # function signatures
@@ -1239,7 +1451,7 @@ def _grant_target(reader: _TokenReader) -> tuple[str, tuple[RelationRef, ...]]:
     return object_type, tuple(objects)
 
 
-_OTHER_GRANT_OBJECTS = frozenset("TYPE DOMAIN LANGUAGE TABLESPACE SERVER FOREIGN LARGE PARAMETER".split())
+_OTHER_GRANT_OBJECTS = frozenset("TYPE DOMAIN LANGUAGE TABLESPACE PARAMETER".split())
 _SCHEMA_LIKE = frozenset({"schema", "all_tables", "all_sequences", "all_functions", "database"})
 
 
@@ -1249,7 +1461,9 @@ def _grant_object(name: _Name, object_type: str) -> RelationRef:
     return RelationRef(name=name.name, schema=name.schema, quoted=name.quoted)
 
 
-_TOKEN_HANDLERS = {
+_TokenFn = Callable[[Statement, _TokenReader, _Ctx, _Sink], None]
+
+_TOKEN_HANDLERS: dict[str, _TokenFn] = {
     "SET": _set,
     "RESET": _reset,
     "LOCK": _lock,

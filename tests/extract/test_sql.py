@@ -3,6 +3,9 @@ statement splitting, HOS901/HOS205, grants, relation definitions and
 embedded SQL mapped through an OriginBuilder."""
 from __future__ import annotations
 
+import pglast
+import pytest
+
 from linter.embedded import LineIndex, Origin, OriginBuilder
 from linter.extract import sql
 from linter.extract.base import ExtractConfig
@@ -172,6 +175,87 @@ def test_unsupported_command_form_is_hos901_benign_commands_are_ignored():
     assert problems(result) == [("HOS901", 2, 1)]
     assert "sqlglot does not support this form" in result.problems[0].message
     assert rows(result) == [(5, 15, None, "c", "read", "SELECT")]
+
+
+# Valid PostgreSQL that sqlglot cannot parse (or keeps opaque), ending with or
+# holding words the shape check watches: none of them may be HOS901.
+VALID_OUTSIDE_SQLGLOT = (
+    "CREATE INDEX i ON ONLY s.t (a)",
+    "CREATE UNIQUE INDEX i ON s.t (a) NULLS NOT DISTINCT",
+    "CREATE FUNCTION s.f(VARIADIC a int[]) RETURNS int AS 'select 1' LANGUAGE sql SET search_path = s",
+    "CREATE FUNCTION s.f() RETURNS int SET enable_seqscan TO on LANGUAGE sql RETURN 1",
+    "ALTER TABLE s.t OWNER TO CURRENT_USER",
+    'ALTER TABLE s.t SET SCHEMA "Other"',
+    "ALTER TABLE s.t NO FORCE ROW LEVEL SECURITY",
+    "ALTER TABLE s.t ATTACH PARTITION s.t2 DEFAULT",
+    "ALTER TABLE s.t DISABLE TRIGGER ALL",
+    "ALTER SEQUENCE s.seq OWNED BY NONE",
+    "ALTER SEQUENCE s.seq RESTART",
+    "ALTER FUNCTION s.f RESET ALL",
+    "ALTER ROLE r SET enable_seqscan = on",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT SELECT ON TABLES TO r",
+    "LOCK TABLE s.t, s.u IN SHARE ROW EXCLUSIVE MODE NOWAIT",
+    "REFRESH MATERIALIZED VIEW CONCURRENTLY s.v WITH NO DATA",
+    "GRANT SELECT, REFERENCES ON s.t TO a, GROUP b WITH GRANT OPTION",
+    "GRANT USAGE ON FOREIGN DATA WRAPPER w TO r",
+    "GRANT SELECT ON LARGE OBJECT 1234 TO r",
+    "SET search_path TO a, on",
+    "SET LOCAL search_path TO DEFAULT",
+    "CREATE ROLE r WITH",
+    "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH",
+    "SELECT",
+    "SELECT * FROM s.t FETCH FIRST 1 ROWS ONLY",
+    "SELECT trim(FROM ' a '), ARRAY[1, 2], '(,)', \"to\" FROM s.t",
+    "SELECT 'a' AS \"from\", x AS \"to\"",
+    "VACUUM",
+    "EXPLAIN SELECT",
+    "DO $$ BEGIN PERFORM f(1,); END $$",
+)
+
+
+@pytest.mark.parametrize("text", VALID_OUTSIDE_SQLGLOT)
+def test_valid_postgresql_is_never_hos901(text):
+    pglast.parse_sql(text)  # the list holds valid PostgreSQL only
+    assert problems(run(text)) == []
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("ALTER TABLE s.t OWNER TO", "missing a role after OWNER TO"),
+    ("ALTER TABLE s.t OWNER bob", "missing a role after OWNER TO"),
+    ("ALTER TABLE s.t SET SCHEMA", "missing a schema after SET SCHEMA"),
+    ("ALTER TABLE s.t ENABLE ROW LEVEL", "missing SECURITY after ROW LEVEL"),
+    ("LOCK s.t IN EXCLUSIVE MODE x", "missing the end of the LOCK statement"),
+    ("LOCK s.t IN SHARE EXCLUSIVE MODE", "missing a lock mode after IN"),
+    ("REFRESH MATERIALIZED VIEW s.v x", "missing the end of the REFRESH statement"),
+    ("GRANT ON s.t TO bob", "missing a privilege or role"),
+    ("GRANT SELECT ON s.t TO", "missing a grantee"),
+    ("RESET", "missing a parameter after RESET"),
+    ("CREATE INDEX i ON ONLY s.t (a", "'(' is never closed"),
+    ("ALTER TABLE s.t OWNER TO r)", "unbalanced ')'"),
+    ("ALTER TABLE s.t SET (a = b[1)]", "unbalanced ')'"),
+    ("CREATE TABLE s.t (, a int)", "',' with nothing before it"),
+    ("SELECT a,, b FROM s.t", "',' with nothing before it"),
+    ("ALTER ROLE r SET x =", "it ends with '='"),
+    ("ALTER TABLE s.", "it ends with '.'"),
+    ("CREATE INDEX i ON s.t (a) WHERE", "it ends with WHERE"),
+    ("ALTER TABLE s.t ALTER COLUMN c TYPE bigint USING", "it ends with USING"),
+    ("EXPLAIN", "nothing follows EXPLAIN"),
+])
+def test_postgresql_would_reject_is_hos901_with_the_reason(text, reason):
+    pytest.raises(pglast.parser.ParseError, pglast.parse_sql, text)  # the list holds invalid SQL only
+    [problem] = run(text).problems
+    assert (problem.code, problem.location.line, problem.location.col) == ("HOS901", 1, 1)
+    assert problem.message.split("): ", 1)[1].split(";")[0] == reason
+
+
+def test_rejected_statement_keeps_its_accesses_and_says_so():
+    result = run("SELECT 1;\nALTER TABLE order_service.orders\n  OWNER TO;\nSELECT * FROM b;")
+    assert problems(result) == [("HOS901", 2, 1)]
+    assert result.problems[0].message == (
+        "could not parse SQL statement (ALTER TABLE order_service.orders): missing a role after OWNER TO; "
+        "what it names is still checked")
+    assert rows(result) == [(2, 13, "order_service", "orders", "ddl", "ALTER TABLE"),
+                            (4, 15, None, "b", "read", "SELECT")]
 
 
 def test_ignored_statements_yield_nothing():

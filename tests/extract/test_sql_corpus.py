@@ -5,6 +5,11 @@ Every entry asserts the exact set of (schema, name, kind) the extractor
 yields. Then, for every entry pglast parses, the set of (schema, name) pglast
 sees as relations must equal ours; entries marked ``pglast_differs`` carry
 the reason and must still differ (so a mark cannot go stale).
+
+pglast is also the judge of what PostgreSQL accepts: every statement of the
+corpus and of the fixtures' ``.sql`` files that it rejects must be HOS901,
+every one it accepts must not be, and so must each corpus statement with its
+brackets or commas broken. There is no exception to list.
 """
 from __future__ import annotations
 
@@ -17,13 +22,15 @@ from pglast import ast
 from pglast.enums import ObjectType
 
 from linter.embedded import Origin
-from linter.extract.sql import extract_sql
+from linter.extract.sql import extract_sql, split_statements
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "sql_corpus.yaml").read_text())
+ACCEPTED = [e for e in CORPUS if "rejected" not in e]
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
-def _ids() -> list[str]:
-    return [f"{i:03d}-{entry['sql'].split()[0].lower()}" for i, entry in enumerate(CORPUS)]
+def _ids(entries: list[dict] = CORPUS) -> list[str]:
+    return [f"{CORPUS.index(entry):03d}-{entry['sql'].split()[0].lower()}" for entry in entries]
 
 
 def _extract(sql: str):
@@ -45,7 +52,8 @@ def test_corpus_is_big_enough():
 @pytest.mark.parametrize("entry", CORPUS, ids=_ids())
 def test_corpus_entry(entry):
     result = _extract(entry["sql"])
-    assert result.problems == ()
+    expected_problems = [("HOS901", 1, 1)] if "rejected" in entry else []
+    assert [(p.code, p.location.line, p.location.col) for p in result.problems] == expected_problems
     assert _ours(entry["sql"]) == _expected(entry)
 
 
@@ -111,18 +119,72 @@ def _pglast_relations(sql: str) -> set[tuple[str | None, str]] | None:
     return {(schema, name) for schema, name in found if schema is not None or name not in ctes}
 
 
-def test_every_corpus_statement_is_valid_postgresql():
+def test_pglast_rejects_exactly_the_entries_marked_rejected():
     rejected = [e["sql"] for e in CORPUS if _pglast_relations(e["sql"]) is None]
-    assert rejected == []
+    assert rejected == [e["sql"] for e in CORPUS if "rejected" in e]
 
 
-@pytest.mark.parametrize("entry", CORPUS, ids=_ids())
+@pytest.mark.parametrize("entry", ACCEPTED, ids=_ids(ACCEPTED))
 def test_pglast_agrees(entry):
     theirs = _pglast_relations(entry["sql"])
-    if theirs is None:
-        pytest.skip("pglast cannot parse this statement")  # reported by the test above
+    assert theirs is not None, "pglast rejects this entry: mark it `rejected`"
     ours = {(schema, name) for schema, name, _ in _ours(entry["sql"])}
     if entry.get("pglast_differs"):
         assert ours != theirs, "marked pglast_differs but they now agree: remove the mark"
     else:
         assert ours == theirs
+
+
+# --- pglast as the judge of what PostgreSQL accepts -------------------------------
+
+
+def _postgres_accepts(sql: str) -> bool:
+    try:
+        pglast.parse_sql(sql)
+    except pglast.parser.ParseError:
+        return False
+    return True
+
+
+def _reports_hos901(sql: str) -> bool:
+    return any(p.code == "HOS901" for p in _extract(sql).problems)
+
+
+def _statements() -> list[tuple[str, str]]:
+    """(where, text) of every statement of the corpus and of the fixtures' .sql files."""
+    out = [(f"corpus {i:03d}", s.text) for i, e in enumerate(CORPUS) for s in split_statements(e["sql"])]
+    for path in sorted(FIXTURES.rglob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        out += [(f"{path.relative_to(FIXTURES)}:{text.count(chr(10), 0, s.start) + 1}", s.text)
+                for s in split_statements(text)]
+    return out
+
+
+STATEMENTS = _statements()
+
+
+def test_the_fixtures_hold_sql_statements():
+    assert sum(1 for where, _ in STATEMENTS if not where.startswith("corpus")) >= 20
+
+
+@pytest.mark.parametrize("where,sql", STATEMENTS, ids=[w for w, _ in STATEMENTS])
+def test_hos901_exactly_where_postgresql_rejects_the_statement(where, sql):
+    assert _reports_hos901(sql) is not _postgres_accepts(sql)
+
+
+def _broken(sql: str) -> list[str]:
+    """The statement with its last ``)`` dropped, a ``,`` put before it, its
+    first ``(`` dropped, a trailing ``,``: mistakes a migration really has."""
+    out = [sql + ","]
+    close, open_ = sql.rfind(")"), sql.find("(")
+    if close >= 0:
+        out += [sql[:close] + sql[close + 1:], sql[:close] + "," + sql[close:]]
+    if open_ >= 0:
+        out.append(sql[:open_] + sql[open_ + 1:])
+    return out
+
+
+@pytest.mark.parametrize("entry", ACCEPTED, ids=_ids(ACCEPTED))
+def test_broken_brackets_and_commas_are_hos901_when_postgresql_rejects_them(entry):
+    verdicts = {broken: (_reports_hos901(broken), _postgres_accepts(broken)) for broken in _broken(entry["sql"])}
+    assert {b: v for b, v in verdicts.items() if v[0] is v[1]} == {}
