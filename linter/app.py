@@ -415,18 +415,21 @@ def _decode_and_extract(ext, src: SourceFile, data: bytes, config: ExtractConfig
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = len(_LINE_BREAKS.findall(data, 0, err.start)) + 1
         return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped="not UTF-8")
     try:
-        result = ext.extract(src, text, config)
-        if suppressions.MARK in data:
-            result = replace(result, suppressions=suppressions.find_suppressions(src.language, src.path, text))
-        return result
+        result = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
+        # the comments become suppressions here; the cached result keeps those, not every comment
+        found = suppressions.find_suppressions(src.path, result.comments)
+        return replace(result, comments=(), suppressions=found)
     except RecursionError:
         return _problem(src, "nesting too deep to analyse", skipped=NESTED_TOO_DEEPLY)
     except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
         return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
                              "please report it", skipped="internal error")
+
+
+_LINE_BREAKS = re.compile(rb"\r\n?|\n")  # linter.embedded.LINE_BREAK, on bytes
 
 
 def _unusable(src: SourceFile, data: bytes) -> ExtractResult | None:

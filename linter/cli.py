@@ -181,12 +181,15 @@ def _source_lines(result) -> dict:
     """(path, line) -> text of every flagged line, for --show-source."""
     from pathlib import Path
 
+    from linter.embedded import split_lines
+
     out, cache = {}, {}
     for f in result.findings:
         path = f.location.path
         if path not in cache:
             try:
-                cache[path] = (Path(result.root) / path).read_text(encoding="utf-8", errors="replace").splitlines()
+                data = (Path(result.root) / path).read_bytes().decode("utf-8-sig", errors="replace")
+                cache[path] = split_lines(data)  # the lines extraction counted (CR, LF, CR LF)
             except OSError:
                 cache[path] = []
         lines = cache[path]

@@ -7,8 +7,21 @@ escapes, implicit concatenation and interpolations keep exact positions.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
+
+
+# What ends a line for every position hos-lint reports: LF, CR LF, and a lone
+# CR (old Mac files), as editors, PostgreSQL, Python, JavaScript and YAML count
+# them. One definition for every extractor and output.
+LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their breaks (``LINE_BREAK``; unlike
+    ``str.splitlines``, form feeds and Unicode separators do not end a line)."""
+    return LINE_BREAK.split(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +32,8 @@ class LineIndex:
 
     @classmethod
     def of(cls, text: str) -> "LineIndex":
+        if "\r" in text:
+            return cls((0, *(m.end() for m in LINE_BREAK.finditer(text))))
         starts = [0]
         find = text.find
         i = find("\n")

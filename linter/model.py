@@ -311,13 +311,28 @@ class OrmModel(_Value):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Comment(_Value):
+    """A comment as the file's own lexer saw it: its text as written
+    (delimiters included), where it starts (1-based line and column), the
+    line it ends on, and whether it stands alone (nothing but blanks before it
+    on its first line nor after it on its last)."""
+
+    line: int
+    col: int
+    end_line: int
+    text: str
+    own_line: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Suppression(_Value):
     """An inline ``hos-lint: ignore[CODES] reason`` comment."""
 
     location: Location
     codes: tuple[str, ...]
     reason: str
-    # lines the comment covers: the statement it ends or the one below it
+    # the lines it reaches: from the comment's first line to its last, or to
+    # the line below it when it stands alone; any statement touching them is covered
     lines: tuple[int, int]
 
 
@@ -336,6 +351,9 @@ class ExtractResult(_Value):
     connections: tuple[Connection, ...] = ()
     client_classes: tuple[ClientClass, ...] = ()
     orm_models: tuple[OrmModel, ...] = ()
+    # the comments the extractor's lexer saw; turned into `suppressions` right
+    # after extraction (linter.suppressions) and not kept beyond that
+    comments: tuple[Comment, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     problems: tuple[Problem, ...] = ()
     skipped: str | None = None  # reason the file was not analysed (prefilter, size)

@@ -24,6 +24,7 @@ aliases followed, visits at most the document's own nodes plus
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,19 +32,27 @@ import yaml
 
 MAX_DEPTH = 100
 MAX_ALIAS_NODES = 100_000
+# A comment in a stretch the scanner skipped: `#` up to one of PyYAML's line breaks.
+_COMMENT = re.compile("#[^\0\r\n\x85\u2028\u2029]*")
 
 
 class YamlLimitError(yaml.MarkedYAMLError):
     """A document past the alias or nesting limits; ``problem_mark`` is where."""
 
 
-def compose_all(text: str) -> Iterator[yaml.Node | None]:
-    """The node tree of each document in ``text`` (``None`` for an empty one), bounded."""
+def compose_all(text: str, comments: list[tuple[int, int]] | None = None) -> Iterator[yaml.Node | None]:
+    """The node tree of each document in ``text`` (``None`` for an empty one), bounded.
+
+    With ``comments``, the (start, end) offsets of the comments the scanner
+    saw are added to it once the stream is read (or reading stopped).
+    """
     loader = _BoundedLoader(text)
     try:
         while loader.check_node():
             yield loader.get_node()
     finally:
+        if comments is not None:
+            comments.extend(loader.comments())
         loader.dispose()
 
 
@@ -72,13 +81,40 @@ def construct(node: yaml.Node | None) -> Any:
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """``SafeLoader`` whose composer charges every node and alias against the limits."""
+    """``SafeLoader`` whose composer charges every node and alias against the
+    limits, and whose scanner notes the stretches it skips between tokens.
+
+    Those stretches hold nothing but blanks, line breaks and comments, so every
+    ``#`` in them starts a comment the scanner saw (never one inside a quoted
+    or block scalar, which the scanner reads as tokens).
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0  # levels of the node being composed
         self._added = 0  # nodes the aliases of this stream have added so far
         self._measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
+        self._skipped: list[tuple[int, int]] = []  # (start, end) of each stretch the scanner skipped
+
+    def comments(self) -> list[tuple[int, int]]:
+        """(start, end) offsets of the comments scanned so far, in order."""
+        text = self.buffer  # the whole stream (a str input is read at once), plus a final NUL
+        return [m.span() for a, b in self._skipped for m in _COMMENT.finditer(text, a, b)]
+
+    def _noting(self, skip: Any, *args: Any) -> None:
+        start = self.index
+        skip(*args)
+        if self.index > start:
+            self._skipped.append((start, self.index))
+
+    def scan_to_next_token(self) -> None:
+        self._noting(super().scan_to_next_token)
+
+    def scan_block_scalar_ignored_line(self, start_mark: Any) -> None:
+        self._noting(super().scan_block_scalar_ignored_line, start_mark)
+
+    def scan_directive_ignored_line(self, start_mark: Any) -> None:
+        self._noting(super().scan_directive_ignored_line, start_mark)
 
     def compose_document(self) -> yaml.Node | None:
         try:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linter.app import extract_bytes
-from linter.embedded import Origin
+from linter.embedded import Origin, split_lines
 from linter.extract import python as py
 from linter.extract import shell
 from linter.extract import typescript as ts
@@ -26,8 +26,9 @@ PROBLEM_CODES = {"HOS901", "HOS205"}
 
 
 def assert_in_file(text: str, result: ExtractResult | SqlResult, problems_too: bool = True) -> None:
-    """Every reported position is a real 1-based line:col of ``text`` (col may be one past the end)."""
-    lines = text.split("\n")
+    """Every reported position is a real 1-based line:col of ``text`` (col may be one past the end;
+    lines break at LF, CR LF and a lone CR)."""
+    lines = split_lines(text)
     locations = [a.location for a in result.accesses] + [p.location for p in result.problems if problems_too]
     for loc in locations:
         assert 1 <= loc.line <= len(lines), (loc, len(lines))

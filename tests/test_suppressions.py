@@ -1,6 +1,8 @@
 """Inline suppressions in TypeScript, SQL, Python (and Prisma) comments: with and
 without a reason, used and unused, anchored to multi-line statements."""
-from linter.model import Language
+from linter.extract import extractor_for
+from linter.extract.base import ExtractConfig
+from linter.model import SourceFile
 from linter.suppressions import find_suppressions
 from linter.testing import run_files
 
@@ -12,6 +14,13 @@ TS_HEAD = "import { PrismaClient } from '@prisma/client';\nconst prisma = new Pr
 
 def codes(files) -> set[tuple[str, int, str]]:
     return {(f.location.path, f.location.line, f.code) for f in run_files(files)}
+
+
+def suppressions_in(path: str, text: str):
+    """The suppressions in the comments the file's extractor hands over."""
+    ext = extractor_for(path)
+    result = ext.extract(SourceFile(path, "order", ext.LANGUAGE), text, ExtractConfig())
+    return find_suppressions(path, result.comments)
 
 
 def test_sql_comment_above_a_multiline_statement_suppresses_it():
@@ -89,7 +98,7 @@ def test_prisma_comment_suppresses_foreign_model():
 def test_find_suppressions_python_tokens():
     text = ('x = "# hos-lint: ignore[HOS101] in a string"\n'
             "cur.execute(  # hos-lint: ignore[HOS102, HOS101] legacy job\n    'SELECT 1')\n")
-    (s,) = find_suppressions(Language.PYTHON, "a.py", text)
+    (s,) = suppressions_in("a.py", text)
     assert (s.location.line, s.location.col, s.codes, s.reason, s.lines) == (
         2, 15, ("HOS102", "HOS101"), "legacy job", (2, 2))
 
@@ -98,7 +107,7 @@ def test_find_suppressions_sql_skips_strings_and_dollar_bodies():
     text = ("SELECT '-- hos-lint: ignore[HOS102] no';\n"
             "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 -- hos-lint: ignore[HOS102] no\n$$ LANGUAGE sql;\n"
             "  -- hos-lint: ignore[HOS103] yes\n")
-    (s,) = find_suppressions(Language.SQL, "a.sql", text)
+    (s,) = suppressions_in("a.sql", text)
     assert (s.location.line, s.location.col, s.codes, s.reason, s.lines) == (4, 3, ("HOS103",), "yes", (4, 5))
 
 

@@ -52,8 +52,8 @@ import yaml
 
 from linter import yamlload
 from linter.discovery import glob_regex
-from linter.extract.base import ExtractConfig, parse_error
-from linter.embedded import LineIndex
+from linter.extract.base import ExtractConfig, comment_at, parse_error
+from linter.embedded import LINE_BREAK, LineIndex
 from linter.model import Connection, ExtractResult, Language, Location, Problem, SourceFile
 
 NAME = "config"
@@ -346,12 +346,14 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     else:
         return ExtractResult(path=src.path, service=src.service, skipped="not a configuration file")
     connections = (to_connection(src, s, kind) for s in read.settings)
+    lines = LineIndex.of(text)
     return ExtractResult(
         path=src.path,
         service=src.service,
         connections=tuple(sorted((c for c in connections if c is not None), key=_connection_order)),
         problems=read.problems,
         skipped=read.skipped,
+        comments=tuple(comment_at(text, lines, a, b) for a, b in read.comments) if config.comments else (),
     )
 
 
@@ -388,7 +390,7 @@ def env_settings(src: SourceFile, text: str) -> "Read":
     pos = 0
     while pos < len(text):
         pos = reader.line(pos)
-    return Read(tuple(reader.settings), tuple(reader.problems))
+    return Read(tuple(reader.settings), tuple(reader.problems), comments=tuple(reader.comments))
 
 
 class _EnvReader:
@@ -400,19 +402,22 @@ class _EnvReader:
         self.env: dict[str, Value] = {}
         self.settings: list[Setting] = []
         self.problems: list[Problem] = []
+        self.comments: list[tuple[int, int]] = []  # (start, end) of each `#` comment
 
     def line(self, pos: int) -> int:
         """Read the line (or multi-line assignment) at ``pos``; return where the next starts."""
         text = self.text
         line_end = _line_end(text, pos)
         if _only_comment(text[pos:line_end]):
-            return line_end + 1
+            self.comment_in(pos, line_end)
+            return _next_line(text, pos)
         key = _ENV_KEY.match(text, pos, line_end)
         if key is None or (key.group(2) is None and not _only_comment(text[key.end():line_end])):
             self.problem(pos, "not a KEY=value line")
-            return line_end + 1
+            return _next_line(text, pos)
         if key.group(2) is None:
-            return line_end + 1
+            self.comment_in(key.end(), line_end)
+            return _next_line(text, pos)
         return self.assignment(key.group(1), key.end())
 
     def assignment(self, name: str, pos: int) -> int:
@@ -420,12 +425,19 @@ class _EnvReader:
         raw = _env_value(self.text, pos)
         if raw is None:
             self.problem(pos, "unterminated quoted value")
-            return _line_end(self.text, pos) + 1
+            return _next_line(self.text, pos)
         value = interpolate(raw.text, self.env) if raw.interpolates else Value.literal(raw.text)
         self.env[name] = value
         line, col = self.lines.position(raw.start)
         self.settings.append(Setting(name, value, line, col))
-        return _line_end(self.text, raw.end) + 1
+        self.comment_in(raw.end, _line_end(self.text, raw.end))
+        return _next_line(self.text, raw.end)
+
+    def comment_in(self, start: int, end: int) -> None:
+        """Note the comment filling the rest of a line, if ``text[start:end]`` is one."""
+        at = start + len(self.text[start:end]) - len(self.text[start:end].lstrip())
+        if at < end and self.text[at] == "#":
+            self.comments.append((at, end))
 
     def problem(self, offset: int, what: str) -> None:
         line, col = self.lines.position(offset)
@@ -464,8 +476,15 @@ def _double_quoted(text: str, pos: int) -> EnvValue | None:
 
 
 def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end == -1 else end
+    """Offset of the line break ending the line at ``pos`` (CR, LF or CR LF), or the text's end."""
+    m = LINE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _next_line(text: str, pos: int) -> int:
+    """Offset of the line after the one at ``pos`` (the text's end for the last line)."""
+    m = LINE_BREAK.search(text, pos)
+    return m.end() if m else len(text)
 
 
 def _only_comment(rest: str) -> bool:
@@ -513,7 +532,7 @@ class YamlFile:
         if node.style in ("'", '"'):
             offset += 1
         elif node.style in ("|", ">"):  # the text starts on the line after the indicator
-            offset = _line_end(self.text, offset) + 1
+            offset = _next_line(self.text, offset)
             offset += len(self.text[offset:]) - len(self.text[offset:].lstrip(" "))
         return self.lines.position(offset + skip)
 
@@ -526,6 +545,7 @@ class Read:
     settings: tuple[Setting, ...]
     problems: tuple[Problem, ...] = ()
     skipped: str | None = None
+    comments: tuple[tuple[int, int], ...] = ()  # (start, end) of each comment the lexer saw
 
 
 def _yaml_settings(src: SourceFile, text: str, reader, templated: bool) -> Read:
@@ -539,13 +559,13 @@ def _yaml_settings(src: SourceFile, text: str, reader, templated: bool) -> Read:
     """
     parse_text, templates = blank_templates(text) if templated else (text, ())
     ctx = YamlFile(src, text, LineIndex.of(text), templates)
-    docs, problem = _documents(ctx, parse_text)
+    docs, problem, comments = _documents(ctx, parse_text)
     settings = tuple(s for doc in docs for s in reader(ctx, doc))
     if problem is not None and problem.whole_file:
         return Read(settings, (problem,), skipped=YAML_LIMIT)
     if problem is not None and parse_text != text:
         return Read(settings, skipped="Helm template that is not plain YAML")
-    return Read(settings, (problem,) if problem else ())
+    return Read(settings, (problem,) if problem else (), comments=comments)
 
 
 def blank_templates(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -559,7 +579,7 @@ def blank_templates(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         return text, ()
     out, spans, last = [], [], 0
     for m in _TEMPLATE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\r", 0, m.start())) + 1
         alone = not text[line_start:m.start()].strip() and _only_blank_after(text, m.end())
         out.append(text[last:m.start()])
         out.append(re.sub(r"[^\n]", " " if alone else "x", m.group()))
@@ -574,21 +594,23 @@ def _only_blank_after(text: str, pos: int) -> bool:
     return not text[pos:_line_end(text, pos)].strip()
 
 
-def _documents(ctx: YamlFile, text: str) -> tuple[list[yaml.Node], Problem | None]:
-    """The composed documents (node trees with marks) and the first error, if any.
+def _documents(ctx: YamlFile, text: str) -> tuple[list[yaml.Node], Problem | None, tuple[tuple[int, int], ...]]:
+    """The composed documents (node trees with marks), the first error if
+    any, and the (start, end) offsets of the comments scanned up to there.
 
     Composing is bounded (``linter.yamlload``): past its alias or nesting
     limits the rest of the file is not read, and every walk below stays
     within them.
     """
     docs: list[yaml.Node] = []
+    comments: list[tuple[int, int]] = []
     try:
-        for doc in yamlload.compose_all(text):
+        for doc in yamlload.compose_all(text, comments):
             if doc is not None:
                 docs.append(doc)
     except yaml.YAMLError as err:
-        return docs, _yaml_problem(ctx, err)
-    return docs, None
+        return docs, _yaml_problem(ctx, err), tuple(comments)
+    return docs, None, tuple(comments)
 
 
 def _yaml_problem(ctx: YamlFile, err: yaml.YAMLError) -> Problem:

@@ -56,8 +56,10 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from linter.extract.base import ExtractConfig, parse_error
+from linter.embedded import LINE_BREAK, LineIndex
+from linter.extract.base import ExtractConfig, comment_at, parse_error
 from linter.model import (
+    Comment,
     ExtractResult,
     Language,
     Location,
@@ -148,7 +150,7 @@ _TOKEN_RE = re.compile(
 def tokenize(text: str) -> list[Token]:
     """Every token of ``text``, comments included, ending with one EOF token.
 
-    Lines count ``\\n`` only (like ``linter.embedded.LineIndex``); columns are
+    Lines break at LF, CR LF and a lone CR (like ``linter.embedded.LineIndex``); columns are
     1-based character offsets within the line. A byte-order mark is skipped at
     offset 0 only. Never raises: anything unrecognised becomes a ``Tok.BAD``
     token for the parser to report.
@@ -166,15 +168,16 @@ def tokenize(text: str) -> list[Token]:
         else:
             tokens.append(Token(_token_kind(group, m.group()), m.group(), line,
                                 start - line_start + 1, start, end))
-        if group in _MULTILINE and "\n" in m.group():
-            line += text.count("\n", start, end)
-            line_start = text.rindex("\n", start, end) + 1
+        if group == "newline":
+            line, line_start = line + 1, end
+        elif group in _MULTILINE and (breaks := list(LINE_BREAK.finditer(text, start, end))):
+            line, line_start = line + len(breaks), breaks[-1].end()
     tokens.append(Token(Tok.EOF, "", line, len(text) - line_start + 1, len(text), len(text)))
     return tokens
 
 
-# Only these groups can contain a "\n" (strings and garbage runs stop at one).
-_MULTILINE = frozenset({"newline", "comment", "bad_comment"})
+# Besides a newline, only these groups can hold a line break (strings and garbage runs stop at one).
+_MULTILINE = frozenset({"comment", "bad_comment"})
 _SIMPLE_KINDS = {"newline": Tok.NEWLINE, "string": Tok.STRING, "number": Tok.NUMBER,
                  "comment": Tok.COMMENT, "bad_comment": Tok.BAD, "bad_string": Tok.BAD,
                  "other": Tok.BAD}
@@ -1036,11 +1039,29 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     return ExtractResult(
         path=src.path,
         service=src.service,
+        comments=comments(text) if config.comments else (),
         models=tuple(_model(src, b) for b in complete if b.kind in (BlockKind.MODEL, BlockKind.VIEW)),
         datasources=tuple(_datasource(src, b) for b in complete if b.kind is BlockKind.DATASOURCE),
         generators=tuple(_generator(src, b) for b in complete if b.kind is BlockKind.GENERATOR),
         problems=tuple(parse_error(src, e.line, e.col, ERROR_PREFIX + e.message) for e in doc.errors),
     )
+
+
+def comments(text: str) -> tuple[Comment, ...]:
+    """The tokenizer's comment tokens, and a ``//`` comment in the rest of a
+    ``{`` line (which the tokenizer leaves out, as Prisma ignores it). Asked
+    for only when the file can hold a suppression, so tokenizing it again is cheap."""
+    lines = LineIndex.of(text)
+    out = []
+    for tok in tokenize(text):
+        if tok.kind is Tok.COMMENT:
+            out.append(comment_at(text, lines, tok.start, tok.end))
+        elif tok.kind is Tok.LBRACE:
+            eol = m.start() if (m := LINE_BREAK.search(text, tok.end)) else len(text)
+            rest = text[tok.end:eol].lstrip(" \t")
+            if rest.startswith("//"):
+                out.append(comment_at(text, lines, eol - len(rest), eol))
+    return tuple(out)
 
 
 def _model(src: SourceFile, block: Block) -> PrismaModel:

@@ -55,6 +55,8 @@ from __future__ import annotations
 
 import ast
 import codecs
+import io
+import tokenize
 from contextlib import contextmanager
 import dataclasses
 import re
@@ -65,13 +67,14 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from linter.embedded import LineIndex, Origin, OriginBuilder
+from linter.embedded import LineIndex, Origin, OriginBuilder, split_lines
 from linter.extract import sql as sql_extract
-from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, anchor_of, parse_error
+from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, anchor_of, comment_at, parse_error
 from linter.model import (
     Access,
     AccessKind,
     Anchor,
+    Comment,
     ExtractResult,
     Language,
     Location,
@@ -1338,7 +1341,7 @@ def _syntax_error(src: SourceFile, text: str, err: cst.ParserSyntaxError) -> Ext
 
 def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
     """Keep a reported position inside the file (at most just past a line's end)."""
-    lines = text.split("\n")
+    lines = split_lines(text)
     line = min(max(line, 1), len(lines))
     return line, min(max(col, 1), len(lines[line - 1]) + 1)
 
@@ -1360,7 +1363,7 @@ def _too_deep(text: str) -> int | None:
     for match in _BRACKET.finditer(text):
         depth += 1 if match.group() in "([{" else -1
         if depth > _MAX_BRACKETS:
-            return text.count("\n", 0, match.start()) + 1
+            return LineIndex.of(text).position(match.start())[0]
     return None
 
 
@@ -1368,8 +1371,14 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     """Every access, ORM model and problem in one Python file (see the module docstring).
 
     A syntax error yields one HOS901 at libcst's position and nothing else;
-    nesting too deep for the parser is one HOS901 at 1:1.
+    nesting too deep for the parser is one HOS901 at 1:1. Comments are handed
+    over in every case (a suppression may be about that HOS901).
     """
+    result = _extract(src, text, config)
+    return dataclasses.replace(result, comments=comments(text)) if config.comments else result
+
+
+def _extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     depth_line = _too_deep(text)
     if depth_line is not None:
         return _too_deep_result(src, depth_line)
@@ -1391,6 +1400,24 @@ def _too_deep_result(src: SourceFile, line: int) -> ExtractResult:
     """Nothing of the file is analysed: one HOS901 for the whole file (error severity)."""
     problem = parse_error(src, line, 1, "Python file is nested too deeply to analyse", whole_file=True)
     return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped=NESTED_TOO_DEEPLY)
+
+
+def comments(text: str) -> tuple[Comment, ...]:
+    """Every ``#`` comment, as CPython's own tokenizer sees them (never one
+    inside a string). libcst keeps comments only inside whitespace nodes our
+    walker skips, so the tokenizer is the cheaper way to them. Lines break at
+    CR, LF and CR LF (universal newlines), as ``LineIndex`` counts them. A
+    tokenizer error ends the list; the comments before it still count."""
+    lines = LineIndex.of(text)
+    out = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            if tok.type == tokenize.COMMENT:
+                start = lines.offset(tok.start[0], tok.start[1] + 1)
+                out.append(comment_at(text, lines, start, start + len(tok.string)))
+    except (tokenize.TokenError, SyntaxError):  # IndentationError is a SyntaxError
+        pass  # extraction reports the syntax error (HOS901)
+    return tuple(out)
 
 
 def _result(src: SourceFile, host: Host, know: _Knowledge, visitor: _Visitor) -> ExtractResult:

@@ -24,8 +24,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from linter.embedded import LineIndex, Origin, OriginBuilder
-from linter.extract.base import ExtractConfig
+from linter.embedded import LINE_BREAK, LineIndex, Origin, OriginBuilder
+from linter.extract.base import ExtractConfig, comment_at
 from linter.extract.sql import HOS205_MESSAGE, extract_sql
 from linter.model import (
     Access, Anchor, ExtractResult, Grant, Language, Location, Problem, RelationDef, SourceFile,
@@ -64,12 +64,16 @@ def might_access_db(data: bytes) -> bool:
 
 
 def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
-    """Every access in SQL the script feeds to psql; never raises."""
+    """Every access in SQL the script feeds to psql; never raises. The comments
+    handed over are the script's ``#`` comments and the SQL comments of what
+    it feeds to psql (heredoc bodies are SQL lines of the script)."""
     accesses: list[Access] = []
     defs: list[RelationDef] = []
     grants: list[Grant] = []
     problems: list[Problem] = []
-    for chunk in find_sql(text):
+    script = scan_script(text)
+    spans = list(script.comments)
+    for chunk in script.chunks:
         if _whole_expansion(chunk):
             problems.append(_dynamic(src, chunk))
             continue
@@ -79,8 +83,12 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
         defs += result.relation_defs
         grants += result.grants
         problems += result.problems
+        spans += [(chunk.origin.host_offset(a), chunk.origin.host_offset(b - 1) + 1) for a, b in result.comments]
+    lines = LineIndex.of(text)
+    comments = tuple(comment_at(text, lines, a, b) for a, b in sorted(spans)) if config.comments else ()
     return ExtractResult(path=src.path, service=src.service, accesses=tuple(accesses),
-                         relation_defs=tuple(defs), grants=tuple(grants), problems=tuple(problems))
+                         relation_defs=tuple(defs), grants=tuple(grants), problems=tuple(problems),
+                         comments=comments)
 
 
 def _whole_expansion(chunk: SqlChunk) -> bool:
@@ -99,15 +107,27 @@ def _dynamic(src: SourceFile, chunk: SqlChunk) -> Problem:
 # --------------------------------------------------------------------------
 
 
-def find_sql(text: str) -> list[SqlChunk]:
-    """All psql heredoc bodies and ``-c`` strings of a script, in order."""
+@dataclass(frozen=True, slots=True)
+class Script:
+    """What one pass over a script finds: the SQL it feeds to psql and the
+    (start, end) offsets of its ``#`` comments (outside quotes and heredoc bodies)."""
+
+    chunks: list[SqlChunk]
+    comments: list[tuple[int, int]]
+
+
+def scan_script(text: str) -> Script:
+    """One pass over the logical lines of a script: its psql heredoc bodies
+    and ``-c`` strings in order, and its comments (see ``Script``)."""
     chunks: list[SqlChunk] = []
+    comments: list[tuple[int, int]] = []
     lines = LineIndex.of(text)
     pos = 0
     while pos < len(text):
         line = _logical_line(text, pos)
         command = text[line.start:line.end]
         pos = line.end
+        comments += [(line.start + a, line.start + b) for a, b in _unquoted(command, "<<")[1]]
         if not _feeds_psql(command):
             pos = _skip_heredocs(text, line, command, pos)
             continue
@@ -116,7 +136,7 @@ def find_sql(text: str) -> list[SqlChunk]:
             body_start = pos
             body_end, pos = _heredoc_end(text, pos, delim, strip_tabs)
             chunks.append(_body_chunk(text, body_start, body_end, quoted, lines))
-    return chunks
+    return Script(chunks, comments)
 
 
 def _logical_line(text: str, pos: int) -> _Line:
@@ -145,7 +165,7 @@ def _heredoc_ops(command: str) -> list[tuple[bool, bool, str]]:
     """(delimiter quoted, ``<<-``, delimiter) for each heredoc operator outside
     quotes and comments; ``<<<`` here-strings are not heredocs."""
     ops = []
-    for index in _unquoted_positions(command, "<<"):
+    for index in _unquoted(command, "<<")[0]:
         if command.startswith("<<<", index) or (index and command[index - 1] == "<"):
             continue
         m = _HEREDOC.match(command, index)
@@ -156,9 +176,12 @@ def _heredoc_ops(command: str) -> list[tuple[bool, bool, str]]:
     return ops
 
 
-def _unquoted_positions(command: str, needle: str) -> list[int]:
-    """Offsets of ``needle`` outside '…', "…" and # comments."""
-    found, i, quote = [], 0, ""
+def _unquoted(command: str, needle: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Offsets of ``needle`` outside '…', "…" and # comments, and the (start,
+    end) offsets of those comments (a ``#`` starting a word runs to the line's end)."""
+    found: list[int] = []
+    comments: list[tuple[int, int]] = []
+    i, quote = 0, ""
     while i < len(command):
         ch = command[i]
         if quote:
@@ -168,15 +191,17 @@ def _unquoted_positions(command: str, needle: str) -> list[int]:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch == "#" and (i == 0 or command[i - 1] in " \t\n"):
-            i = command.find("\n", i)
-            if i < 0:
+        elif ch == "#" and (i == 0 or command[i - 1] in " \t\n\r"):
+            end = LINE_BREAK.search(command, i)
+            comments.append((i, end.start() if end else len(command)))
+            if end is None:
                 break
+            i = end.start()
         elif command.startswith(needle, i):
             found.append(i)
             i += len(needle) - 1
         i += 1
-    return found
+    return found, comments
 
 
 def _heredoc_end(text: str, pos: int, delim: str, strip_tabs: bool) -> tuple[int, int]:

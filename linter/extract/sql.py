@@ -46,7 +46,7 @@ from sqlglot.errors import ParseError
 from sqlglot.tokens import Token, TokenType
 
 from linter.embedded import Origin
-from linter.extract.base import ExtractConfig, anchor_of
+from linter.extract.base import ExtractConfig, anchor_of, comment_at
 from linter.model import (
     Access,
     AccessKind,
@@ -78,6 +78,9 @@ class SqlResult:
     relation_defs: tuple[RelationDef, ...] = ()
     grants: tuple[Grant, ...] = ()
     problems: tuple[Problem, ...] = ()
+    # (start, end) offsets in the SQL text of every comment the splitter saw;
+    # a host whose SQL *is* its text (a .sql file, a psql heredoc) hands them on
+    comments: tuple[tuple[int, int], ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -162,29 +165,44 @@ def _skip_token(text: str, i: int) -> int:
     if ch == "$":
         return _skip_dollar(text, i) or i + 1
     if text.startswith("--", i):
-        end = text.find("\n", i)
-        return len(text) if end < 0 else end
+        return _line_end(text, i)
     if text.startswith("/*", i):
         return _skip_block_comment(text, i)
     return i + 1
 
 
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What the splitter saw in one SQL text: its statements and the
+    (start, end) offsets of its comments, both in order."""
+
+    statements: list[Statement]
+    comments: list[tuple[int, int]]
+
+
 def split_statements(text: str) -> list[Statement]:
-    """Split a SQL text at top-level semicolons.
+    """The statements of a SQL text (see ``scan``)."""
+    return scan(text).statements
+
+
+def scan(text: str) -> Scan:
+    """Split a SQL text at top-level semicolons and note its comments.
 
     Semicolons inside quotes, ``E''`` strings, quoted identifiers, dollar
     bodies and (nested) comments do not split. A line whose first
     non-blank character is ``\\`` is a psql meta-command: it is blanked and
     ends the statement before it (``\\g``, ``\\connect`` and friends do in
-    practice). Statements that hold only comments are dropped.
+    practice). Statements that hold only comments are dropped. A ``--``
+    comment ends at a line feed or a carriage return, as in PostgreSQL.
     """
     out: list[Statement] = []
+    comments: list[tuple[int, int]] = []
     start: int | None = None
     i, n, line_start = 0, len(text), True
     while i < n:
         ch = text[i]
-        if ch == "\n" or ch in " \t\r\f":
-            line_start = line_start or ch == "\n"
+        if ch in " \t\n\r\f":
+            line_start = line_start or ch in "\n\r"
             i += 1
             continue
         if ch == "\\" and line_start:
@@ -196,16 +214,24 @@ def split_statements(text: str) -> list[Statement]:
             _emit(text, start, i, out)
             start, i = None, i + 1
             continue
-        if start is None and not (text.startswith("--", i) or text.startswith("/*", i)):
+        comment = text.startswith("--", i) or text.startswith("/*", i)
+        if start is None and not comment:
             start = i
-        i = _skip_token(text, i)
+        end = _skip_token(text, i)
+        if comment:
+            comments.append((i, end))
+        i = end
     _emit(text, start, n, out)
-    return out
+    return Scan(out, comments)
 
 
 def _line_end(text: str, i: int) -> int:
-    end = text.find("\n", i)
-    return n if (n := len(text)) and end < 0 else end
+    """Offset of the first line break at or after ``i`` (the end of the text if none)."""
+    m = _BREAK.search(text, i)
+    return m.start() if m else len(text)
+
+
+_BREAK = re.compile(r"[\r\n]")
 
 
 def _emit(text: str, start: int | None, end: int, out: list[Statement]) -> None:
@@ -300,7 +326,8 @@ def extract_sql(
     _quiet_sqlglot()
     ctx = _Ctx(origin, path, service, via, anchor, placeholders)
     sink = _Sink()
-    for stmt in split_statements(text):
+    scanned = scan(text)
+    for stmt in scanned.statements:
         try:
             _analyse_statement(stmt, ctx, sink)
         except Exception as err:  # noqa: BLE001 - the one boundary: a sqlglot
@@ -311,6 +338,7 @@ def extract_sql(
         relation_defs=tuple(sink.defs),
         grants=tuple(sink.grants),
         problems=tuple(sink.problems),
+        comments=tuple(scanned.comments),
     )
 
 
@@ -1558,8 +1586,11 @@ def might_access_db(data: bytes) -> bool:
 
 def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     """The whole ``.sql`` file is one SQL text, positions map one to one."""
-    result = extract_sql(text, Origin.identity(text), path=src.path, service=src.service, via="sql")
+    origin = Origin.identity(text)
+    result = extract_sql(text, origin, path=src.path, service=src.service, via="sql")
     return ExtractResult(
         path=src.path, service=src.service, accesses=result.accesses,
         relation_defs=result.relation_defs, grants=result.grants, problems=result.problems,
+        comments=tuple(comment_at(text, origin.lines, start, end) for start, end in result.comments)
+        if config.comments else (),
     )

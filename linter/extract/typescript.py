@@ -34,17 +34,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from linter.embedded import LineIndex, Origin, OriginBuilder
-from linter.extract.base import ExtractConfig, anchor_of, parse_error
+from linter.embedded import LineIndex, Origin, OriginBuilder, split_lines
+from linter.extract.base import ExtractConfig, anchor_of, comment_at, parse_error
 from linter.model import (
     Access,
     AccessKind,
     Anchor,
     ClientClass,
+    Comment,
     ExtractResult,
     Language,
     Location,
@@ -165,7 +165,22 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
         grants=tuple(walker.grants),
         client_classes=tuple(walker.client_classes),
         problems=tuple(walker.problems),
+        comments=_comments(host, root) if config.comments else (),
     )
+
+
+def _comments(host: HostText, root: Any) -> tuple[Comment, ...]:
+    """Every ``comment`` node of the tree (``//``, ``/* */``, JSX comments), in order."""
+    out = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            start, end = host.char_offset(node.start_byte), host.char_offset(node.end_byte)
+            out.append(comment_at(host.text, host.lines, start, end))
+        elif node.child_count:
+            stack.extend(reversed(node.children))
+    return tuple(out)
 
 
 # --- parsing and positions ---------------------------------------------------------
@@ -186,12 +201,8 @@ def _parser(tsx: bool) -> Any:
     return parser
 
 
-@lru_cache(maxsize=1)
 def parse_tree(data: bytes, path: str) -> Any:
     """Root node of ``data`` parsed with the grammar ``path`` calls for.
-
-    The last tree is kept: the suppression scan of the same file asks for it
-    again right after extraction, and must not parse the file a second time.
 
     ``.js/.mjs/.cjs`` files with errors under the TS grammar are retried with
     TSX, because React code puts JSX in plain ``.js`` files.
@@ -258,7 +269,7 @@ def _syntax_problem(src: SourceFile, host: HostText, root: Any) -> Problem | Non
         return None
     line, col = host.position(node.start_byte)
     start = host.char_offset(node.start_byte)
-    snippet = host.text[start:start + 30].split("\n", 1)[0].strip() or node.type
+    snippet = split_lines(host.text[start:start + 30])[0].strip() or node.type
     message = f"TypeScript parse error near '{snippet}'; accesses in this region may be missed"
     return parse_error(src, line, col, message)
 
