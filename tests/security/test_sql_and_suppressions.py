@@ -11,6 +11,8 @@ Each test failed before the fix it names:
 """
 from __future__ import annotations
 
+import json
+
 from linter.embedded import Origin
 from linter.extract import extractor_for
 from linter.extract.base import ExtractConfig
@@ -183,3 +185,25 @@ def test_cr_only_file_that_is_not_utf8_is_reported_at_the_line_of_the_bad_byte()
     result = extract_bytes(SourceFile(REPORT, "order", Language.SQL), b"SELECT 1;\rSELECT 2;\r\r\nSELECT '\xff';\r",
                            ExtractConfig())
     assert [(p.code, p.location.line) for p in result.problems] == [("HOS901", 4)]
+
+
+def test_a_warm_cached_run_applies_the_same_suppressions(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from linter.cli import cli
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    project = tmp_path / "project"
+    (project / "services/order/db").mkdir(parents=True)
+    (project / "hos-lint.yaml").write_text("version: 1\nservices:\n  order: {schema: order_service}\n"
+                                           "  auth: {schema: auth_service}\n")
+    (project / "services/order/db/r.sql").write_text(
+        "/* hos-lint: ignore[HOS102] nightly report */\nSELECT * FROM auth_service.users;\n"
+        "/* hos-lint: ignore[HOS101] unused */ SELECT 1;\n")
+    monkeypatch.chdir(project)
+    runs = [CliRunner().invoke(cli, ["check", "services", "--format", "json"], catch_exceptions=False)
+            for _ in range(2)]
+    assert (project / ".hos-lint-cache").is_dir()
+    cold, warm = (json.loads(r.stdout) for r in runs)
+    assert [(f["code"], f["line"]) for f in warm["findings"]] == [("HOS902", 3)]
+    assert (warm["findings"], warm["summary"]["suppressed"]) == (cold["findings"], 1)
