@@ -9,7 +9,7 @@ token-soup properties in ``tests/extract/test_prisma.py``.)
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from linter.app import extract_bytes
@@ -103,6 +103,7 @@ PYISH = st.lists(PY_PIECES, max_size=40).map("".join)
 
 @SETTINGS
 @given(st.one_of(st.text(), PYISH))
+@example("x = 1\n\U00031350\n")  # a name libcst parses but will not build a tree for (unassigned code point)
 def test_python_extractor_never_raises(text):
     result = py.extract(SourceFile("a.py", "order", Language.PYTHON), text, ExtractConfig())
     assert isinstance(result, ExtractResult)

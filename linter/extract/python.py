@@ -1317,15 +1317,18 @@ def _declarative_models(src: SourceFile, host: Host, know: _Knowledge) -> list[O
     return out
 
 
-def _syntax_error(src: SourceFile, text: str, err: cst.ParserSyntaxError) -> ExtractResult:
-    """One HOS901 for a file libcst cannot parse.
+def _syntax_error(src: SourceFile, text: str, err: cst.ParserSyntaxError | cst.CSTValidationError) -> ExtractResult:
+    """One HOS901 for a file libcst cannot parse (or builds no valid tree
+    for: a name made of an unassigned code point).
 
     libcst's native parser often reports the line *after* the error, so the
     position (and message) come from CPython's own parser when it agrees the
     file is invalid; ``ast.parse`` only parses, it never executes anything.
     """
-    line, col = max(err.raw_line, 1), max(err.raw_column, 0) + 1
-    message = f"Python syntax error: {err.message}"
+    if isinstance(err, cst.ParserSyntaxError):
+        line, col, message = max(err.raw_line, 1), max(err.raw_column, 0) + 1, f"Python syntax error: {err.message}"
+    else:
+        line, col, message = 1, 1, f"Python syntax error: {err}"
     try:
         ast.parse(text)
     except SyntaxError as cpython:
@@ -1389,7 +1392,7 @@ def _extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult
         know = _Knowledge(collector)
         visitor = _Visitor(src, host, know, config)
         visitor.walk(module)
-    except cst.ParserSyntaxError as err:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as err:
         return _syntax_error(src, text, err)
     except RecursionError:
         return _too_deep_result(src, 1)
