@@ -18,6 +18,27 @@ from dataclasses import dataclass
 LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
+# The first keyword of a SQL statement, after blanks, comments and parentheses:
+# what makes a string literal handed to a driver call embedded SQL.
+SQL_START = re.compile(
+    r"(?:\s|\(|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
+    r"(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|MERGE|COPY|LOCK|GRANT|REVOKE|SET)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+# A positional bind parameter already written in the SQL text (``$1``).
+BIND_MARKER = re.compile(r"\$(\d+)")
+
+
+def looks_like_sql(text: str) -> bool:
+    """True when the first keyword (after blanks, comments, parentheses) starts a SQL statement."""
+    return SQL_START.match(text) is not None
+
+
+def last_bind_number(text: str) -> int:
+    """The highest ``$N`` already in ``text`` (0 if none): interpolations are numbered after it."""
+    return max((int(m.group(1)) for m in BIND_MARKER.finditer(text)), default=0)
+
+
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` without their breaks (``LINE_BREAK``; unlike
     ``str.splitlines``, form feeds and Unicode separators do not end a line)."""

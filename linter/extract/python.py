@@ -67,7 +67,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from linter.embedded import LineIndex, Origin, OriginBuilder, split_lines
+from linter.embedded import LineIndex, Origin, OriginBuilder, last_bind_number, looks_like_sql, split_lines
 from linter.extract import sql as sql_extract
 from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, anchor_of, comment_at, parse_error
 from linter.model import (
@@ -129,17 +129,11 @@ _SA_STATEMENTS: Mapping[str, AccessKind] = {
 _SESSION_NAMES = frozenset(("session", "db", "sess", "s", "tx", "uow"))
 _JOIN_METHODS = frozenset(("join", "outerjoin", "select_from", "join_from"))
 
-_SQL_START = re.compile(
-    r"(?:\s|\(|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
-    r"(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|MERGE|COPY|LOCK|GRANT|REVOKE|SET)\b",
-    re.IGNORECASE | re.DOTALL,
-)
 _ESCAPE = re.compile(
     r"\\(\r\n|\n|[\\'\"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\})"
 )
 _PERCENT_SLOT = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[sdirfeEgGxXoca]")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
-_BIND_MARKER = re.compile(r"\$(\d+)")
 _MAX_DEPTH = 8
 
 
@@ -150,11 +144,6 @@ def handles(path: str) -> bool:
 def might_access_db(data: bytes) -> bool:
     """Cheap byte scan: could this file touch a database at all?"""
     return any(token in data for token in _PREFILTER_TOKENS)
-
-
-def looks_like_sql(text: str) -> bool:
-    """True when the first keyword (after blanks, comments, parentheses) starts a SQL statement."""
-    return _SQL_START.match(text) is not None
 
 
 # --- host positions ------------------------------------------------------------------
@@ -525,7 +514,7 @@ def sql_literal(
     if chars is None:
         return None
     existing = "".join(c for c, _ in chars if c is not None)
-    number = max((int(m.group(1)) for m in _BIND_MARKER.finditer(existing)), default=0)
+    number = last_bind_number(existing)
     builder = OriginBuilder(host.lines)
     markers: list[str] = []
     run: list[str] = []

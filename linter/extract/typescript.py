@@ -37,7 +37,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from linter.embedded import LineIndex, Origin, OriginBuilder, split_lines
+from linter.embedded import LineIndex, Origin, OriginBuilder, last_bind_number, looks_like_sql, split_lines
 from linter.extract.base import ExtractConfig, anchor_of, comment_at, parse_error
 from linter.model import (
     Access,
@@ -93,12 +93,6 @@ _PREFILTER_TOKENS = (
     b"knex", b"raw(", b"$transaction", b"$extends",
     *(b"." + op.encode() + b"(" for op in sorted(READ_OPS | WRITE_OPS)),
 )
-_SQL_START = re.compile(
-    r"(?:\s|\(|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
-    r"(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|MERGE|COPY|LOCK|GRANT|REVOKE|SET)\b",
-    re.IGNORECASE | re.DOTALL,
-)
-_BIND_MARKER = re.compile(r"\$(\d+)")
 _MAX_DEPTH = 220  # nesting beyond this is reported, not recursed into (stack safety)
 _MAX_FIELD_PATH = 24  # include/data traversal stops deeper than any real query nests
 
@@ -519,8 +513,7 @@ def sql_literal(node: Any, host: HostText) -> tuple[str, Origin, frozenset[str]]
     if parts is None:
         return None
     pieces = [piece for part in parts for piece in _string_pieces(part, host)]
-    taken = [int(m.group(1)) for p in pieces if p.text for m in _BIND_MARKER.finditer(p.text)]
-    number = max(taken, default=0)
+    number = max((last_bind_number(p.text) for p in pieces if p.text), default=0)
     builder = OriginBuilder(host.lines)
     markers: list[str] = []
     for piece in pieces:
@@ -532,11 +525,6 @@ def sql_literal(node: Any, host: HostText) -> tuple[str, Origin, frozenset[str]]
             builder.add(piece.text, piece.host_offset)
     text, origin = builder.build()
     return text, origin, frozenset(markers)
-
-
-def looks_like_sql(text: str) -> bool:
-    """True when the first keyword (after blanks, comments, parentheses) starts a SQL statement."""
-    return _SQL_START.match(text) is not None
 
 
 # --- object literal helpers ------------------------------------------------------------
