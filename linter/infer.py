@@ -36,7 +36,7 @@ import yaml
 
 from linter import yamlload
 from linter.context import owned_connections
-from linter.discovery import matches_any
+from linter.globs import escape as glob_escape, matches_any
 from linter.extract import language_for
 from linter.extract.config_files import url_schemas
 from linter.manifest import Claim, Manifest, ServiceConfig
@@ -122,7 +122,8 @@ def infer_services(files: Iterable[str], workspaces: Sequence[str] = (), root_na
         services.insert(0, (".", f"one app: {marker} at the project root" if not apps
                                  else f"{marker} at the project root, and code of its own there"))
     names = _names([folder for folder, _ in services], root_name)
-    return tuple(ServiceConfig(name=name, schema=None, paths=(folder,), schema_source="", paths_source=why)
+    return tuple(ServiceConfig(name=name, schema=None, paths=(glob_escape(folder),), schema_source="",
+                               paths_source=why)
                  for name, (folder, why) in zip(names, services))
 
 

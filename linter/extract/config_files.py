@@ -51,7 +51,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from linter import yamlload
-from linter.discovery import glob_regex
+from linter.globs import GlobError, anchored, matches
 from linter.extract.base import ExtractConfig, comment_at, parse_error
 from linter.embedded import LINE_BREAK, LineIndex
 from linter.model import Connection, ExtractResult, Language, Location, Problem, SourceFile
@@ -828,9 +828,16 @@ def _service_by_path(folder: str, services: tuple[str, ...], service_paths: dict
     for service in sorted(services):
         for path in service_paths.get(service) or (f"services/{service}",):
             path = path.strip().removeprefix("./").strip("/")
-            if path and glob_regex(path + "/**").fullmatch(folder) and (best is None or len(path) > best[0]):
+            if path and _contains(path, folder) and (best is None or len(path) > best[0]):
                 best = (len(path), service)
     return best[1] if best else None
+
+
+def _contains(path_glob: str, folder: str) -> bool:
+    try:
+        return matches(anchored(path_glob), folder + "/")
+    except GlobError:  # refused when the manifest was loaded
+        return False
 
 
 def _service_by_name(target: str, services: tuple[str, ...]) -> str | None:

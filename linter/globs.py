@@ -1,0 +1,140 @@
+"""Globs with exact gitignore semantics (``pathspec``), for ``exclude``, service
+``paths`` and ``.gitignore`` files. Pure: patterns in, matchers out.
+
+Two things are added to pathspec's translation:
+
+- a glob matches any character a file name can hold, newlines included
+  (pathspec's ``**`` is ``.+`` without DOTALL, and its end anchor ``$`` also
+  matches before a final newline);
+- a bound on wildcards. A glob is a backtracking regular expression, and one
+  with many ``*`` or ``**`` can take minutes on one long path; the patterns
+  come from the manifest and from ``.gitignore`` files in the checked
+  repository, so both are untrusted. A pattern over the bound is refused
+  (``GlobError``), never run.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore import GitIgnorePatternError
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+MAX_STARS = 3  # wildcard runs (`*` or `**`) in one pattern
+MAX_DOUBLE_STARS = 2  # `**` segments in one pattern
+
+_END = "(?:(?P<ps_d>/)|$)"  # pathspec's "end of name or a folder follows"
+
+
+class GlobError(ValueError):
+    """A pattern that cannot be used: invalid, or too costly to match."""
+
+
+class _Pattern(GitIgnoreSpecPattern):
+    """pathspec's gitignore pattern, matching any character (DOTALL) up to the true end (``\\Z``)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def pattern_to_regex(cls, pattern):  # type: ignore[override]
+        regex, include = super().pattern_to_regex(pattern)
+        if regex is None:
+            return regex, include
+        # `$` only ever appears in pathspec's own end group; a literal `$` in a glob is escaped.
+        return "(?s)" + regex.replace(_END, r"(?:(?P<ps_d>/)|\Z)"), include
+
+
+def _wildcards(pattern: str) -> tuple[int, int]:
+    """(wildcard runs, ``**`` segments) of a glob, outside ``\\`` escapes and ``[...]`` classes."""
+    runs = doubles = 0
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else i + 1
+            continue
+        if c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            runs += 1
+            doubles += j - i >= 2
+            i = j
+            continue
+        i += 1
+    return runs, doubles
+
+
+@lru_cache(maxsize=4096)
+def compile_glob(pattern: str) -> _Pattern:
+    """One gitignore-syntax pattern, compiled; ``GlobError`` when invalid or too costly."""
+    runs, doubles = _wildcards(pattern)
+    if runs > MAX_STARS or doubles > MAX_DOUBLE_STARS:
+        raise GlobError(f"too many wildcards to match safely (at most {MAX_STARS} `*` or `**`, "
+                        f"{MAX_DOUBLE_STARS} of them `**`)")
+    try:
+        return _Pattern(pattern)
+    except (GitIgnorePatternError, re.error, ValueError) as err:
+        raise GlobError(f"invalid glob: {err}") from None
+
+
+def glob_error(pattern: str) -> str | None:
+    """Why a pattern cannot be used, or None."""
+    try:
+        compile_glob(pattern)
+    except GlobError as err:
+        return str(err)
+    return None
+
+
+def spec(patterns: Iterable[str]) -> GitIgnoreSpec:
+    """A gitignore spec of already checked patterns (the last matching pattern decides)."""
+    return GitIgnoreSpec([compile_glob(p) for p in patterns], backend="simple")
+
+
+def matches(pattern: str, path: str) -> bool:
+    """Whether one pattern matches a project-relative path (a folder's path ends with ``/``).
+    A negated pattern (``!x``) matches what it re-includes."""
+    return compile_glob(pattern).match_file(path) is not None
+
+
+def decides(gitignore: GitIgnoreSpec, path: str) -> bool | None:
+    """True when the spec ignores ``path``, False when a ``!`` pattern re-includes it,
+    None when no pattern matches (a folder's path ends with ``/``)."""
+    return gitignore.check_file(path).include
+
+
+def anchored(path: str) -> str:
+    """The glob for a service ``paths`` entry: relative to the root, with everything under it
+    (the leading ``/`` also keeps a name starting with ``!`` or ``#`` literal); ``.`` is the
+    whole project (a repository that is one app)."""
+    path = path.strip("/")
+    while path.startswith("./"):
+        path = path[2:].lstrip("/")
+    return "**" if path in ("", ".") else f"/{path}/**"
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    """Whether any root-relative glob names ``path`` itself, the way workspace globs
+    (``packages/*``) name folders: ``packages/*`` names ``packages/a`` but not ``packages/a/b``;
+    only a trailing ``**`` reaches inside. A glob refused by the wildcard bound matches nothing."""
+    for pattern in patterns:
+        try:
+            compiled = compile_glob("/" + pattern.lstrip("/"))
+        except GlobError:
+            continue
+        found = compiled.match_file(path)
+        if found is not None and found.match.groupdict().get("ps_d") is None:
+            return True
+    return False
+
+
+def escape(text: str) -> str:
+    """A literal path as a glob (for service folders found on disk)."""
+    return "".join("\\" + c if c in "\\*?[" else c for c in text)
