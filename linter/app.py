@@ -10,7 +10,7 @@ from pathlib import Path
 
 from linter import baseline, gitref, infer, outfile, policy, suppressions
 from linter.context import ProjectContext, build_context, shared_facts
-from linter.discovery import Candidate, ServiceMatcher, Walk, relative_to_root, walk_project
+from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
 from linter.extract import extractor_for, language_for
 from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig
@@ -19,6 +19,7 @@ from linter.manifest import (
     DEFAULT_EXCLUDE,
     MANIFEST_NAMES,
     Manifest,
+    ManifestError,
     default_root,
     find_manifest,
     find_repo_root,
@@ -51,6 +52,9 @@ class Options:
     baseline: str | None = None  # baseline file; default <root>/hos-lint-baseline.json when it exists
     no_baseline: bool = False
     notify: Callable[[str], None] | None = None  # one-line notices for stderr (a refused cache)
+    # PATHS came from git (--changed-since), not from the user: those that hold nothing to
+    # analyse (a README, an excluded file) are dropped without a word
+    paths_from_git: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +70,7 @@ class Project:
     files_only: bool  # every PATH named a file (pre-commit style)
     repo_root: str = ""  # the repository holding the project (machine formats name paths from it)
     databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
+    skipped: tuple[str, ...] = ()  # one line per named file that the configuration excludes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +89,7 @@ class RunResult:
     legacy: tuple[str, ...] = ()  # zero-config: services inferred to be the monolith being decomposed
     databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
     repo_root: str = ""  # the repository root ("" = the project root)
+    skipped: tuple[str, ...] = ()  # named files not checked because the configuration excludes them
 
     @property
     def failed(self) -> bool:
@@ -120,12 +126,34 @@ def zero_config_manifest(root: Path) -> Manifest:
 
 def analyse(options: Options) -> Project:
     """Stages 1–6."""
-    return _analyse_with(load_project_manifest(options), options)
+    return _analyse_with(check_rule_names(load_project_manifest(options), options), options)
+
+
+def check_rule_names(manifest: Manifest, options: Options, catalog: Catalog | None = None) -> Manifest:
+    """Every rule named by ``--select``/``--ignore`` or the manifest's ``rules:`` exists (else a
+    usage or manifest error with a did-you-mean, never a gate silently switched off); the
+    manifest's severity overrides are keyed by code afterwards, whichever way they named a rule."""
+    if not (options.select or options.ignore or manifest.rules.entries):
+        return manifest
+    catalog = catalog or load_catalog()
+    for flag, selectors in (("--select", options.select), ("--ignore", options.ignore)):
+        for selector in selectors:
+            problem = catalog.unknown(selector)
+            if problem:
+                raise UsageError(f"{flag} {selector}: {problem}")
+    errors = [e.error(problem) for e in manifest.rules.entries
+              if (problem := catalog.unknown(e.value, prefixes=not e.key.startswith("rules.severity.")))]
+    if errors:
+        raise ManifestError(errors)
+    severity = tuple((catalog.get(code).code, level) for code, level in manifest.rules.severity)  # type: ignore[union-attr]
+    return replace(manifest, rules=replace(manifest.rules, severity=severity))
 
 
 def _analyse_with(manifest: Manifest, options: Options) -> Project:
     scope, files_only = _scope(options.paths, manifest)
     walk = walk_project(manifest)
+    if walk.unmatched:
+        raise ManifestError([e.error(_unmatched(e)) for e in walk.unmatched])
     if manifest.inferred:
         manifest, walk = _infer_services(manifest, walk)
     sources = []
@@ -133,6 +161,7 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
         language = language_for(cand.path)
         if language is not None:
             sources.append(SourceFile(cand.path, cand.service, language))
+    scope, skipped = _covered(options, manifest, scope, sources, walk)
     results = extract_all(manifest, sources, options, scope)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
     notices += [FileNotice(path=r.path, reason=why) for r in results
@@ -143,7 +172,7 @@ def _analyse_with(manifest: Manifest, options: Options) -> Project:
     context, accesses = resolve_all(manifest, results, scope)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=(*notices, *databases), databases=tuple(databases), scope=scope, files_only=files_only,
-                   repo_root=str(find_repo_root(Path(manifest.root)) or manifest.root))
+                   repo_root=str(find_repo_root(Path(manifest.root)) or manifest.root), skipped=skipped)
 
 
 def _infer_services(manifest: Manifest, walk: Walk) -> tuple[Manifest, Walk]:
@@ -195,6 +224,54 @@ def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> l
             f"service {service} uses a {provider} database ({ds.location.path}:{ds.location.line}); "
             f"hos-lint checks PostgreSQL, so {parsed}")))
     return out
+
+
+
+def _unmatched(entry) -> str:
+    if entry.key.startswith("services."):
+        return (f"{entry.value!r} matches no file under the project root that is not excluded; "
+                "the service would go unchecked")
+    return f"{entry.value!r} matches no file or folder under the project root; it excludes nothing"
+
+
+def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sources: list[SourceFile],
+             walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each PATH must hold a file hos-lint analyses; one that holds none is a usage error
+    saying why (never a run that reports "No problems found" about nothing). A named file that
+    the configuration excludes is skipped with one line saying which pattern excludes it (what
+    ruff's ``--force-exclude`` does, visibly), so pre-commit can pass staged files blindly.
+    Returns the scope left to report and those lines."""
+    if scope == ("",) and not options.paths:
+        return scope, ()
+    analysed = [s.path for s in sources]
+    excluder = Excluder(manifest.root, manifest)
+    kept, skipped = [], []
+    for given, rel in zip(options.paths, scope):
+        if rel == manifest.path or any(policy.in_scope(p, (rel,)) for p in analysed):
+            kept.append(rel)
+            continue
+        is_dir = Path(given).is_dir()
+        why = excluder.explain(rel, is_dir) if rel else None
+        if options.paths_from_git:
+            continue
+        if why and not is_dir:
+            skipped.append(f"{given}: {why}; not checked")
+            continue
+        raise UsageError(f"{given}: {_nothing_to_check(rel, is_dir, why, walk)}")
+    return tuple(kept), tuple(skipped)
+
+
+def _nothing_to_check(rel: str, is_dir: bool, why: str | None, walk) -> str:
+    if why:
+        return f"{why}; nothing to check"
+    notice = next((reason for path, reason in walk.notices if path == rel), None)
+    if notice:
+        return f"{notice}; nothing to check"
+    if is_dir:
+        return ("no file hos-lint analyses in this folder (Prisma schemas, TypeScript/JavaScript, SQL, "
+                "shell, Python, docker-compose, .env or Kubernetes files)")
+    return ("not a file hos-lint analyses (Prisma schemas, TypeScript/JavaScript, SQL, shell, Python, "
+            "docker-compose, .env or Kubernetes files)")
 
 
 # Below this many files to extract, a process pool costs more than it saves.
@@ -308,6 +385,7 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         repo_root=project.repo_root,
         legacy=tuple(s.name for s in project.manifest.services if s.legacy and project.manifest.inferred),
         databases=project.databases,
+        skipped=project.skipped,
     )
 
 

@@ -37,7 +37,8 @@ def cli() -> None:
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+    """Comma-separated rule codes, names or code prefixes, as given (checked by the app)."""
+    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
 
 
 def _options(paths, config, select, ignore, fail_on, jobs, no_cache=False, **extra):
@@ -91,8 +92,8 @@ def with_common(fn):
 @with_common
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to a file.")
-@click.option("--select", help="Only these rule codes (comma-separated prefixes).")
-@click.option("--ignore", help="Skip these rule codes (comma-separated prefixes).")
+@click.option("--select", help="Only these rules (comma-separated codes, code prefixes or names).")
+@click.option("--ignore", help="Skip these rules (comma-separated codes, code prefixes or names).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
               help="Lowest severity that fails the run (default: manifest, else error).")
 @click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
@@ -126,12 +127,14 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
                 click.echo(f"No files changed since {shown(changed_since)}.")
                 return EXIT_OK
             else:
-                opts = replace(opts, paths=changed.files)
+                opts = replace(opts, paths=changed.files, paths_from_git=True)
         result = app.run(opts, catalog)
         if result.inferred:
             _announce_inferred(result)
         for notice in result.databases:
             click.echo(f"hos-lint: {_printable(notice.reason)}", err=True)
+        for line in result.skipped:
+            click.echo(f"hos-lint: {_printable(line)}", err=True)
         sources = _source_lines(result) if show_source else {}
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                                 sources=sources, statistics=statistics, quiet=quiet, cwd=os.getcwd())
@@ -348,9 +351,10 @@ def show_rule(code):
     """Print the documentation of one rule (by code or name)."""
     from linter.registry import load_catalog
 
-    rule = load_catalog().get(code)
+    catalog = load_catalog()
+    rule = catalog.get(code)
     if rule is None:
-        click.echo(f"hos-lint: unknown rule {code!r}; `hos-lint rules` lists them", err=True)
+        click.echo(f"hos-lint: {catalog.unknown(code, prefixes=False)}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"# {rule.name} ({rule.code})\n\nDefault severity: {rule.severity.value}\n")
     click.echo(rule.doc.strip())

@@ -5,62 +5,34 @@ ownership facts (Prisma models, views) always come from the whole project;
 which files are *reported* is decided later from the PATHS the user gave.
 Symlinked directories are never followed (no loops, nothing outside the root);
 a symlinked file is kept only when it resolves inside the root.
+
+What is skipped, in gitignore syntax (``linter.globs``, pathspec): the
+manifest's excludes (the defaults, replaced by ``exclude:`` or extended by
+``extend-exclude:``), and, unless ``respect-gitignore: false``, what git
+ignores: every ``.gitignore`` from the repository root down (a deeper file
+overrides a higher one) and ``.git/info/exclude``. Nothing above the
+repository root is read.
 """
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
-from functools import lru_cache
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter.manifest import Manifest, ServiceConfig
+from pathspec import GitIgnoreSpec
 
+from linter.globs import GlobError, anchored, compile_glob, spec
+from linter.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
 
-@lru_cache(maxsize=512)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a gitignore-style glob (``**`` crosses folders, ``*`` does not)."""
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
-            out.append("(?:/.*)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
-
-
-@lru_cache(maxsize=64)
-def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{glob_regex(p).pattern})" for p in patterns) or "(?!)")
-
-
-def matches_any(path: str, patterns: tuple[str, ...]) -> bool:
-    """True when any glob matches (one alternation regex per pattern set)."""
-    return _combined(patterns).fullmatch(path) is not None
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceMatcher:
     """Maps a project-relative path to the service whose ``paths`` contain it."""
 
-    entries: tuple[tuple[re.Pattern[str], int, str], ...]
+    entries: tuple[tuple[GitIgnoreSpec, int, str], ...]
 
     @classmethod
     def of(cls, services: tuple[ServiceConfig, ...]) -> "ServiceMatcher":
@@ -69,15 +41,15 @@ class ServiceMatcher:
             for p in svc.paths:
                 p = p.strip("/")
                 # "." is the whole project (a repository that is one app): the least specific path
-                pattern = "**" if p in ("", ".") else p + "/**"
-                entries.append((glob_regex(pattern), 0 if p in ("", ".") else len(p), svc.name))
+                whole = p in ("", ".")
+                entries.append((spec([anchored(p)]), 0 if whole else len(p), svc.name))
         # the most specific (longest) path wins, so services/api/admin can nest
         entries.sort(key=lambda e: (-e[1], e[2]))
         return cls(tuple(entries))
 
     def service_of(self, path: str) -> str | None:
-        for regex, _, name in self.entries:
-            if regex.fullmatch(path):
+        for matcher, _, name in self.entries:
+            if matcher.match_file(path):
                 return name
         return None
 
@@ -92,6 +64,149 @@ class Candidate:
 class Walk:
     files: tuple[Candidate, ...]
     notices: tuple[tuple[str, str], ...]  # (path, reason) of entries skipped
+    unmatched: tuple[Entry, ...] = ()  # manifest globs (exclude, service paths) that matched nothing
+
+
+@dataclass(slots=True)
+class _IgnoreFile:
+    """One ``.gitignore`` (or ``.git/info/exclude``): its patterns with their lines."""
+
+    name: str  # for messages, relative to the project root (``../.gitignore`` above it)
+    base: str  # prepended to a path, made relative to the file's folder, before matching
+    strip: str  # the file's project-relative folder, removed from a path before matching
+    spec: GitIgnoreSpec
+    lines: tuple[int, ...]  # source line of each pattern
+
+    def decides(self, rel: str) -> tuple[bool, str] | None:
+        """(ignored or re-included, which line) when a pattern of this file matches ``rel``."""
+        if not rel.startswith(self.strip):
+            return None
+        result = self.spec.check_file(self.base + rel[len(self.strip):])
+        if result.include is None or result.index is None:
+            return None
+        pattern = self.spec.patterns[result.index].pattern
+        return result.include, f"{self.name}:{self.lines[result.index]} ({pattern!r})"
+
+
+@dataclass(slots=True)
+class Excluder:
+    """Decides whether a project-relative path is skipped, and why."""
+
+    root: str
+    manifest: Manifest
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    _exclude: GitIgnoreSpec | None = None
+    _outer: list[_IgnoreFile] = field(default_factory=list)  # info/exclude, then .gitignore above the root
+    _chains: dict[str, tuple[_IgnoreFile, ...]] = field(default_factory=dict)  # folder -> files, deepest last
+    _in_repository: bool = False
+
+    def __post_init__(self) -> None:
+        self._exclude = spec(self.manifest.exclude + ALWAYS_EXCLUDE)
+        if self.manifest.respect_gitignore:
+            self._outer = self._outer_ignore_files()
+
+    def reason(self, rel: str, is_dir: bool) -> str | None:
+        """Why ``rel`` itself is skipped (its parent folders are not looked at), or None."""
+        probe = rel + "/" if is_dir else rel
+        hit = self._exclude.check_file(probe)
+        if hit.include:
+            pattern = (self.manifest.exclude + ALWAYS_EXCLUDE)[hit.index]
+            return f"excluded by {self._exclude_source(pattern)} {pattern!r}"
+        if not self.manifest.respect_gitignore:
+            return None
+        folder = rel.rpartition("/")[0]
+        for ignore in reversed(self.chain(folder + "/" if folder else "")):
+            decided = ignore.decides(probe)
+            if decided is not None:
+                ignored, where = decided
+                return f"ignored by {where}" if ignored else None
+        return None
+
+    def explain(self, rel: str, is_dir: bool) -> str | None:
+        """Why a path, or one of the folders above it, is skipped (for a PATH the user named)."""
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            why = self.reason("/".join(parts[:i]), True)
+            if why:
+                return f"{why} (folder {'/'.join(parts[:i])}/)"
+        return self.reason(rel, is_dir)
+
+    def chain(self, folder: str) -> tuple[_IgnoreFile, ...]:
+        """The ignore files that apply inside ``folder`` ("" or ending with "/"), deepest last."""
+        if folder in self._chains:
+            return self._chains[folder]
+        if folder == "":
+            above: tuple[_IgnoreFile, ...] = tuple(self._outer)
+        else:
+            parent = folder[:-1].rpartition("/")[0]
+            above = self.chain(parent + "/" if parent else "")
+        own = None
+        if self._in_repository:
+            own = self._read_ignore(Path(self.root, folder, ".gitignore"), folder + ".gitignore", "", folder)
+        self._chains[folder] = above + ((own,) if own else ())
+        return self._chains[folder]
+
+    def _exclude_source(self, pattern: str) -> str:
+        for entry in self.manifest.exclude_entries:
+            if entry.value == pattern:
+                line = f":{entry.location.line}" if entry.location else ""
+                return f"{entry.location.path if entry.location else 'hos-lint.yaml'}{line} {entry.key.split('.')[0]}"
+        return "the default exclude"
+
+    def _outer_ignore_files(self) -> list[_IgnoreFile]:
+        """``.git/info/exclude``, then the ``.gitignore`` of each folder from the repository root
+        down to (not including) the project root: the lowest precedence first. None outside a
+        repository; nothing above its root."""
+        root = Path(self.root).resolve()
+        repo = find_repo_root(root)
+        if repo is None:
+            return []
+        self._in_repository = True
+        below = root.relative_to(repo).as_posix()
+        below = "" if below == "." else below + "/"  # the project root, relative to the repository
+        out = []
+        git_dir = repo / ".git"
+        if git_dir.is_dir() and not git_dir.is_symlink():
+            out.append(self._read_ignore(git_dir / "info" / "exclude", "", below, ""))
+        parts = below.split("/")[:-1]
+        for i in range(len(parts)):
+            folder = "".join(f"{p}/" for p in parts[:i])  # relative to the repository
+            out.append(self._read_ignore(repo / folder / ".gitignore", "", below[len(folder):], ""))
+        return [f for f in out if f is not None]
+
+    def _read_ignore(self, path: Path, name: str, base: str, strip: str) -> _IgnoreFile | None:
+        """One ignore file's patterns; ``name`` is its project-relative path ("" to derive it).
+        A symlink is not followed, as git does not follow a symlinked ``.gitignore``."""
+        name = name or os.path.relpath(path, os.path.realpath(self.root)).replace(os.sep, "/")
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISLNK(info.st_mode):
+                self.notices.append((name, "symlinked ignore file; not followed (git does not follow it either)"))
+            return None
+        if info.st_size > MAX_IGNORE_FILE_BYTES:
+            self.notices.append((name, f"ignore file larger than {MAX_IGNORE_FILE_BYTES // 1024} KB; not applied"))
+            return None
+        try:
+            text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+        except OSError as err:
+            self.notices.append((name, f"cannot be read: {err.strerror or err}; not applied"))
+            return None
+        patterns, lines = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                pattern = compile_glob(line)
+            except GlobError as err:
+                self.notices.append((name, f"line {number}: {err}; pattern not applied"))
+                continue
+            if pattern.include is not None:
+                patterns.append(pattern)
+                lines.append(number)
+        if not patterns:
+            return None
+        return _IgnoreFile(name, base, strip, GitIgnoreSpec(patterns, backend="simple"), tuple(lines))
 
 
 def walk_project(manifest: Manifest) -> Walk:
@@ -99,31 +214,48 @@ def walk_project(manifest: Manifest) -> Walk:
     root = Path(manifest.root)
     root_real = os.path.realpath(root)
     matcher = ServiceMatcher.of(manifest.services)
+    excluder = Excluder(str(root), manifest)
     files: list[Candidate] = []
-    notices: list[tuple[str, str]] = []
+    notices = excluder.notices
+    # manifest globs not yet seen to match anything: exclude entries are tried on every path the
+    # walk meets, service paths on every file it keeps
+    excludes = list(manifest.exclude_entries)
+    service_paths = [(e, compile_glob(anchored(e.value))) for s in manifest.services for e in s.path_entries]
+
+    def seen(rel: str) -> None:
+        excludes[:] = [e for e in excludes if compile_glob(e.value).match_file(rel) is None]
+
     for folder, dirs, names in os.walk(root, onerror=lambda err: notices.append(_walk_error(root, err))):
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         rel_folder = "" if rel_folder == "." else rel_folder + "/"
-        dirs[:] = sorted(d for d in dirs if _keep_dir(folder, rel_folder + d, manifest, notices))
+        kept = []
+        for d in sorted(dirs):
+            rel = rel_folder + d
+            if excludes:
+                seen(rel + "/")
+            if excluder.reason(rel, True):
+                continue
+            if os.path.islink(os.path.join(folder, d)):
+                notices.append((rel, "symlinked directory; not followed"))
+                continue
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(names):
             rel = rel_folder + name
-            if matches_any(rel, manifest.exclude):
+            if excludes:
+                seen(rel)
+            if excluder.reason(rel, False):
                 continue
             full = os.path.join(folder, name)
             if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
                 notices.append((rel, "symlink points outside the project; not followed"))
                 continue
+            if service_paths:
+                service_paths = [(e, p) for e, p in service_paths if p.match_file(rel) is None]
             files.append(Candidate(rel, matcher.service_of(rel)))
-    return Walk(tuple(files), tuple(notices))
-
-
-def _keep_dir(folder: str, rel: str, manifest: Manifest, notices: list) -> bool:
-    if matches_any(rel, manifest.exclude) or matches_any(rel + "/", manifest.exclude):
-        return False
-    if os.path.islink(os.path.join(folder, os.path.basename(rel))):
-        notices.append((rel, "symlinked directory; not followed"))
-        return False
-    return True
+    unmatched = sorted((*excludes, *(e for e, _ in service_paths)),
+                       key=lambda e: e.location.line if e.location else 0)
+    return Walk(tuple(files), tuple(notices), tuple(unmatched))
 
 
 def _walk_error(root: Path, err: OSError) -> tuple[str, str]:

@@ -25,11 +25,11 @@ def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[R
 
 
 def selected_rules(catalog: Catalog, select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, ...]:
-    """Rules whose code matches a ``select`` prefix (all when empty) and no ``ignore`` prefix."""
-    def hit(rule: Rule, prefixes: tuple[str, ...]) -> bool:
-        return any(rule.code.startswith(p.upper()) or rule.name == p for p in prefixes)
-
-    return tuple(r for r in catalog.rules if (not select or hit(r, select)) and not hit(r, ignore))
+    """Rules named by a ``select`` entry (all when empty) and by no ``ignore`` entry: codes,
+    names or code prefixes (``Catalog.selected``; unknown ones were refused before)."""
+    chosen = {r.code for s in select for r in catalog.selected(s)}
+    dropped = {r.code for s in ignore for r in catalog.selected(s)}
+    return tuple(r for r in catalog.rules if (not select or r.code in chosen) and r.code not in dropped)
 
 
 def run_suppression_rules(unused: tuple[Suppression, ...], malformed: tuple[Suppression, ...],

@@ -17,28 +17,33 @@ from typing import Any
 import yaml
 
 from linter import yamlload
+from linter.globs import anchored, glob_error
 from linter.model import Location, Severity
 
 MANIFEST_NAMES = ("hos-lint.yaml", ".hos-lint.yaml")
 
+# gitignore syntax: a name without `/` matches at any depth; a trailing `/` only folders.
+# `exclude:` replaces these, `extend-exclude:` adds to them (as in ruff).
 DEFAULT_EXCLUDE = (
-    "**/node_modules/**",
-    "**/dist/**",
-    "**/build/**",
-    "**/.next/**",
-    "**/.git/**",
-    "**/.hg/**",
-    "**/.svn/**",
-    "**/__pycache__/**",
-    "**/.venv/**",
-    "**/venv/**",
-    "**/.tox/**",
-    "**/.mypy_cache/**",
-    "**/.pytest_cache/**",
-    "**/.ruff_cache/**",
-    "**/.hos-lint-cache/**",
-    "**/coverage/**",
+    "node_modules/",
+    "dist/",
+    "build/",
+    ".next/",
+    ".git",
+    ".hg/",
+    ".svn/",
+    "__pycache__/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    ".hos-lint-cache/",
+    "coverage/",
 )
+# Skipped whatever `exclude:` says: version control internals and hos-lint's own cache.
+ALWAYS_EXCLUDE = (".git", ".hos-lint-cache/")
 
 # Framework bookkeeping relations no service "owns" (SPEC §2).
 BOOKKEEPING_RELATIONS = frozenset(
@@ -56,6 +61,20 @@ class ManifestError(Exception):
         self.errors = errors
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One value as written in the manifest, with its dotted key and place, so that a check
+    made after loading (a glob matching nothing, an unknown rule) names its line."""
+
+    value: str
+    key: str  # e.g. "services.auth.paths.0", "rules.severity.HOS102"
+    location: Location | None = None
+
+    def error(self, message: str) -> str:
+        where = f"{self.location.path}:{self.location.line}" if self.location else "hos-lint.yaml"
+        return f"{where}: {self.key}: {message}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceConfig:
     name: str
@@ -71,6 +90,7 @@ class ServiceConfig:
     paths_source: str = ""  # zero-config: what marks the folder as a service
     tables_source: tuple[str, ...] = ()  # zero-config: where each of `tables` came from
     legacy_source: str = ""  # zero-config: why `legacy` was inferred
+    path_entries: tuple[Entry, ...] = ()  # the `paths:` entries as written (none when defaulted)
 
     @property
     def role_name(self) -> str:
@@ -103,6 +123,7 @@ class RulesConfig:
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     fail_on: str = "error"
+    entries: tuple[Entry, ...] = ()  # every rule named in select, ignore and severity, as written
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +132,9 @@ class Manifest:
     path: str | None  # manifest file relative to root, None when inferred
     services: tuple[ServiceConfig, ...]
     allow: tuple[AllowEntry, ...] = ()
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE  # in effect: the defaults, replaced or extended
+    exclude_entries: tuple[Entry, ...] = ()  # the `exclude:` / `extend-exclude:` entries as written
+    respect_gitignore: bool = True
     rules: RulesConfig = field(default_factory=RulesConfig)
     prisma_clients: tuple[str, ...] = ()
     claims: tuple[Claim, ...] = ()
@@ -227,9 +250,10 @@ def _display(path: Path, root: Path) -> str:
 
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
     """Validate manifest text (pure). ``filename`` is used in messages and locations."""
+    duplicates: list[tuple[tuple, int, int]] = []
     try:
         node = yamlload.compose(text)
-        lines = _key_lines(node)  # before construction flattens merge keys
+        lines = _key_lines(node, duplicates=duplicates)  # before construction flattens merge keys
         data = yamlload.construct(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -237,28 +261,51 @@ def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> 
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         what = "YAML refused" if isinstance(err, yamlload.YamlLimitError) else "invalid YAML"
         raise ManifestError([f"{filename}{line}: {what}: {problem}"]) from None
-    return _Validator(filename, lines, root).manifest(data if data is not None else {})
+    validator = _Validator(filename, lines, root)
+    for key, first, again in sorted(set(duplicates), key=lambda d: (d[2], d[1])):
+        validator.errors.append(f"{filename}:{again}: {_dotted(key)}: duplicate key, first defined at line "
+                                f"{first} (YAML would silently keep only the last one)")
+    return validator.manifest(data if data is not None else {})
 
 
-def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
-    """Map every key path (tuple of keys / list indexes) to its 1-based line."""
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _key_lines(node: yaml.Node | None, prefix: tuple = (),
+               duplicates: list[tuple[tuple, int, int]] | None = None) -> dict[tuple, int]:
+    """Map every key path (tuple of keys / list indexes) to its 1-based line.
+
+    A key written twice in one mapping (which loading would silently collapse to
+    the last) is added to ``duplicates`` as ``(key path, first line, repeated line)``.
+    """
     out: dict[tuple, int] = {}
     if node is None:
         return out
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue  # not a key the manifest can have (construction refuses it)
             key = key_node.value
-            out[prefix + (key,)] = key_node.start_mark.line + 1
-            inner = _key_lines(value_node, prefix + (key,))
+            line = key_node.start_mark.line + 1
+            if duplicates is not None and key_node.tag != _MERGE_TAG:
+                if (key_node.tag, key) in seen:
+                    duplicates.append((prefix + (key,), seen[(key_node.tag, key)], line))
+                else:
+                    seen[(key_node.tag, key)] = line
+            out[prefix + (key,)] = line
+            inner = _key_lines(value_node, prefix + (key,), duplicates)
             inner.pop(prefix + (key,), None)
             out.update(inner)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            out.update(_key_lines(item, prefix + (i,)))
+            out.update(_key_lines(item, prefix + (i,), duplicates))
     return out
+
+
+def _dotted(key: tuple) -> str:
+    return ".".join(str(k) for k in key) or "(top level)"
 
 
 def _type_name(value: Any) -> str:
@@ -277,8 +324,7 @@ class _Validator:
 
     def error(self, key: tuple, message: str) -> None:
         line = self._line(key)
-        dotted = ".".join(str(k) for k in key) or "(top level)"
-        self.errors.append(f"{self.filename}{f':{line}' if line else ''}: {dotted}: {message}")
+        self.errors.append(f"{self.filename}{f':{line}' if line else ''}: {_dotted(key)}: {message}")
 
     def _line(self, key: tuple) -> int | None:
         while key and key not in self.lines:
@@ -289,6 +335,21 @@ class _Validator:
         line = self._line(key)
         return Location(self.filename, line, 1) if line else None
 
+    def entry(self, key: tuple, value: str) -> Entry:
+        return Entry(value, _dotted(key), self.location(key))
+
+    def globs(self, key: tuple, value: Any, *, folder: bool = False) -> tuple[Entry, ...]:
+        """A list of globs (gitignore syntax), each checked and kept with its place; a ``folder``
+        glob (service ``paths``) is checked as used: with everything under it."""
+        out = []
+        for entry in self.string_entries(key, value):
+            problem = glob_error(anchored(entry.value) if folder else entry.value)
+            if problem:
+                self.errors.append(entry.error(f"{problem}: {entry.value!r}"))
+            else:
+                out.append(entry)
+        return tuple(out)
+
     def expect(self, key: tuple, value: Any, kind: type, label: str) -> bool:
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return True
@@ -296,33 +357,43 @@ class _Validator:
         return False
 
     def string_list(self, key: tuple, value: Any) -> tuple[str, ...]:
+        return tuple(e.value for e in self.string_entries(key, value))
+
+    def string_entries(self, key: tuple, value: Any) -> tuple[Entry, ...]:
+        """A string or a list of strings, each kept with its key and place."""
         if value is None:
             return ()
         if isinstance(value, str):
-            return (value,)
+            return (self.entry(key, value),)
         if not self.expect(key, value, list, "a list of strings"):
             return ()
-        out = []
-        for i, item in enumerate(value):
-            if self.expect(key + (i,), item, str, "a string"):
-                out.append(item)
-        return tuple(out)
+        return tuple(self.entry(key + (i,), item) for i, item in enumerate(value)
+                     if self.expect(key + (i,), item, str, "a string"))
 
     def manifest(self, data: Any) -> Manifest:
         if not self.expect((), data, dict, "a mapping"):
             raise ManifestError(self.errors)
-        self.unknown_keys((), data, {"version", "root", "services", "allow", "exclude", "rules", "prisma_clients"})
+        self.unknown_keys((), data, {"version", "root", "services", "allow", "exclude", "extend-exclude",
+                                     "respect-gitignore", "rules", "prisma_clients"})
         version = data.get("version", 1)
         if version != 1:
             self.error(("version",), f"unsupported version {version!r}; this hos-lint reads version 1")
         services = self.services(data.get("services"))
         names = {s.name for s in services}
+        replaced = self.globs(("exclude",), data.get("exclude")) if "exclude" in data else None
+        extended = self.globs(("extend-exclude",), data.get("extend-exclude"))
+        base = tuple(e.value for e in replaced) if replaced is not None else DEFAULT_EXCLUDE
+        respect_gitignore = data.get("respect-gitignore", True)
+        if not self.expect(("respect-gitignore",), respect_gitignore, bool, "true or false"):
+            respect_gitignore = True
         manifest = Manifest(
             root=self.root,
             path=self.filename,
             services=services,
             allow=self.allow(data.get("allow"), names),
-            exclude=DEFAULT_EXCLUDE + self.string_list(("exclude",), data.get("exclude")),
+            exclude=base + tuple(e.value for e in extended),
+            exclude_entries=(replaced or ()) + extended,
+            respect_gitignore=respect_gitignore,
             rules=self.rules(data.get("rules")),
             prisma_clients=self.string_list(("prisma_clients",), data.get("prisma_clients")),
             claims=self.claims(services),
@@ -374,11 +445,13 @@ class _Validator:
         role = body.get("role")
         if role is not None and not self.expect(key + ("role",), role, str, "a string"):
             role = None
-        paths = self.string_list(key + ("paths",), body.get("paths")) or (f"services/{name}",)
+        written = self.globs(key + ("paths",), body.get("paths"), folder=True)
+        paths = tuple(e.value.rstrip("/") for e in written) or (f"services/{name}",)
         return ServiceConfig(
             name=name,
             schema=schema,
-            paths=tuple(p.rstrip("/") for p in paths),
+            paths=paths,
+            path_entries=written,
             tables=self.string_list(key + ("tables",), body.get("tables")),
             legacy=legacy,
             prisma_clients=self.string_list(key + ("prisma_clients",), body.get("prisma_clients")),
@@ -417,9 +490,11 @@ class _Validator:
             return RulesConfig()
         self.unknown_keys(("rules",), value, {"select", "ignore", "severity", "fail_on"})
         severity = []
+        entries = []
         raw = value.get("severity") or {}
         if self.expect(("rules", "severity"), raw, dict, "a mapping of rule codes to severities"):
             for code, level in raw.items():
+                entries.append(self.entry(("rules", "severity", code), str(code)))
                 try:
                     severity.append((str(code), Severity(str(level))))
                 except ValueError:
@@ -428,11 +503,15 @@ class _Validator:
         if fail_on not in FAIL_ON:
             self.error(("rules", "fail_on"), f"expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
             fail_on = "error"
+        select = self.string_entries(("rules", "select"), value.get("select"))
+        ignore = self.string_entries(("rules", "ignore"), value.get("ignore"))
+        entries += [*select, *ignore]
         return RulesConfig(
-            select=self.string_list(("rules", "select"), value.get("select")),
-            ignore=self.string_list(("rules", "ignore"), value.get("ignore")),
+            select=tuple(e.value for e in select),
+            ignore=tuple(e.value for e in ignore),
             severity=tuple(severity),
             fail_on=fail_on,
+            entries=tuple(sorted(entries, key=lambda e: e.location.line if e.location else 0)),
         )
 
     def claims(self, services: tuple[ServiceConfig, ...]) -> tuple[Claim, ...]:

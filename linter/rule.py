@@ -7,6 +7,7 @@ comes through ``RuleContext``.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -172,3 +173,40 @@ class Catalog:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.rules)
+
+    def selected(self, selector: str) -> tuple[Rule, ...]:
+        """The rules a ``select``/``ignore`` entry names: a code, an alias or a kebab-case name
+        (any case), or a code prefix such as ``HOS1``. Empty when it names none."""
+        exact = self.get(selector.strip())
+        if exact is not None:
+            return (exact,)
+        prefix = selector.strip().upper()
+        return tuple(r for r in self.rules if prefix and r.code.startswith(prefix))
+
+    def unknown(self, selector: str, *, prefixes: bool = True) -> str | None:
+        """Why ``selector`` names no rule, with the closest rule as a did-you-mean; None when it
+        names one (a code prefix counts only with ``prefixes``)."""
+        found = self.selected(selector) if prefixes else (self.get(selector.strip()),)
+        if any(found):
+            return None
+        if not prefixes and self.selected(selector):
+            return f"{selector!r} is a prefix of several rules; name one rule by its code or name"
+        guess = self._closest(selector.strip())
+        hint = f"did you mean {guess.code} ({guess.name})?" if guess else "`hos-lint rules` lists them"
+        return f"unknown rule {selector!r}; {hint}"
+
+    def _closest(self, text: str) -> Rule | None:
+        """The rule a typo most likely meant: a code with letters that look like digits
+        (``HOS1O2``, ``HOS10l``), else the nearest code, alias or name (difflib)."""
+        upper = text.upper()
+        if upper.startswith("HOS"):
+            folded = "HOS" + upper[3:].translate(_LOOKALIKE_DIGITS)
+            if self.get(folded) is not None:
+                return self.get(folded)
+        spellings = {s: r for r in self.rules for s in (r.code, *r.aliases, r.name.upper())}
+        close = difflib.get_close_matches(upper, sorted(spellings), n=1)
+        return spellings[close[0]] if close else None
+
+
+_LOOKALIKE_DIGITS = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "|": "1", "Z": "2",
+                                   "S": "5", "B": "8", "G": "6"})

@@ -140,3 +140,116 @@ def test_accesses_on_a_standalone_sql_file_outside_any_project(tmp_path, monkeyp
         "service": None, "path": "report.sql", "line": 2, "col": 8, "relation": "billing.invoices",
         "schema": "billing", "name": "invoices", "kind": "write", "via": "sql", "operation": "UPDATE",
         "owner": None, "source": "invoices"}]
+
+
+# --- no silent configuration ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--select", "HOS999"), "--select HOS999: unknown rule 'HOS999'; did you mean HOS902 (unused-suppression)?"),
+    (("--select", "HOS10l"), "--select HOS10l: unknown rule 'HOS10l'; did you mean HOS101 (cross-service-write)?"),
+    (("--ignore", "HOS1O2"), "--ignore HOS1O2: unknown rule 'HOS1O2'; did you mean HOS102 (cross-service-read)?"),
+    (("--ignore", "HOS101,cross-servce-read"),
+     "--ignore cross-servce-read: unknown rule 'cross-servce-read'; did you mean HOS102 (cross-service-read)?"),
+    (("--select", "unused"), "--select unused: unknown rule 'unused'; `hos-lint rules` lists them"),
+])
+def test_an_unknown_rule_on_the_command_line_is_a_usage_error_with_a_did_you_mean(project, args, message):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    code, out, err = run("services", *args)
+    assert (code, out, err) == (2, "", f"hos-lint: {message}\n")
+
+
+def test_rule_codes_prefixes_and_names_in_any_case_select_rules(project):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    assert run("services", "--select", "hos1")[0] == 1
+    assert run("services", "--select", "HOS10")[0] == 1
+    assert run("services", "--select", "cross-service-write")[0] == 1
+    assert run("services", "--ignore", "Cross-Service-Write")[0] == 0
+    assert run("services", "--select", "HOS2,HOS9")[0] == 0
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ("  ignore: [HOS2O3]\n",
+     "hos-lint.yaml:6: rules.ignore.0: unknown rule 'HOS2O3'; did you mean HOS203 (unowned-relation)?"),
+    ("  severity: {HOS999: warning}\n",
+     "hos-lint.yaml:6: rules.severity.HOS999: unknown rule 'HOS999'; did you mean HOS902 (unused-suppression)?"),
+    ("  select:\n    - HOS101\n    - HOS10l\n",
+     "hos-lint.yaml:8: rules.select.1: unknown rule 'HOS10l'; did you mean HOS101 (cross-service-write)?"),
+    ("  severity:\n    HOS1: warning\n",
+     "hos-lint.yaml:7: rules.severity.HOS1: 'HOS1' is a prefix of several rules; name one rule by its code or name"),
+])
+def test_an_unknown_rule_in_the_manifest_names_its_line_and_key(project, rules, message):
+    (project / "hos-lint.yaml").write_text(MANIFEST + "rules:\n" + rules)
+    code, out, err = run("services")
+    assert (code, out, err) == (2, "", f"hos-lint: {message}\n")
+
+
+def test_a_severity_override_by_rule_name_applies(project):
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    (project / "hos-lint.yaml").write_text(MANIFEST + "rules:\n  severity: {cross-service-write: warning}\n")
+    code, out, _ = run("services")
+    assert code == 0 and out.splitlines()[-1].startswith("Found 1 problem (1 warning)")
+
+
+def test_unknown_rule_docs_suggest_the_closest(project):
+    assert run("rule", "HOS1O2")[1:] == ("", "hos-lint: unknown rule 'HOS1O2'; did you mean HOS102 "
+                                             "(cross-service-read)?\n")
+
+
+def test_manifest_globs_that_match_nothing_are_errors_at_their_line(project):
+    (project / "hos-lint.yaml").write_text(
+        "version: 1\nservices:\n  order: {schema: order_service, paths: [services/ordr]}\n"
+        "  auth: {schema: auth_service}\nextend-exclude:\n  - '**/*.spce.ts'\n")
+    code, out, err = run("services")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "hos-lint: hos-lint.yaml:3: services.order.paths.0: 'services/ordr' matches no file under the project "
+        "root that is not excluded; the service would go unchecked",
+        "hos-lint: hos-lint.yaml:6: extend-exclude.0: '**/*.spce.ts' matches no file or folder under the project "
+        "root; it excludes nothing"]
+
+
+def test_duplicate_manifest_keys_are_an_error_naming_both_lines(project):
+    (project / "hos-lint.yaml").write_text(MANIFEST + "  order: {schema: orders}\n")
+    code, _, err = run("services")
+    assert (code, err) == (2, "hos-lint: hos-lint.yaml:5: services.order: duplicate key, first defined at line 3 "
+                              "(YAML would silently keep only the last one)\n")
+
+
+def test_a_path_with_nothing_to_analyse_says_so(project):
+    (project / "services/auth/docs").mkdir(parents=True)
+    (project / "services/auth/docs/README.md").write_text("auth\n")
+    (project / "services/order/node_modules/pg").mkdir(parents=True)
+    (project / "services/order/node_modules/pg/x.sql").write_text("DELETE FROM auth_service.users;\n")
+    cases = {
+        "services/auth": "services/auth: no file hos-lint analyses in this folder (Prisma schemas, "
+                         "TypeScript/JavaScript, SQL, shell, Python, docker-compose, .env or Kubernetes files)",
+        "services/auth/docs/README.md": "services/auth/docs/README.md: not a file hos-lint analyses (Prisma "
+                                        "schemas, TypeScript/JavaScript, SQL, shell, Python, docker-compose, .env "
+                                        "or Kubernetes files)",
+        "services/order/node_modules": "services/order/node_modules: excluded by the default exclude "
+                                       "'node_modules/'; nothing to check",
+    }
+    for path, message in cases.items():
+        assert run(path) == (2, "", f"hos-lint: {message}\n"), path
+    # one PATH with nothing to analyse fails the run even when another has files
+    assert run("services/order", "services/auth")[0] == 2
+
+
+def test_a_named_file_that_the_configuration_excludes_is_skipped_with_one_line(project):
+    (project / "hos-lint.yaml").write_text(MANIFEST + "extend-exclude: ['*.spec.sql']\n")
+    (project / "services/order/db/a.spec.sql").write_text("DELETE FROM auth_service.users;\n")
+    (project / "services/order/db/bad.sql").write_text("DELETE FROM auth_service.users;\n")
+    code, out, err = run("services/order/db/a.spec.sql")
+    assert (code, err) == (0, "hos-lint: services/order/db/a.spec.sql: excluded by hos-lint.yaml:5 extend-exclude "
+                              "'*.spec.sql'; not checked\n")
+    assert out.startswith("No files checked across 2 services")
+    code, out, err = run("services/order/db/a.spec.sql", "services/order/db/bad.sql")
+    assert code == 1 and [l.split(":")[0] for l in out.splitlines()[:-1]] == ["services/order/db/bad.sql"]
+    assert err.startswith("hos-lint: services/order/db/a.spec.sql: excluded by")
+
+
+def test_files_from_git_with_nothing_to_analyse_are_dropped_without_a_word(project):
+    (project / "services/order/README.md").write_text("order\n")
+    result = app.run(app.Options(paths=("services/order/README.md", "services/order/db/ok.sql"),
+                                 paths_from_git=True, cache=False))
+    assert (result.files_scanned, result.skipped) == (1, ())

@@ -174,8 +174,16 @@ def test_reserved_role_names_are_quoted_everywhere():
     assert "rolname = 'user'" in sql and "'user', v.relname, 'user'" in sql
 
 
+def write_service_folders(root):
+    """The folders the manifest's `paths:` name (an entry matching nothing is an error)."""
+    for name in ("api", "docs"):
+        (root / "services" / name).mkdir(parents=True)
+        (root / "services" / name / "README.md").write_text(f"{name}\n")
+
+
 def test_the_linter_finds_no_excess_grant_in_its_own_script(tmp_path, manifest):
     (tmp_path / "hos-lint.yaml").write_text(MANIFEST)
+    write_service_folders(tmp_path)
     db = tmp_path / "infrastructure/database"
     db.mkdir(parents=True)
     (db / "grants.sql").write_text(grants.generate_grants(manifest))
@@ -185,6 +193,7 @@ def test_the_linter_finds_no_excess_grant_in_its_own_script(tmp_path, manifest):
 
 def test_the_linter_does_flag_a_look_alike_write_grant(tmp_path):
     (tmp_path / "hos-lint.yaml").write_text(MANIFEST)
+    write_service_folders(tmp_path)
     db = tmp_path / "infrastructure/database"
     db.mkdir(parents=True)
     (db / "grants.sql").write_text("GRANT INSERT ON auth_service.users TO order_rw;\n")

@@ -51,6 +51,7 @@ SMALL = {
             write: [auth_service.users]
             reason: reviewed but never granted
         """,
+    "services/api/README.md": "the legacy monolith\n",
     "services/auth/db/001_init.sql": """\
         CREATE TABLE auth_service.users (id serial primary key, email text);
         CREATE TABLE auth_service.sessions (id serial primary key);

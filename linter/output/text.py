@@ -65,6 +65,8 @@ def summary(result) -> str:
         head = "No problems found"
     tail = f" in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}" \
            f" across {len(result.services)} services"
+    if not total and not result.files_scanned:  # never "No problems found" about nothing
+        head, tail = "No files checked", f" across {len(result.services)} services"
     skipped = len(result.notices)
     extra = f"; {skipped} file{'s' if skipped != 1 else ''} not analysed" if skipped else ""
     suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
