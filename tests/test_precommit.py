@@ -58,3 +58,23 @@ def test_hook_blocks_a_staged_cross_service_write_and_passes_once_fixed(tmp_path
     git(project, "add", "services/order/db/sync.sql")
     passed = try_repo(hook, project)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_hook_passes_only_files_hos_lint_analyses():
+    """hos-lint refuses a named file it cannot analyse (exit 2), so the hook must not pass one."""
+    import re
+
+    import yaml
+
+    from linter.extract import language_for
+
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    admitted = re.compile(hook["files"])
+    refused = re.compile(hook["exclude"])
+    names = ["a.ts", "a.tsx", "a.mts", "a.cts", "a.js", "a.jsx", "a.mjs", "a.cjs", "a.d.ts", "x/a.d.mts",
+             "a.d.cts", "a.sql", "a.py", "schema.prisma", "run.sh", "run.bash", ".env", "svc/.env.local",
+             "docker-compose.yml", "compose.override.yaml", "k8s/deploy.yaml", "charts/x/templates/d.yml",
+             "hos-lint.yaml", ".hos-lint.yaml", "README.md", "a.json", "values.yaml", "a.pyi"]
+    passed = [n for n in names if admitted.search(n) and not refused.search(n)]
+    assert [n for n in passed if language_for(n) is None] == ["hos-lint.yaml", ".hos-lint.yaml"]
+    assert [n for n in names if language_for(n) is not None and n not in passed] == []
