@@ -469,7 +469,8 @@ def judge(project: Project, rules: tuple, catalog: Catalog) -> tuple[tuple[Findi
     """
     findings = run_rules(project.accesses, project.context, rules)
     applied = suppressions.apply(findings, (s for r in project.results for s in r.suppressions))
-    findings = [*applied.kept, *run_suppression_rules(applied.unused, applied.malformed, project.context, rules)]
+    judged = run_suppression_rules(applied.unused, applied.malformed, project.context, rules, frozenset(catalog.codes))
+    findings = [*applied.kept, *judged]
     reported = policy.apply(findings, project.manifest, catalog, project.scope, project.files_only)
     hidden = policy.apply(applied.suppressed, project.manifest, catalog, project.scope, project.files_only)
     return tuple(reported), len(hidden)

@@ -33,15 +33,18 @@ def selected_rules(catalog: Catalog, select: tuple[str, ...], ignore: tuple[str,
 
 
 def run_suppression_rules(unused: tuple[Suppression, ...], malformed: tuple[Suppression, ...],
-                          ctx: ProjectContext, rules: Iterable[Rule]) -> list[Finding]:
+                          ctx: ProjectContext, rules: Iterable[Rule],
+                          known: frozenset[str] | None = None) -> list[Finding]:
     """Rules that judge suppressions themselves (HOS902), after they were applied.
 
     An unused suppression is only judged when every code it names was run:
-    with ``--select HOS101`` a ``ignore[HOS102]`` comment is not "unused".
+    with ``--select HOS101`` a ``ignore[HOS102]`` comment is not "unused". One
+    naming a code that is no rule (not in ``known``) can never be used, so it is
+    always judged.
     """
     rules = tuple(rules)
     ran = {r.code for r in rules}
-    unused = tuple(s for s in unused if set(s.codes) <= ran)
+    unused = tuple(s for s in unused if set(s.codes) <= ran or (known is not None and not set(s.codes) <= known))
     findings: list[Finding] = []
     for rule in rules:
         if rule.check_suppressions is not None:

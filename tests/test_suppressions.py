@@ -134,3 +134,17 @@ def test_python_without_reason_and_unused():
         ("services/order/jobs/cleanup.py", 4, "HOS902"),
         ("services/order/jobs/cleanup.py", 5, "HOS902"),
     }
+
+
+def test_a_suppression_naming_no_rule_is_reported_even_when_its_code_never_runs():
+    sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS999] typo of HOS102\n"
+    assert codes({"services/order/db/r.sql": sql}) == {
+        ("services/order/db/r.sql", 1, "HOS102"), ("services/order/db/r.sql", 1, "HOS902")}
+    # look-alike: a real code whose rule was not selected is not judged (it may match when it runs)
+    from linter.registry import load_catalog
+    only_101 = tuple(r for r in load_catalog().rules if r.code in ("HOS101", "HOS902"))
+    sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS102] reviewed\n"
+    assert run_files({"services/order/db/r.sql": sql}, rules=only_101) == []
+    sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS999] reviewed\n"
+    assert [(f.code, f.message) for f in run_files({"services/order/db/r.sql": sql}, rules=only_101)] == [
+        ("HOS902", "suppression of HOS999 matches no finding; remove the comment")]
