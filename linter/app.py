@@ -243,11 +243,14 @@ def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sourc
     Returns the scope left to report and those lines."""
     if scope == ("",) and not options.paths:
         return scope, ()
-    analysed = [s.path for s in sources]
+    covered = {""} if sources else set()  # every analysed file and each folder above one
+    for src in sources:
+        parts = src.path.split("/")
+        covered.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
     excluder = Excluder(manifest.root, manifest)
     kept, skipped = [], []
     for given, rel in zip(options.paths, scope):
-        if rel == manifest.path or any(policy.in_scope(p, (rel,)) for p in analysed):
+        if rel == manifest.path or rel.rstrip("/") in covered:
             kept.append(rel)
             continue
         is_dir = Path(given).is_dir()

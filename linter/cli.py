@@ -133,8 +133,7 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
             _announce_inferred(result)
         for notice in result.databases:
             click.echo(f"hos-lint: {_printable(notice.reason)}", err=True)
-        for line in result.skipped:
-            click.echo(f"hos-lint: {_printable(line)}", err=True)
+        _tell_skipped(result.skipped)
         sources = _source_lines(result) if show_source else {}
         options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                                 sources=sources, statistics=statistics, quiet=quiet, cwd=os.getcwd())
@@ -157,6 +156,7 @@ def accesses(paths, config, jobs, debug, no_cache, fmt, output):
 
         _check_output(output)
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
+        _tell_skipped(project.skipped)
         _emit(render_accesses(project, fmt), output)
         return EXIT_OK
 
@@ -174,6 +174,7 @@ def ownership(paths, config, jobs, debug, no_cache, fmt):
         from linter.output.ownership import render_ownership
 
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
+        _tell_skipped(project.skipped)
         click.echo(render_ownership(project, fmt), nl=False)
         return EXIT_OK
 
@@ -199,6 +200,12 @@ def _source_lines(result) -> dict:
         if 0 < f.location.line <= len(lines):
             out[(path, f.location.line)] = lines[f.location.line - 1]
     return out
+
+
+def _tell_skipped(lines) -> None:
+    """One line per named file that the configuration excludes (not checked)."""
+    for line in lines:
+        click.echo(f"hos-lint: {_printable(line)}", err=True)
 
 
 def _printable(text: str) -> str:
@@ -274,6 +281,7 @@ def why(target, config, jobs, debug, no_cache):
         if not path or not line.isdigit():
             raise app.UsageError(f"expected PATH:LINE, got {target!r}")
         project, findings = app.check_all(_options((path,), config, None, None, None, jobs, no_cache))
+        _tell_skipped(project.skipped)
         rel = relative_to_root(Path(path), project.manifest.root)
         click.echo(render_why(project, findings, rel or path, int(line)), nl=False)
         return EXIT_OK
@@ -299,6 +307,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
         _check_output(output)
         opts = _options(paths, config, None, None, None, jobs, no_cache)
         project, findings = app.check_all(opts)
+        _tell_skipped(project.skipped)
         new = report.build_report(project.manifest, project.context, project.accesses, findings)
         if not diff_ref:
             _emit(report.render(new, fmt, link_base), output)
@@ -327,6 +336,7 @@ def grants_cmd(paths, config, jobs, debug, no_cache, service, output):
 
         _check_output(output)
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
+        _tell_skipped(project.skipped)
         try:
             _emit(grants.generate_grants(project.manifest, project.context, service), output)
         except grants.UnknownService as err:

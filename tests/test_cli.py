@@ -253,3 +253,13 @@ def test_files_from_git_with_nothing_to_analyse_are_dropped_without_a_word(proje
     result = app.run(app.Options(paths=("services/order/README.md", "services/order/db/ok.sql"),
                                  paths_from_git=True, cache=False))
     assert (result.files_scanned, result.skipped) == (1, ())
+
+
+def test_every_command_says_when_a_named_file_is_excluded(project):
+    (project / "hos-lint.yaml").write_text(MANIFEST + "extend-exclude: ['*.spec.sql']\n")
+    (project / "services/order/db/a.spec.sql").write_text("DELETE FROM auth_service.users;\n")
+    line = "hos-lint: services/order/db/a.spec.sql: excluded by hos-lint.yaml:5 extend-exclude '*.spec.sql'; " \
+           "not checked\n"
+    code, out, err = run("accesses", "--format", "json", "services/order/db/a.spec.sql")
+    assert (code, json.loads(out)["accesses"], err) == (0, [], line)
+    assert run("why", "services/order/db/a.spec.sql:1")[2] == line
