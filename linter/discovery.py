@@ -194,16 +194,19 @@ class Excluder:
         except OSError as err:
             self.notices.append((name, f"cannot be read: {err.strerror or err}; not applied"))
             return None
-        patterns, lines = [], []
+        patterns, lines, refused = [], [], {}
         for number, line in enumerate(text.splitlines(), start=1):
             try:
                 pattern = compile_glob(line)
             except GlobError as err:
-                self.notices.append((name, f"line {number}: {err}; pattern not applied"))
+                refused.setdefault(str(err), []).append(str(number))
                 continue
             if pattern.include is not None:
                 patterns.append(pattern)
                 lines.append(number)
+        for why, numbers in refused.items():  # one notice per file and reason, however many lines
+            where = f"line{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
+            self.notices.append((name, f"{where}: {why}; not applied"))
         if not patterns:
             return None
         return _IgnoreFile(name, base, strip, GitIgnoreSpec(patterns, backend="simple"), tuple(lines))

@@ -263,3 +263,8 @@ def test_every_command_says_when_a_named_file_is_excluded(project):
     code, out, err = run("accesses", "--format", "json", "services/order/db/a.spec.sql")
     assert (code, json.loads(out)["accesses"], err) == (0, [], line)
     assert run("why", "services/order/db/a.spec.sql:1")[2] == line
+
+
+def test_an_unknown_fail_on_value_is_a_usage_error(project):
+    code, out, err = run("services", "--fail-on", "warnings")
+    assert (code, out) == (2, "") and "Invalid value for '--fail-on': 'warnings' is not one of" in err
