@@ -243,14 +243,18 @@ def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sourc
     Returns the scope left to report and those lines."""
     if scope == ("",) and not options.paths:
         return scope, ()
-    covered = {""} if sources else set()  # every analysed file and each folder above one
-    for src in sources:
-        parts = src.path.split("/")
+    # every analysed file and each folder above one; the manifest counts (findings can be on it),
+    # and so does a file the walk reports it could not use (that notice is the run's answer)
+    reported = [*(s.path for s in sources), *((manifest.path,) if manifest.path else ()),
+                *(p for p, _ in walk.notices)]
+    covered = {""} if reported else set()
+    for path in reported:
+        parts = path.split("/")
         covered.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
     excluder = Excluder(manifest.root, manifest)
     kept, skipped = [], []
     for given, rel in zip(options.paths, scope):
-        if rel == manifest.path or rel.rstrip("/") in covered:
+        if rel.rstrip("/") in covered:
             kept.append(rel)
             continue
         is_dir = Path(given).is_dir()
@@ -260,16 +264,13 @@ def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sourc
         if why and not is_dir:
             skipped.append(f"{given}: {why}; not checked")
             continue
-        raise UsageError(f"{given}: {_nothing_to_check(rel, is_dir, why, walk)}")
+        raise UsageError(f"{given}: {_nothing_to_check(rel, is_dir, why)}")
     return tuple(kept), tuple(skipped)
 
 
-def _nothing_to_check(rel: str, is_dir: bool, why: str | None, walk) -> str:
+def _nothing_to_check(rel: str, is_dir: bool, why: str | None) -> str:
     if why:
         return f"{why}; nothing to check"
-    notice = next((reason for path, reason in walk.notices if path == rel), None)
-    if notice:
-        return f"{notice}; nothing to check"
     if is_dir:
         return ("no file hos-lint analyses in this folder (Prisma schemas, TypeScript/JavaScript, SQL, "
                 "shell, Python, docker-compose, .env or Kubernetes files)")
