@@ -204,8 +204,10 @@ def _source_lines(result) -> dict:
 
 def _tell_skipped(lines) -> None:
     """One line per named file that the configuration excludes (not checked)."""
+    from linter.output.safe import printable
+
     for line in lines:
-        click.echo(f"hos-lint: {_printable(line)}", err=True)
+        click.echo(f"hos-lint: {printable(line)}", err=True)
 
 
 def _printable(text: str) -> str:

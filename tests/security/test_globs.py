@@ -116,3 +116,12 @@ def test_a_symlinked_gitignore_is_not_followed(tmp_path):
     assert [(n.path, n.reason) for n in result.notices] == [
         (".gitignore", "symlinked ignore file; not followed (git does not follow it either)"),
         (".gitignore", "symlink points outside the project; not followed")]
+
+
+def test_the_line_about_an_excluded_named_file_escapes_its_name(tmp_path, monkeypatch):
+    project(tmp_path, {"services/order/db/a\x1b[2Jb.spec.sql": WRITE, "services/order/db/ok.sql": WRITE},
+            MANIFEST + "extend-exclude: ['*.spec.sql']\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["services/order/db/a\x1b[2Jb.spec.sql"])
+    assert result.exit_code == 0 and "\x1b" not in result.stderr
+    assert result.stderr.startswith("hos-lint: services/order/db/a")
