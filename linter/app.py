@@ -251,7 +251,7 @@ def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sourc
     for path in reported:
         parts = path.split("/")
         covered.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    excluder = Excluder(manifest.root, manifest)
+    excluder = walk.excluder or Excluder(manifest.root, manifest)
     kept, skipped = [], []
     for given, rel in zip(options.paths, scope):
         if rel.rstrip("/") in covered:

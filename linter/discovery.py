@@ -65,6 +65,7 @@ class Walk:
     files: tuple[Candidate, ...]
     notices: tuple[tuple[str, str], ...]  # (path, reason) of entries skipped
     unmatched: tuple[Entry, ...] = ()  # manifest globs (exclude, service paths) that matched nothing
+    excluder: "Excluder | None" = field(default=None, compare=False)  # to explain a skipped PATH later
 
 
 @dataclass(slots=True)
@@ -258,7 +259,7 @@ def walk_project(manifest: Manifest) -> Walk:
             files.append(Candidate(rel, matcher.service_of(rel)))
     unmatched = sorted((*excludes, *(e for e, _ in service_paths)),
                        key=lambda e: e.location.line if e.location else 0)
-    return Walk(tuple(files), tuple(notices), tuple(unmatched))
+    return Walk(tuple(files), tuple(notices), tuple(unmatched), excluder)
 
 
 def _walk_error(root: Path, err: OSError) -> tuple[str, str]:
