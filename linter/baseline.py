@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from linter.model import Finding
@@ -42,7 +42,7 @@ class Entry:
     relation: str | None = None
     message: str = ""
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, str, str, str]:
         return (self.path, self.code, self.relation or "", self.fingerprint)
 
 
@@ -132,10 +132,12 @@ def _short(value: object) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
-def match(findings: Iterable[Finding], entries: Iterable[Entry], *, in_scope, ran_codes: set[str]) -> Matched:
+def match(findings: Iterable[Finding], entries: Iterable[Entry], *,
+          in_scope: Callable[[str], bool], ran_codes: set[str]) -> Matched:
     """Split findings into new and baselined; entries left over and in scope are stale.
 
     ``in_scope(path)`` says whether this run looked at a path: a pre-commit run

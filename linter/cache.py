@@ -196,9 +196,11 @@ class Cache:
             try:
                 folder = os.open(self.dir, flags)
             except OSError as err:
-                return self._refuse_folder(err)
+                self._refuse_folder(err)
+                return None
         except OSError as err:
-            return self._refuse_folder(err)
+            self._refuse_folder(err)
+            return None
         try:
             with os.scandir(folder) as entries:
                 link = next((e.name for e in entries if e.is_symlink()), None)
@@ -206,7 +208,8 @@ class Cache:
             link = None
         if link is not None:
             os.close(folder)
-            return self._refuse(f"{CACHE_DIR}/{shown(link)} is a symbolic link")
+            self._refuse(f"{CACHE_DIR}/{shown(link)} is a symbolic link")
+            return None
         return folder
 
     def _refuse_folder(self, err: OSError) -> None:

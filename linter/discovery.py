@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from linter.globs import GlobError, anchored, compile_glob, spec
 from linter.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
@@ -96,7 +97,7 @@ class Excluder:
     root: str
     manifest: Manifest
     notices: list[tuple[str, str]] = field(default_factory=list)
-    _exclude: GitIgnoreSpec | None = None
+    _exclude: GitIgnoreSpec = field(default_factory=lambda: spec(()))
     _outer: list[_IgnoreFile] = field(default_factory=list)  # info/exclude, then .gitignore above the root
     _chains: dict[str, tuple[_IgnoreFile, ...]] = field(default_factory=dict)  # folder -> files, deepest last
     _in_repository: bool = False
@@ -110,7 +111,7 @@ class Excluder:
         """Why ``rel`` itself is skipped (its parent folders are not looked at), or None."""
         probe = rel + "/" if is_dir else rel
         hit = self._exclude.check_file(probe)
-        if hit.include:
+        if hit.include and hit.index is not None:
             pattern = (self.manifest.exclude + ALWAYS_EXCLUDE)[hit.index]
             return f"excluded by {self._exclude_source(pattern)} {pattern!r}"
         if not self.manifest.respect_gitignore:
@@ -195,7 +196,9 @@ class Excluder:
         except OSError as err:
             self.notices.append((name, f"cannot be read: {err.strerror or err}; not applied"))
             return None
-        patterns, lines, refused = [], [], {}
+        patterns: list[GitIgnoreSpecPattern] = []
+        lines: list[int] = []
+        refused: dict[str, list[str]] = {}
         for number, line in enumerate(text.splitlines(), start=1):
             try:
                 pattern = compile_glob(line)

@@ -38,7 +38,9 @@ class _Pattern(GitIgnoreSpecPattern):
     __slots__ = ()
 
     @classmethod
-    def pattern_to_regex(cls, pattern):  # type: ignore[override]
+    def pattern_to_regex(  # type: ignore[override]  # hos-lint passes str patterns only
+        cls, pattern: str
+    ) -> tuple[str | None, bool | None]:
         regex, include = super().pattern_to_regex(pattern)
         if regex is None:
             return regex, include

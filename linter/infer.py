@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import yaml
 
@@ -77,7 +78,7 @@ def workspace_globs(package_json: str | None, pnpm_workspace: str | None) -> tup
 
     Unreadable or odd content gives no globs (the markers still find the apps).
     """
-    found: list = []
+    found: list[Any] = []
     if package_json:
         try:
             data = json.loads(package_json)
@@ -95,7 +96,7 @@ def workspace_globs(package_json: str | None, pnpm_workspace: str | None) -> tup
     return tuple(dict.fromkeys(_glob(g) for g in globs if _glob(g) not in ("", "!")))
 
 
-def _list(value) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -245,7 +246,8 @@ def infer_manifest(provisional: Manifest, results: Iterable[ExtractResult]) -> M
     return replace(inferred, claims=_claims(inferred, results))
 
 
-def _with_tables(svc: ServiceConfig, results: list[ExtractResult], connections) -> ServiceConfig:
+def _with_tables(svc: ServiceConfig, results: list[ExtractResult],
+                 connections: Sequence[Connection]) -> ServiceConfig:
     """The service's Prisma models that live in ``public``, as ``tables:``."""
     tables: dict[str, str] = {}
     for model in _public_models(svc.name, results, connections):
@@ -257,7 +259,8 @@ def _with_tables(svc: ServiceConfig, results: list[ExtractResult], connections) 
     return replace(svc, tables=tuple(tables), tables_source=tuple(tables.values()))
 
 
-def _public_models(service: str, results: list[ExtractResult], connections) -> list[PrismaModel]:
+def _public_models(service: str, results: list[ExtractResult],
+                   connections: Sequence[Connection]) -> list[PrismaModel]:
     datasources = [ds for r in results for ds in r.datasources if ds.service == service]
     default = default_schema(datasources[0], connections) if datasources else "public"
     if default != "public":
@@ -305,11 +308,12 @@ def _claims(manifest: Manifest, results: list[ExtractResult]) -> tuple[Claim, ..
     return tuple(sorted(out, key=lambda c: (c.kind, c.value, _where(c.location), c.service)))
 
 
-def _where(location: Location | None) -> tuple:
+def _where(location: Location | None) -> tuple[str, int]:
     return (location.path, location.line) if location else ("", 0)
 
 
-def _evidence(service: str, results: list[ExtractResult], connections) -> list[Evidence]:
+def _evidence(service: str, results: list[ExtractResult],
+              connections: Sequence[Connection]) -> list[Evidence]:
     out = []
     for r in results:
         for ds in r.datasources:
@@ -351,7 +355,7 @@ def _matches(service: str, schema: str) -> bool:
 
 
 def _schemas_seen(results: list[ExtractResult]) -> set[str]:
-    seen = set()
+    seen: set[str] = set()
     for r in results:
         seen.update(a.ref.schema for a in r.accesses if a.ref.schema)
         seen.update(d.ref.schema for d in r.relation_defs if d.ref.schema)

@@ -53,6 +53,10 @@ BOOKKEEPING_RELATIONS = frozenset(
 FAIL_ON = ("error", "warning", "info", "never")
 
 
+# A key's path in the YAML document: mapping keys and sequence indexes.
+KeyPath = tuple[str | int, ...]
+
+
 class ManifestError(Exception):
     """Every problem found in a manifest, one ``file:line: key: message`` per entry."""
 
@@ -250,7 +254,7 @@ def _display(path: Path, root: Path) -> str:
 
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
     """Validate manifest text (pure). ``filename`` is used in messages and locations."""
-    duplicates: list[tuple[tuple, int, int]] = []
+    duplicates: list[tuple[KeyPath, int, int]] = []
     try:
         node = yamlload.compose(text)
         lines = _key_lines(node, duplicates=duplicates)  # before construction flattens merge keys
@@ -271,14 +275,14 @@ def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _key_lines(node: yaml.Node | None, prefix: tuple = (),
-               duplicates: list[tuple[tuple, int, int]] | None = None) -> dict[tuple, int]:
+def _key_lines(node: yaml.Node | None, prefix: KeyPath = (),
+               duplicates: list[tuple[KeyPath, int, int]] | None = None) -> dict[KeyPath, int]:
     """Map every key path (tuple of keys / list indexes) to its 1-based line.
 
     A key written twice in one mapping (which loading would silently collapse to
     the last) is added to ``duplicates`` as ``(key path, first line, repeated line)``.
     """
-    out: dict[tuple, int] = {}
+    out: dict[KeyPath, int] = {}
     if node is None:
         return out
     out[prefix] = node.start_mark.line + 1
@@ -304,7 +308,7 @@ def _key_lines(node: yaml.Node | None, prefix: tuple = (),
     return out
 
 
-def _dotted(key: tuple) -> str:
+def _dotted(key: KeyPath) -> str:
     return ".".join(str(k) for k in key) or "(top level)"
 
 
@@ -316,29 +320,29 @@ def _type_name(value: Any) -> str:
 class _Validator:
     """Turns loaded YAML into a Manifest, collecting errors with file:line: key."""
 
-    def __init__(self, filename: str, lines: dict[tuple, int], root: str) -> None:
+    def __init__(self, filename: str, lines: dict[KeyPath, int], root: str) -> None:
         self.filename = filename
         self.lines = lines
         self.root = root
         self.errors: list[str] = []
 
-    def error(self, key: tuple, message: str) -> None:
+    def error(self, key: KeyPath, message: str) -> None:
         line = self._line(key)
         self.errors.append(f"{self.filename}{f':{line}' if line else ''}: {_dotted(key)}: {message}")
 
-    def _line(self, key: tuple) -> int | None:
+    def _line(self, key: KeyPath) -> int | None:
         while key and key not in self.lines:
             key = key[:-1]
         return self.lines.get(key)
 
-    def location(self, key: tuple) -> Location | None:
+    def location(self, key: KeyPath) -> Location | None:
         line = self._line(key)
         return Location(self.filename, line, 1) if line else None
 
-    def entry(self, key: tuple, value: str) -> Entry:
+    def entry(self, key: KeyPath, value: str) -> Entry:
         return Entry(value, _dotted(key), self.location(key))
 
-    def globs(self, key: tuple, value: Any, *, folder: bool = False) -> tuple[Entry, ...]:
+    def globs(self, key: KeyPath, value: Any, *, folder: bool = False) -> tuple[Entry, ...]:
         """A list of globs (gitignore syntax), each checked and kept with its place; a ``folder``
         glob (service ``paths``) is checked as used: with everything under it."""
         out = []
@@ -350,16 +354,16 @@ class _Validator:
                 out.append(entry)
         return tuple(out)
 
-    def expect(self, key: tuple, value: Any, kind: type, label: str) -> bool:
+    def expect(self, key: KeyPath, value: Any, kind: type, label: str) -> bool:
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return True
         self.error(key, f"expected {label}, got {_type_name(value)}")
         return False
 
-    def string_list(self, key: tuple, value: Any) -> tuple[str, ...]:
+    def string_list(self, key: KeyPath, value: Any) -> tuple[str, ...]:
         return tuple(e.value for e in self.string_entries(key, value))
 
-    def string_entries(self, key: tuple, value: Any) -> tuple[Entry, ...]:
+    def string_entries(self, key: KeyPath, value: Any) -> tuple[Entry, ...]:
         """A string or a list of strings, each kept with its key and place."""
         if value is None:
             return ()
@@ -411,9 +415,9 @@ class _Validator:
         if not value.strip() or "\0" in value or os.path.isabs(value) or value.startswith("\\") or value[1:2] == ":":
             self.error(("root",), f"expected a folder path relative to this file, got {value!r}")
             return None
-        return value
+        return str(value)
 
-    def unknown_keys(self, key: tuple, data: dict, known: set[str]) -> None:
+    def unknown_keys(self, key: KeyPath, data: dict[str, Any], known: set[str]) -> None:
         for name in data:
             if name not in known:
                 self.error(key + (name,), f"unknown key; expected one of {', '.join(sorted(known))}")

@@ -7,12 +7,14 @@ project; it is the lowest layer.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
-def _restore(cls: type, values: tuple) -> object:
+def _restore(cls: type[_Value], values: tuple[object, ...]) -> object:
     obj = object.__new__(cls)
-    for name, value in zip(cls.__slots__, values):
+    names: tuple[str, ...] = cls.__slots__
+    for name, value in zip(names, values):
         object.__setattr__(obj, name, value)
     return obj
 
@@ -27,8 +29,10 @@ class _Value:
 
     __slots__ = ()
 
-    def __reduce__(self):
-        return _restore, (type(self), tuple(getattr(self, name) for name in self.__slots__))
+    def __reduce__(self) -> tuple[Callable[[type[_Value], tuple[object, ...]], object],
+                                  tuple[type[_Value], tuple[object, ...]]]:
+        names: tuple[str, ...] = self.__slots__
+        return _restore, (type(self), tuple(getattr(self, name) for name in names))
 
 
 class Severity(enum.Enum):
@@ -380,7 +384,7 @@ class Finding(_Value):
     anchor: Anchor | None = None
     name: str = ""  # rule name, filled by the engine
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.col, self.code, self.message)
 

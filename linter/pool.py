@@ -23,7 +23,8 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from types import FrameType
+from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,7 +89,7 @@ def _sigterm_exits() -> Iterator[None]:
         yield
         return
 
-    def exit_now(signum, frame):  # noqa: ARG001 - the signal handler signature
+    def exit_now(signum: int, frame: FrameType | None) -> NoReturn:  # noqa: ARG001 - the signal handler signature
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, exit_now)

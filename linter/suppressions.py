@@ -80,7 +80,9 @@ def apply(findings: Iterable[Finding], suppressions: Iterable[Suppression]) -> A
     by_path: dict[str, list[Suppression]] = {}
     for s in valid:
         by_path.setdefault(s.location.path, []).append(s)
-    kept, suppressed, used = [], [], set()
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    used: set[Suppression] = set()
     for f in findings:
         hits = [s for s in by_path.get(f.location.path, ()) if covers(s, f)]
         (suppressed if hits else kept).append(f)

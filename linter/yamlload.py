@@ -39,6 +39,9 @@ _COMMENT = re.compile("#[^\0\r\n\x85\u2028\u2029]*")
 class YamlLimitError(yaml.MarkedYAMLError):
     """A document past the alias or nesting limits; ``problem_mark`` is where."""
 
+    def __init__(self, *, problem: str, problem_mark: Any) -> None:  # a pure-Python or libyaml Mark
+        super().__init__(problem=problem, problem_mark=problem_mark)
+
 
 def compose_all(text: str, comments: list[tuple[int, int]] | None = None) -> Iterator[yaml.Node | None]:
     """The node tree of each document in ``text`` (``None`` for an empty one), bounded.
@@ -122,9 +125,10 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self._measured = {}  # anchors (and so aliased nodes) never cross documents
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self._next_event()
+            assert isinstance(event, yaml.AliasEvent)
             target = self.anchors.get(event.anchor)
             if target is not None:  # an undefined alias is PyYAML's own error
                 self._charge(event, target)
@@ -133,10 +137,15 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise YamlLimitError(problem=f"nested deeper than {MAX_DEPTH} levels",
-                                     problem_mark=self.peek_event().start_mark)
+                                     problem_mark=self._next_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def _next_event(self) -> yaml.Event:
+        """The event about to be composed (PyYAML's stubs leave ``peek_event`` untyped)."""
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        return event
 
     def _charge(self, event: yaml.AliasEvent, target: yaml.Node) -> None:
         mark = event.start_mark
