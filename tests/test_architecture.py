@@ -54,5 +54,5 @@ def test_extractor_registry_agrees_with_each_modules_handles():
                "a.d.mts", "a.sql", "a.SQL", "run.sh", "run.bash", "a.py", "a.pyi", ".env", ".env.local",
                "docker-compose.yml", "compose.yaml", "k8s/deploy.yaml", "README.md", ".env.ts", "a.json"]
     for path in samples:
-        owner = next((_module(name) for name, *_ in EXTRACTORS if _module(name).handles(path)), None)
+        owner = next((_module(spec.module) for spec in EXTRACTORS if _module(spec.module).handles(path)), None)
         assert language_for(path) == (owner.LANGUAGE if owner else None), path
