@@ -31,7 +31,7 @@ def test_rules_import_only_model_and_rule():
 
 
 def test_core_never_imports_cli_or_app():
-    core = [*(ROOT / "linter/extract").glob("*.py"), *(ROOT / "linter/output").glob("*.py")]
+    core = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
     core += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "rule", "model",
                                                 "report", "grants", "infer", "suppressions", "testing")
              if m != "testing"]
@@ -40,7 +40,7 @@ def test_core_never_imports_cli_or_app():
 
 
 def test_pure_modules_do_no_file_io():
-    pure = [*(ROOT / "linter/extract").glob("*.py"), *(ROOT / "linter/output").glob("*.py")]
+    pure = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
     pure += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "report", "grants")]
     for path in pure:
         text = path.read_text(encoding="utf-8")

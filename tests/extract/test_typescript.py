@@ -9,6 +9,7 @@ import pytest
 from linter.extract import typescript as ts
 from linter.extract.base import ExtractConfig
 from linter.extract.sql import SqlResult
+from linter.extract.typescript.prisma_queries import MAX_FIELD_PATH
 from linter.model import Anchor, ClientClass, Language, Location, SourceFile
 
 PATH = "services/order/src/orders.ts"
@@ -81,6 +82,87 @@ def test_might_access_db(data, expected):
 def test_might_access_db_accepts_configured_client_names():
     assert ts.might_access_db(b"store.thing", ExtractConfig(prisma_clients=("store",))) is True
     assert ts.might_access_db(b"other.thing", ExtractConfig(prisma_clients=("store",))) is False
+
+
+@pytest.mark.parametrize(
+    ("library", "example"), [(k.name, example) for k in ts.LIBRARIES for example in k.examples]
+)
+def test_every_recognised_call_passes_the_prefilter(library, example):
+    """Each library's examples (one per pattern, built from the tables that drive
+    extraction) yield a fact, and their bytes pass the prefilter without the
+    configuration (as the pipeline calls it)."""
+    result = run(example, clients=("db",))
+    facts = [(a.ref.delegate or a.ref.name, a.via) for a in result.accesses]
+    facts += [(p.code, p.message) for p in result.problems]
+    assert facts, example
+    assert ts.might_access_db(example.encode()) is True
+
+
+def test_every_library_brings_examples_and_triggers():
+    assert [k.name for k in ts.LIBRARIES] == ["prisma-client", "raw-sql"]
+    for knowledge in ts.LIBRARIES:
+        assert knowledge.examples and knowledge.triggers, knowledge.name
+        assert knowledge.triggers <= set(ts.PREFILTER_TOKENS), knowledge.name
+
+
+def test_examples_cover_every_prisma_operation_and_raw_sql_method():
+    from linter.extract.typescript import raw_sql
+
+    examples = "\n".join(example for k in ts.LIBRARIES for example in k.examples)
+    for op in ts.READ_OPS | ts.WRITE_OPS:
+        assert f"db.order.{op}()" in examples
+    for site in raw_sql.SITES:
+        assert f".{site.method}" in examples
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"db.order.findMany<Order>({})", True),  # a call with type arguments
+        (b"this.db.raw<Row>('SELECT 1')", True),
+        (b"db.$queryRawUnsafe(sql)", True),
+        (b"function draw() { ctx.fill() }", False),  # `raw(` inside another name
+        (b"class T { get raw() { return 1 } }", False),
+        (b"const order = findMany", False),
+        (b"req.query.id", False),
+    ],
+)
+def test_might_access_db_triggers_are_whole_call_shapes(data, expected):
+    assert ts.might_access_db(data) is expected
+
+
+def test_generic_calls_are_extracted_like_plain_ones():
+    code = "db.order.findMany<Order>({ include: { items: true } });\nthis.db.raw<Row>('SELECT * FROM t');\n"
+    assert [(a.location.line, a.ref.delegate or a.ref.name, a.ref.field_path, a.via)
+            for a in run(code, clients=("db",)).accesses] == [
+        (1, "order", (), "prisma-client"), (1, "order", ("items",), "prisma-client"), (2, "t", (), "knex"),
+    ]
+
+
+def test_the_walker_hands_every_call_to_each_recogniser_in_its_scope():
+    """A library is a recogniser in the table: the walker hands it every call
+    (tagged templates included) with the scope it was met in."""
+    from linter.extract.typescript.prisma_clients import Clients
+    from linter.extract.typescript.sites import FileFacts
+    from linter.extract.typescript.walker import Walker
+
+    code = "const db = new PrismaClient();\nf(g(1));\nfunction h(db) { db.x`t`; }\ndb.y(2);\n"
+    host = ts.HostText(code)
+    facts = FileFacts(SourceFile(PATH, "order", Language.TYPESCRIPT), host, Clients(host, ()), parse_sql=True)
+    seen: list[tuple[str, str, str, bool]] = []
+
+    def record(site, facts):
+        receiver = site.function.child_by_field_name("object")
+        client = facts.clients.of_expression(receiver, site.scope) if receiver is not None else None
+        seen.append((host.node_text(site.function), site.arguments.type, host.node_text(site.call), client is not None))
+
+    Walker(facts, [record, record]).visit_program(ts.parse_tree(host.data, PATH))
+    assert seen == [
+        ("f", "arguments", "f(g(1))", False), ("f", "arguments", "f(g(1))", False),
+        ("g", "arguments", "g(1)", False), ("g", "arguments", "g(1)", False),
+        ("db.x", "template_string", "db.x`t`", False), ("db.x", "template_string", "db.x`t`", False),
+        ("db.y", "arguments", "db.y(2)", True), ("db.y", "arguments", "db.y(2)", True),
+    ]
 
 
 # --- client recognition ----------------------------------------------------------------
@@ -845,8 +927,8 @@ def test_real_error_after_a_generic_tagged_template_is_still_reported():
 def test_deeply_nested_include_is_cut_off_not_crashing():
     code = "const p = new PrismaClient();\np.order.findMany(" + "{ include: { a: " * 300 + "true" + " } }" * 300 + ");\n"
     result = run(code)
-    assert len(result.accesses) == 1 + ts._MAX_FIELD_PATH + 1
-    assert result.accesses[-1].ref.field_path == ("a",) * (ts._MAX_FIELD_PATH + 1)
+    assert len(result.accesses) == 1 + MAX_FIELD_PATH + 1
+    assert result.accesses[-1].ref.field_path == ("a",) * (MAX_FIELD_PATH + 1)
 
 
 @pytest.mark.parametrize("escape", ["\\u{FFFFFFFFFFFFFFFFFFFFFF}", "\\u{zz}", "\\x4", "\\"])

@@ -1,0 +1,87 @@
+"""TypeScript / JavaScript extraction on tree-sitter (SPEC §4.2).
+
+What the file *says*, unresolved: Prisma Client calls on recognised clients
+(``<client>.<model>.<op>(...)``) with their ``include``/``select`` traversals
+and nested writes, raw SQL handed to Prisma, pg, knex or TypeORM (passed on to
+``extract_sql`` with an origin map back to this file), ``class X extends Y``
+facts for client resolution, HOS205 for SQL built at run time and HOS901 for
+syntax errors.
+
+One concern per module:
+
+- ``tree``: the tree-sitter boundary (parsing, positions, syntax errors, comments);
+- ``literals``: string/template literals to text with origin, object literals;
+- ``scopes``, ``bindings``: the lexical scope model and the declarations that fill it;
+- ``prisma_clients``: which names, types and expressions are Prisma clients;
+- ``walker``: the traversal, handing every call to the recognisers below;
+- ``sites``: what a recogniser receives and declares (``Knowledge``);
+- ``prisma_queries``, ``raw_sql``: the libraries' call-site knowledge.
+
+``LIBRARIES`` lists that knowledge; the prefilter's tokens are the union of
+its triggers, so a pattern is never added without what lets its file through.
+"""
+from __future__ import annotations
+
+from linter.embedded import looks_like_sql
+from linter.extract.base import ExtractConfig
+from linter.extract.typescript import prisma_queries, raw_sql
+from linter.extract.typescript.literals import decode_escape, sql_literal
+from linter.extract.typescript.prisma_clients import Clients
+from linter.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
+from linter.extract.typescript.sites import FileFacts, Knowledge
+from linter.extract.typescript.tree import (
+    DECLARATION_SUFFIXES,
+    TS_SUFFIXES,
+    TSX_SUFFIXES,
+    HostText,
+    comments,
+    parse_tree,
+    syntax_problem,
+)
+from linter.extract.typescript.walker import Walker
+from linter.model import ExtractResult, Language, SourceFile
+
+__all__ = [
+    "LANGUAGE", "LIBRARIES", "NAME", "PREFILTER_TOKENS", "READ_OPS", "WRITE_OPS", "HostText",
+    "decode_escape", "extract", "handles", "looks_like_sql", "might_access_db", "parse_tree", "sql_literal",
+]
+
+NAME = "typescript"
+LANGUAGE = Language.TYPESCRIPT
+
+# Every library's call-site knowledge, in the order its facts are reported.
+LIBRARIES: tuple[Knowledge, ...] = (prisma_queries.KNOWLEDGE, raw_sql.KNOWLEDGE)
+PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
+_RECOGNISERS = tuple(k.recognise for k in LIBRARIES)
+
+
+def handles(path: str) -> bool:
+    """True for TS/JS sources (``.ts .tsx .js .jsx .mjs .cjs .mts .cts``), not declaration files."""
+    lower = path.lower()
+    if lower.endswith(DECLARATION_SUFFIXES):
+        return False
+    return lower.endswith(TS_SUFFIXES + TSX_SUFFIXES)
+
+
+def might_access_db(data: bytes, config: ExtractConfig | None = None) -> bool:
+    """Cheap, conservative byte scan: False only when the file cannot touch a database.
+
+    Accepts any trigger of ``LIBRARIES`` (every ``.<prisma op>(`` call, raw-SQL
+    method, Prisma name) and any configured client name.
+    """
+    if any(token in data for token in PREFILTER_TOKENS):
+        return True
+    names = config.prisma_clients if config else ()
+    return any(name.encode() in data for name in names)
+
+
+def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
+    """Every access, client class fact and problem in one TS/JS file. Never raises for bad input."""
+    host = HostText(text)
+    root = parse_tree(host.data, src.path)
+    facts = FileFacts(src, host, Clients(host, config.prisma_clients), parse_sql=config.postgres)
+    problem = syntax_problem(src, host, root) if root.has_error else None
+    if problem is not None:
+        facts.problems.append(problem)
+    Walker(facts, _RECOGNISERS).visit_program(root)
+    return facts.result(comments(host, root) if config.comments else ())

@@ -1,0 +1,185 @@
+"""Declarations into scopes: variables (hoisted per block), parameters, loop and
+catch variables, class fields and constructor parameter properties, and the
+module's type aliases. What each declaration denotes is ``Clients``' call."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript.prisma_clients import Clients
+from linter.extract.typescript.scopes import Client, Scope, This
+from linter.extract.typescript.tree import HostText, member_parts
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+FUNCTIONS = frozenset((
+    "arrow_function", "function_expression", "function_declaration", "function",
+    "generator_function", "generator_function_declaration", "method_definition",
+))
+CLASSES = frozenset(("class_declaration", "class", "abstract_class_declaration"))
+_DECLARATIONS = frozenset(("lexical_declaration", "variable_declaration"))
+_PARAMETER_PROPERTY = frozenset(("accessibility_modifier", "readonly", "override_modifier"))
+
+
+def pattern_names(node: Node) -> list[Node]:
+    """Identifier nodes a binding pattern declares (destructuring included)."""
+    found: list[Node] = []
+    stack: list[Node | None] = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        kind = current.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            found.append(current)
+        elif kind == "pair_pattern":
+            stack.append(current.child_by_field_name("value"))
+        elif kind in ("object_assignment_pattern", "assignment_pattern"):
+            stack.append(current.child_by_field_name("left"))
+        elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
+            stack.extend(current.named_children)
+    return found
+
+
+class Binder:
+    """Declares the names a block, function, loop or class introduces."""
+
+    def __init__(self, host: HostText, clients: Clients) -> None:
+        self.host = host
+        self.clients = clients
+
+    def _declare(self, scope: Scope, name: str, info: Client | None, typed: bool) -> None:
+        scope.names[name] = self.clients.configured_default(name, info, typed)
+
+    def _binding_info(self, type_node: Node | None, value: Node | None, scope: Scope) -> Client | None:
+        if type_node is not None:
+            return self.clients.of_type(type_node)
+        return self.clients.of_expression(value, scope) if value is not None else None
+
+    def collect_aliases(self, root: Node) -> None:
+        """Module-level ``type Tx = Prisma.TransactionClient`` (each alias may use earlier ones)."""
+        for child in root.named_children:
+            decl = child.child_by_field_name("declaration") if child.type == "export_statement" else child
+            if decl is None or decl.type != "type_alias_declaration":
+                continue
+            name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            if name is not None and value is not None:
+                self.clients.add_alias(self.host.node_text(name), value)
+
+    def hoist(self, block: Node, scope: Scope) -> None:
+        """Declare a block's variables, functions and classes before walking it,
+        so uses above a declaration (functions calling a module client) resolve."""
+        for child in block.named_children:
+            decl = child
+            if decl.type in ("export_statement", "ambient_declaration"):
+                inner = decl.child_by_field_name("declaration")
+                decl = inner if inner is not None else (decl.named_children or [decl])[-1]
+            if decl.type in _DECLARATIONS:
+                self._declare_variables(decl, scope)
+            elif decl.type in FUNCTIONS or decl.type in CLASSES:
+                name = decl.child_by_field_name("name")
+                if name is not None:
+                    self._declare(scope, self.host.node_text(name), None, True)
+
+    def _declare_variables(self, declaration: Node, scope: Scope) -> None:
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            target = declarator.child_by_field_name("name")
+            if target is None:
+                continue
+            type_node = declarator.child_by_field_name("type")
+            info = self._binding_info(type_node, declarator.child_by_field_name("value"), scope)
+            single = target.type == "identifier"
+            for ident in pattern_names(target):
+                self._declare(scope, self.host.node_text(ident), info if single else None, type_node is not None)
+
+    def declare_loop_variables(self, node: Node, scope: Scope) -> None:
+        """``for (const x of …)``, ``catch (e)``: the loop/catch variables shadow."""
+        for field in ("left", "initializer", "parameter"):
+            target = node.child_by_field_name(field)
+            if target is not None and target.type in _DECLARATIONS:
+                self._declare_variables(target, scope)
+            elif target is not None:
+                for ident in pattern_names(target):
+                    self._declare(scope, self.host.node_text(ident), None, False)
+
+    def declare_params(self, function: Node, scope: Scope, first: Client | None) -> None:
+        """Bind a function's parameters; ``first`` overrides the first one ($transaction)."""
+        single = function.child_by_field_name("parameter")
+        if single is not None:
+            self._declare(scope, self.host.node_text(single), first, first is not None)
+            return
+        params = function.child_by_field_name("parameters")
+        index = 0
+        for param in params.named_children if params is not None else ():
+            pattern = param.child_by_field_name("pattern")
+            pattern = param if pattern is None else pattern
+            if pattern.type == "this":
+                continue
+            type_node = param.child_by_field_name("type")
+            info = self._binding_info(type_node, param.child_by_field_name("value"), scope)
+            if index == 0 and first is not None:
+                info = first
+            for ident in pattern_names(pattern):
+                self._declare(scope, self.host.node_text(ident), info, type_node is not None or first is not None)
+            index += 1
+
+    # classes
+
+    def class_scope(self, body: Node, scope: Scope, itself: Client | None) -> Scope:
+        """The scope of a class body: ``this`` is ``itself`` with the class's fields."""
+        fields: dict[str, Client | None] = {}
+        inner = Scope(scope, This(fields, itself))
+        self._collect_fields(body, inner, fields)
+        return inner
+
+    def _collect_fields(self, body: Node, scope: Scope, fields: dict[str, Client | None]) -> None:
+        """Class fields, constructor parameter properties and ``this.x = …`` in the constructor."""
+        constructor = None
+        for member in body.named_children:
+            if member.type == "public_field_definition":
+                name = member.child_by_field_name("name")
+                type_node = member.child_by_field_name("type")
+                info = self._binding_info(type_node, member.child_by_field_name("value"), scope)
+                if name is not None:
+                    field = self.host.node_text(name)
+                    fields[field] = self.clients.configured_default(field, info, type_node is not None)
+            elif member.type == "method_definition" and self._is_constructor(member):
+                constructor = member
+        if constructor is not None:
+            self._collect_constructor_fields(constructor, scope, fields)
+
+    def _is_constructor(self, method: Node) -> bool:
+        name = method.child_by_field_name("name")
+        return name is not None and self.host.node_text(name) == "constructor"
+
+    def _collect_constructor_fields(self, ctor: Node, scope: Scope, fields: dict[str, Client | None]) -> None:
+        params_scope = Scope(scope, scope.this)
+        self.declare_params(ctor, params_scope, None)
+        params = ctor.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else ():
+            is_property = any(c.type in _PARAMETER_PROPERTY for c in param.children)
+            pattern = param.child_by_field_name("pattern")
+            if is_property and pattern is not None and pattern.type == "identifier":
+                name = self.host.node_text(pattern)
+                fields[name] = params_scope.names.get(name)
+        body = ctor.child_by_field_name("body")
+        for statement in body.named_children if body is not None else ():
+            assignment = _assignment_of(statement)
+            if assignment is None:
+                continue
+            obj, prop = member_parts(assignment.child_by_field_name("left"))
+            if obj is not None and obj.type == "this" and prop is not None:
+                name = self.host.node_text(prop)
+                if name not in fields:
+                    info = self.clients.of_expression(assignment.child_by_field_name("right"), params_scope)
+                    fields[name] = self.clients.configured_default(name, info, False)
+
+
+def _assignment_of(statement: Node) -> Node | None:
+    """The assignment a statement consists of (``this.x = …;``), else None."""
+    if statement.type != "expression_statement" or not statement.named_children:
+        return None
+    expression = statement.named_children[0]
+    return expression if expression.type == "assignment_expression" else None

@@ -1,0 +1,184 @@
+"""Raw SQL call sites: the drivers' knowledge, as one table (``SITES``).
+
+Prisma's ``$queryRaw`…``` / ``$executeRaw`…``` and ``Prisma.sql`…```
+templates, ``$queryRawUnsafe(sql)`` / ``$executeRawUnsafe(sql)``, pg's (and
+TypeORM's) ``.query(sql)`` and knex's (and Prisma's) ``.raw(sql)``. A literal
+SQL argument is handed to ``extract_sql`` with an origin map back to this
+file; one built at run time is HOS205 where the table says so (``.query(x)``
+only on a conventional driver receiver or a Prisma client: ``router.query(x)``
+is not SQL). ``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do
+not start with a SQL keyword (``Prisma.sql`AND x = ${y}```) are not analysed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from linter.embedded import looks_like_sql
+from linter.extract.typescript.literals import pair_value, sql_literal
+from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from linter.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
+from linter.model import Anchor, Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+# Receivers whose ``.query(x)`` / ``.raw(x)`` with a non-literal ``x`` is
+# reported as HOS205: the conventional names of pg pools/clients, knex and
+# TypeORM managers. Any other receiver is ignored (``router.query(x)``).
+SQL_RECEIVER_NAMES = frozenset(
+    "pool client db pg knex manager dataSource connection queryRunner".split()
+)
+_TYPEORM_RECEIVERS = frozenset("manager dataSource queryRunner entityManager".split())
+# Library names that let a file past the prefilter on their own (``require('knex')``).
+_LIBRARY_TRIGGERS = frozenset((b"knex",))
+
+
+class Dynamic(Enum):
+    """When SQL built at run time (a non-literal argument) is reported as HOS205."""
+
+    NEVER = "never"
+    ALWAYS = "always"
+    SQL_RECEIVER = "sql-receiver"  # on a conventional driver receiver or a Prisma client
+
+
+@dataclass(frozen=True, slots=True)
+class SqlSite:
+    """One raw-SQL method: ``receiver.method`…``` (``tagged``) or ``receiver.method(sql, …)``.
+
+    ``receiver``: the receiver's text that must precede the method (None: any).
+    ``via``: the access's ``via``, unless the receiver's name is in one of
+    ``via_for``'s sets. ``require_sql``: a text that does not look like SQL is
+    not analysed. ``config_text``: an object argument's ``text`` value is the
+    SQL (``pool.query({ text, values })``).
+    """
+
+    method: str
+    tagged: bool
+    via: str
+    require_sql: bool
+    dynamic: Dynamic = Dynamic.NEVER
+    receiver: str | None = None
+    via_for: tuple[tuple[frozenset[str], str], ...] = ()
+    config_text: bool = False
+
+    def triggers(self) -> frozenset[bytes]:
+        """What a file holding this call contains: a ``$`` method's name, else the
+        receiver and method of a template, ``.method(`` / ``.method<`` of a call."""
+        if self.method.startswith("$"):
+            return frozenset((self.method.encode(),))
+        if self.tagged:
+            return frozenset((f"{self.receiver or ''}.{self.method}".encode(),))
+        return frozenset((f".{self.method}(".encode(), f".{self.method}<".encode()))
+
+    def example(self) -> str:
+        """A call of this site on SQL that reads table ``t``."""
+        receiver = self.receiver or "db"
+        if self.tagged:
+            return f"{receiver}.{self.method}`SELECT * FROM t`"
+        return f"{receiver}.{self.method}('SELECT * FROM t')"
+
+
+SITES = (
+    SqlSite("$queryRaw", tagged=True, via="prisma-raw", require_sql=False),
+    SqlSite("$executeRaw", tagged=True, via="prisma-raw", require_sql=False),
+    SqlSite("sql", tagged=True, via="prisma-raw", require_sql=True, receiver="Prisma"),
+    SqlSite("$queryRawUnsafe", tagged=False, via="prisma-raw", require_sql=False, dynamic=Dynamic.ALWAYS),
+    SqlSite("$executeRawUnsafe", tagged=False, via="prisma-raw", require_sql=False, dynamic=Dynamic.ALWAYS),
+    SqlSite("query", tagged=False, via="pg", require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
+            via_for=((_TYPEORM_RECEIVERS, "typeorm"),), config_text=True),
+    SqlSite("raw", tagged=False, via="knex", require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
+            via_for=((frozenset(("Prisma",)), "prisma-raw"),), config_text=True),
+)
+_BY_CALL = {(site.tagged, site.method): site for site in SITES}
+
+
+def recognise(site: CallSite, facts: FileFacts) -> None:
+    """Raw SQL call sites: Prisma raw queries, ``Prisma.sql``, ``.query``, ``.raw``."""
+    arguments = site.arguments
+    tagged = arguments is not None and arguments.type == "template_string"
+    receiver, prop = member_parts(tag_function(site.function) if tagged else site.function)
+    if prop is None or arguments is None:
+        return
+    sql_site = _BY_CALL.get((tagged, facts.host.node_text(prop)))
+    if sql_site is None:
+        return
+    if tagged:
+        if sql_site.receiver is None or (receiver is not None and facts.host.node_text(receiver) == sql_site.receiver):
+            _sql_argument(site.call, sql_site, arguments, facts, report=False, via=sql_site.via)
+        return
+    first = first_argument(arguments)
+    if first is None:
+        return
+    name = _receiver_name(receiver, facts)
+    via = next((v for names, v in sql_site.via_for if name in names), sql_site.via)
+    report = sql_site.dynamic is Dynamic.ALWAYS or (
+        sql_site.dynamic is Dynamic.SQL_RECEIVER and _is_sql_receiver(receiver, name, site, facts)
+    )
+    text = _config_text(first, facts) if sql_site.config_text else first
+    _sql_argument(site.call, sql_site, text, facts, report=report, via=via)
+
+
+def _config_text(arg: Node, facts: FileFacts) -> Node:
+    """``pool.query({ text: 'SELECT …', values })``: the SQL is the ``text`` value."""
+    if arg.type == "object":
+        text = pair_value(arg, "text", facts.host)
+        return text if text is not None else arg
+    return arg
+
+
+def _receiver_name(receiver: Node | None, facts: FileFacts) -> str | None:
+    """``pool`` for ``pool`` and ``this.pool``; None for anything else."""
+    if receiver is None:
+        return None
+    if receiver.type == "identifier":
+        return facts.host.node_text(receiver)
+    obj, prop = member_parts(receiver)
+    if obj is not None and obj.type == "this" and prop is not None:
+        return facts.host.node_text(prop)
+    return None
+
+
+def _is_sql_receiver(receiver: Node | None, name: str | None, site: CallSite, facts: FileFacts) -> bool:
+    return name in SQL_RECEIVER_NAMES or facts.clients.of_expression(receiver, site.scope) is not None
+
+
+def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *, report: bool, via: str) -> None:
+    """Extract SQL from a literal argument, or report HOS205 for a run-time one."""
+    anchor = facts.host.anchor(anchor_node(call))
+    literal = sql_literal(arg, facts.host)
+    if literal is None:
+        if report:
+            _dynamic_sql(call, sql_site.method, anchor, facts)
+        return
+    text, origin, placeholders = literal
+    if (sql_site.require_sql and not looks_like_sql(text)) or not facts.parse_sql:
+        return
+    # imported here: files without raw SQL never pay for loading sqlglot
+    from linter.extract.sql import extract_sql
+
+    facts.add_embedded(extract_sql(
+        text, origin, path=facts.src.path, service=facts.src.service, via=via,
+        anchor=anchor, placeholders=placeholders,
+    ))
+
+
+def _dynamic_sql(call: Node, method: str, anchor: Anchor, facts: FileFacts) -> None:
+    shown = method if method.startswith("$") else f".{method}"
+    message = f"SQL passed to {shown} is built at run time; its relations cannot be known statically"
+    facts.problems.append(Problem(
+        code="HOS205",
+        location=facts.location(call),
+        message=message,
+        service=facts.src.service,
+        anchor=anchor,
+    ))
+
+
+KNOWLEDGE = Knowledge(
+    name="raw-sql",
+    recognise=recognise,
+    triggers=_LIBRARY_TRIGGERS.union(*(site.triggers() for site in SITES)),
+    examples=tuple(site.example() for site in SITES),
+)

@@ -1,0 +1,93 @@
+"""What the walker hands a library's knowledge, and what that knowledge declares.
+
+The walker knows TypeScript, not libraries: at every call it hands a
+``CallSite`` to each registered ``Knowledge``'s ``recognise``, which adds the
+facts it reads there to ``FileFacts``. A new ORM or driver is one module that
+builds a ``Knowledge`` (its recogniser, the bytes that let a file past the
+prefilter, and examples of the calls it recognises) and one line in
+``LIBRARIES`` (``linter.extract.typescript``); the walker does not change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript.prisma_clients import Clients
+from linter.extract.typescript.scopes import Scope
+from linter.extract.typescript.tree import HostText
+from linter.model import Access, ClientClass, Comment, ExtractResult, Grant, Location, Problem, RelationDef, SourceFile
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.sql import SqlResult
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """One call the walker met, in the scope it was met in: ``function(…)``, or
+    a tagged template ``function`…``` (then ``arguments`` is the template)."""
+
+    call: Node
+    function: Node
+    arguments: Node | None
+    scope: Scope
+
+
+class FileFacts:
+    """One file's walk: what recognisers read (source, host text, clients, whether
+    embedded SQL is parsed) and the facts they and the walker add."""
+
+    def __init__(self, src: SourceFile, host: HostText, clients: Clients, *, parse_sql: bool) -> None:
+        self.src = src
+        self.host = host
+        self.clients = clients
+        self.parse_sql = parse_sql
+        self.accesses: list[Access] = []
+        self.relation_defs: list[RelationDef] = []
+        self.grants: list[Grant] = []
+        self.client_classes: list[ClientClass] = []
+        self.problems: list[Problem] = []
+
+    def location(self, node: Node) -> Location:
+        return self.host.location(self.src.path, node)
+
+    def add_embedded(self, result: SqlResult) -> None:
+        """The facts of SQL embedded in this file."""
+        self.accesses.extend(result.accesses)
+        self.relation_defs.extend(result.relation_defs)
+        self.grants.extend(result.grants)
+        self.problems.extend(result.problems)
+
+    def result(self, comments: tuple[Comment, ...]) -> ExtractResult:
+        return ExtractResult(
+            path=self.src.path,
+            service=self.src.service,
+            accesses=tuple(self.accesses),
+            relation_defs=tuple(self.relation_defs),
+            grants=tuple(self.grants),
+            client_classes=tuple(self.client_classes),
+            problems=tuple(self.problems),
+            comments=comments,
+        )
+
+
+Recogniser = Callable[[CallSite, FileFacts], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """One library's call-site knowledge.
+
+    ``triggers``: byte strings of which every file holding a call ``recognise``
+    reads contains at least one (the prefilter is their union, so a pattern
+    cannot be added without its trigger). ``examples``: one snippet per kind of
+    call recognised, each yielding a fact when ``db`` is a configured client
+    (a test runs them through the extractor and the prefilter).
+    """
+
+    name: str
+    recognise: Recogniser
+    triggers: frozenset[bytes]
+    examples: tuple[str, ...]

@@ -1,0 +1,224 @@
+"""The tree-sitter boundary: parsing TS/JS, byte offsets to host positions,
+syntax errors, comments, and small readers of expression nodes.
+
+Nodes are ``tree_sitter.Node`` (typed by the library's own stubs); only the
+grammar handle that ``tree_sitter_typescript`` returns is untyped, and it
+never leaves ``_parser``.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from linter.embedded import LineIndex, split_lines
+from linter.extract.base import anchor_of, comment_at, parse_error
+from linter.model import Anchor, Comment, Location, Problem, SourceFile
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+TS_SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
+TSX_SUFFIXES = (".tsx", ".jsx")
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+# Nodes an anchor climbs through on its way to the enclosing statement.
+_ANCHOR_WRAPPERS = frozenset((
+    "await_expression", "parenthesized_expression", "non_null_expression", "as_expression",
+    "satisfies_expression", "variable_declarator", "assignment_expression",
+))
+_ANCHOR_STATEMENTS = frozenset((
+    "expression_statement", "lexical_declaration", "variable_declaration", "return_statement",
+    "throw_statement",
+))
+# What a tagged template's tag is wrapped in (see ``tag_function``).
+_TAG_WRAPPERS = ("non_null_expression", "instantiation_expression", "await_expression")
+
+
+# --- parsing -----------------------------------------------------------------------
+
+_PARSERS: dict[bool, Parser] = {}
+
+
+def _parser(tsx: bool) -> Parser:
+    """The tree-sitter parser for TS or TSX, built once per process on first use
+    (not at import, so runs that never see a TS file do not load the grammar)."""
+    parser = _PARSERS.get(tsx)
+    if parser is None:
+        import tree_sitter_typescript as tsts
+        from tree_sitter import Language as TSLanguage
+        from tree_sitter import Parser
+
+        raw = tsts.language_tsx() if tsx else tsts.language_typescript()
+        parser = _PARSERS[tsx] = Parser(TSLanguage(raw))
+    return parser
+
+
+def parse_tree(data: bytes, path: str) -> Node:
+    """Root node of ``data`` parsed with the grammar ``path`` calls for.
+
+    ``.js/.mjs/.cjs`` files with errors under the TS grammar are retried with
+    TSX, because React code puts JSX in plain ``.js`` files.
+    """
+    lower = path.lower()
+    tsx = lower.endswith(TSX_SUFFIXES)
+    root = _parser(tsx).parse(data).root_node
+    if root.has_error and not tsx and lower.endswith((".js", ".mjs", ".cjs")):
+        retry = _parser(True).parse(data).root_node
+        if not retry.has_error:
+            return retry
+    return root
+
+
+# --- positions -----------------------------------------------------------------------
+
+
+class HostText:
+    """The host file as text and UTF-8 bytes, converting tree-sitter byte offsets
+    to character offsets and 1-based (line, col) in characters."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.lines = LineIndex.of(text)
+        self._marks: list[int] = []  # byte offset just after each non-ASCII char
+        self._extra: list[int] = []  # extra bytes (bytes - chars) up to that mark
+        if len(self.data) != len(text):
+            self._index_wide_chars()
+
+    def _index_wide_chars(self) -> None:
+        extra = 0
+        for match in re.finditer(r"[^\x00-\x7f]", self.text):
+            extra += len(match.group().encode("utf-8", "surrogatepass")) - 1
+            self._marks.append(match.end() + extra)
+            self._extra.append(extra)
+
+    def char_offset(self, byte_offset: int) -> int:
+        """Character offset of a byte offset (fast path for ASCII text)."""
+        if not self._marks:
+            return byte_offset
+        i = bisect_right(self._marks, byte_offset) - 1
+        return byte_offset - (self._extra[i] if i >= 0 else 0)
+
+    def position(self, byte_offset: int) -> tuple[int, int]:
+        return self.lines.position(self.char_offset(byte_offset))
+
+    def node_text(self, node: Node) -> str:
+        return self.text[self.char_offset(node.start_byte):self.char_offset(node.end_byte)]
+
+    def location(self, path: str, node: Node) -> Location:
+        line, col = self.position(node.start_byte)
+        return Location(path, line, col)
+
+    def anchor(self, node: Node) -> Anchor:
+        """Anchor spanning ``node``'s host lines with its normalised text."""
+        start = self.position(node.start_byte)[0]
+        end = self.position(max(node.start_byte, node.end_byte - 1))[0]
+        return anchor_of(self.node_text(node), start, end)
+
+
+# --- syntax errors and comments ----------------------------------------------------------
+
+
+def syntax_problem(src: SourceFile, host: HostText, root: Node) -> Problem | None:
+    """HOS901 at the first ERROR or MISSING node of a tree with errors (None when
+    every error is the grammar's own artefact, see ``_is_generic_tag_artefact``)."""
+    node = next(_error_nodes(root), None)
+    if node is None:
+        return None
+    line, col = host.position(node.start_byte)
+    start = host.char_offset(node.start_byte)
+    snippet = split_lines(host.text[start:start + 30])[0].strip() or node.type
+    message = f"TypeScript parse error near '{snippet}'; accesses in this region may be missed"
+    return parse_error(src, line, col, message)
+
+
+def _error_nodes(root: Node) -> Iterator[Node]:
+    """ERROR and MISSING nodes in source order, grammar artefacts left out."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            if not _is_generic_tag_artefact(node):
+                yield node
+            continue
+        stack.extend(reversed([child for child in node.children if child.has_error]))
+
+
+def _is_generic_tag_artefact(node: Node) -> bool:
+    """tree-sitter-typescript parses a generic tagged template
+    (``prisma.$queryRaw<Row[]>`SELECT …```) as a call whose function is a
+    ``non_null_expression`` with a MISSING ``!``: valid TypeScript, not an error."""
+    parent = node.parent
+    return (
+        node.is_missing
+        and parent is not None
+        and parent.type == "non_null_expression"
+        and any(child.type == "instantiation_expression" for child in parent.named_children)
+    )
+
+
+def comments(host: HostText, root: Node) -> tuple[Comment, ...]:
+    """Every ``comment`` node of the tree (``//``, ``/* */``, JSX comments), in order."""
+    out = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            start, end = host.char_offset(node.start_byte), host.char_offset(node.end_byte)
+            out.append(comment_at(host.text, host.lines, start, end))
+        elif node.child_count:
+            stack.extend(reversed(node.children))
+    return tuple(out)
+
+
+# --- expression readers ----------------------------------------------------------------
+
+
+def tag_function(function: Node | None) -> Node | None:
+    """The tag expression of a tagged template, seen through the generic-tag artefact
+    (``non_null_expression`` > ``instantiation_expression`` > [``await``] member)."""
+    node = function
+    while node is not None and node.type in _TAG_WRAPPERS:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def member_parts(node: Node | None) -> tuple[Node | None, Node | None]:
+    """(object, property) of a member expression, else (None, None)."""
+    if node is None or node.type != "member_expression":
+        return None, None
+    return node.child_by_field_name("object"), node.child_by_field_name("property")
+
+
+def operator(node: Node) -> str | None:
+    """The operator token of a binary expression (``+``, ``??`` …)."""
+    op = node.child_by_field_name("operator")
+    return op.type if op is not None else None
+
+
+def first_argument(arguments: Node | None) -> Node | None:
+    """The first argument of a call's ``arguments`` (None for a tagged template or no argument)."""
+    if arguments is None or arguments.type != "arguments" or not arguments.named_children:
+        return None
+    return arguments.named_children[0]
+
+
+def anchor_node(node: Node) -> Node:
+    """The statement a call belongs to when the call is (wrapped into) the whole
+    statement; otherwise the outermost call chain around it."""
+    current = node
+    while current.parent is not None:
+        parent = current.parent
+        kind = parent.type
+        if kind in _ANCHOR_STATEMENTS:
+            return parent
+        chained = kind in ("member_expression", "call_expression") and (
+            parent.child_by_field_name("object") == current
+            or parent.child_by_field_name("function") == current
+        )
+        if not chained and kind not in _ANCHOR_WRAPPERS:
+            return current
+        current = parent
+    return current

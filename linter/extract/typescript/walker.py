@@ -1,0 +1,145 @@
+"""The walk: one pass over the tree keeping the lexical scope chain, handing
+every call to the registered libraries' recognisers (``sites``).
+
+It knows TypeScript's scoping (blocks, functions and how they bind ``this``,
+classes, loops) and records ``class X extends Y`` facts for client
+resolution; what a call means belongs to the recognisers. Nesting deeper than
+``MAX_DEPTH`` is reported once as HOS901, not recursed into.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from linter.extract.base import parse_error
+from linter.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
+from linter.extract.typescript.scopes import NO_THIS, Client, Scope
+from linter.extract.typescript.sites import CallSite, FileFacts, Recogniser
+from linter.model import ClientClass
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+MAX_DEPTH = 220  # nesting beyond this is reported, not recursed into (stack safety)
+
+_SKIPPED_NODES = frozenset((
+    "comment", "string", "number", "regex", "type_annotation", "type_alias_declaration",
+    "interface_declaration", "enum_declaration", "import_statement", "true", "false",
+    "null", "undefined", "this", "identifier", "property_identifier",
+))
+_LOOP_SCOPES = frozenset(("for_statement", "for_in_statement", "catch_clause"))
+_CALLBACKS = ("arrow_function", "function_expression")
+_KEEPS_THIS = ("arrow_function", "method_definition")
+
+
+class Walker:
+    """One pass over one file's tree, adding facts to ``facts``."""
+
+    def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser]) -> None:
+        self.facts = facts
+        self.host = facts.host
+        self.clients = facts.clients
+        self.binder = Binder(facts.host, facts.clients)
+        self.recognisers = tuple(recognisers)
+        self._too_deep_reported = False
+
+    def visit_program(self, root: Node) -> None:
+        scope = Scope(None, NO_THIS)
+        self.binder.collect_aliases(root)
+        self.binder.hoist(root, scope)
+        self._visit_children(root, scope, 0)
+
+    def _visit_children(self, node: Node, scope: Scope, depth: int) -> None:
+        for child in node.named_children:
+            self.visit(child, scope, depth + 1)
+
+    def visit(self, node: Node, scope: Scope, depth: int) -> None:
+        kind = node.type
+        if kind in _SKIPPED_NODES:
+            return
+        if depth > MAX_DEPTH:
+            self._report_too_deep(node)
+        elif kind in FUNCTIONS:
+            self._visit_function(node, scope, depth, None)
+        elif kind in CLASSES:
+            self._visit_class(node, scope, depth)
+        elif kind == "statement_block" or kind in _LOOP_SCOPES:
+            self._visit_block(node, scope, depth)
+        elif kind == "call_expression":
+            self._visit_call(node, scope, depth)
+        else:
+            self._visit_children(node, scope, depth)
+
+    def _report_too_deep(self, node: Node) -> None:
+        if self._too_deep_reported:
+            return
+        self._too_deep_reported = True
+        line, col = self.host.position(node.start_byte)
+        message = "TypeScript nesting too deep to analyse; accesses in this region may be missed"
+        self.facts.problems.append(parse_error(self.facts.src, line, col, message))
+
+    def _visit_block(self, node: Node, scope: Scope, depth: int) -> None:
+        inner = Scope(scope, scope.this)
+        if node.type == "statement_block":
+            self.binder.hoist(node, inner)
+        else:
+            self.binder.declare_loop_variables(node, inner)
+        self._visit_children(node, inner, depth)
+
+    def _visit_function(self, node: Node, scope: Scope, depth: int, first: Client | None) -> None:
+        """Walk a function in its own scope; plain functions rebind ``this``."""
+        inner = Scope(scope, scope.this if node.type in _KEEPS_THIS else NO_THIS)
+        self.binder.declare_params(node, inner, first)
+        params = node.child_by_field_name("parameters")
+        if params is not None:
+            self._visit_children(params, inner, depth)  # default values may call the client
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.visit(body, inner, depth + 1)
+
+    def _visit_class(self, node: Node, scope: Scope, depth: int) -> None:
+        name_node = node.child_by_field_name("name")
+        class_name = self.host.node_text(name_node) if name_node is not None else None
+        base = self._record_heritage(node, name_node)
+        body = node.child_by_field_name("body")
+        if body is None:
+            return
+        inner = self.binder.class_scope(body, scope, self.clients.of_class(class_name, base))
+        self._visit_children(body, inner, depth)
+
+    def _record_heritage(self, node: Node, name_node: Node | None) -> str | None:
+        """Emit ``ClientClass`` for ``class X extends Y`` (Y an identifier); return Y."""
+        for heritage in node.named_children:
+            if heritage.type != "class_heritage":
+                continue
+            for clause in heritage.named_children:
+                value = clause.child_by_field_name("value") if clause.type == "extends_clause" else None
+                if value is None or value.type != "identifier":
+                    continue
+                base = self.host.node_text(value)
+                if name_node is not None:
+                    self.facts.client_classes.append(ClientClass(
+                        service=self.facts.src.service,
+                        name=self.host.node_text(name_node),
+                        base=base,
+                        location=self.facts.location(name_node),
+                    ))
+                return base
+        return None
+
+    def _visit_call(self, node: Node, scope: Scope, depth: int) -> None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is not None:
+            site = CallSite(node, function, arguments, scope)
+            for recognise in self.recognisers:
+                recognise(site, self.facts)
+            self.visit(function, scope, depth + 1)
+        if arguments is None:
+            return
+        callback = self.clients.of_callback(function, scope)
+        for arg in arguments.named_children if arguments.type == "arguments" else [arguments]:
+            if callback is not None and arg.type in _CALLBACKS:
+                self._visit_function(arg, scope, depth + 1, callback)
+            else:
+                self.visit(arg, scope, depth + 1)
