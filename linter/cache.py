@@ -27,6 +27,7 @@ folder opened with ``O_NOFOLLOW``; files are opened ``O_NOFOLLOW`` (new ones
 """
 from __future__ import annotations
 
+import enum
 import errno
 import hashlib
 import hmac
@@ -50,13 +51,23 @@ _DIGEST = 32
 
 
 def _shape() -> str:
-    """A digest of every record type's fields: records pickle as (class, field values),
-    so a pack written before a field was added or moved must never be read back."""
+    """A digest of every record type's fields with their declared types, and of
+    every enum's values: records pickle as (class, field values), so a pack
+    written before a field was added, moved or given another type (a string
+    that became an enum) must never be read back."""
     from linter import model
 
-    parts = sorted(f"{name}:{','.join(cls.__slots__)}" for name, cls in vars(model).items()
-                   if isinstance(cls, type) and issubclass(cls, model._Value) and cls is not model._Value)
+    parts = sorted(_type_shape(name, cls) for name, cls in vars(model).items()
+                   if isinstance(cls, type) and (issubclass(cls, enum.Enum) or issubclass(cls, model._Value))
+                   and cls not in (enum.Enum, model._Value))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _type_shape(name: str, cls: type) -> str:
+    if issubclass(cls, enum.Enum):
+        return f"{name}:" + ",".join(str(member.value) for member in cls)
+    annotations = cls.__dict__.get("__annotations__", {})
+    return f"{name}:" + ",".join(f"{field}={annotations.get(field)}" for field in cls.__slots__)
 
 
 def _secret() -> bytes:

@@ -63,6 +63,40 @@ class RelationKind(enum.Enum):
     TRIGGER = "trigger"
 
 
+class GrantObjectType(enum.Enum):
+    """What a ``GRANT``/``REVOKE`` is on: ``ON SCHEMA s`` is ``SCHEMA``, ``ON ALL
+    TABLES IN SCHEMA s`` is ``ALL_TABLES`` (procedures and routines count as
+    functions), a bare ``ON t`` is ``TABLE``; ``ROLE`` is a membership grant
+    (``GRANT r TO u``)."""
+
+    TABLE = "table"
+    SEQUENCE = "sequence"
+    FUNCTION = "function"
+    SCHEMA = "schema"
+    ALL_TABLES = "all_tables"
+    ALL_SEQUENCES = "all_sequences"
+    ALL_FUNCTIONS = "all_functions"
+    DATABASE = "database"
+    ROLE = "role"
+    FOREIGN_DATA_WRAPPER = "foreign data wrapper"
+    FOREIGN_SERVER = "foreign server"
+    LARGE_OBJECT = "large object"
+    TYPE = "type"
+    DOMAIN = "domain"
+    LANGUAGE = "language"
+    TABLESPACE = "tablespace"
+    PARAMETER = "parameter"
+
+    @property
+    def schema_wide(self) -> bool:
+        """A grant on a whole schema (its objects name schemas, not relations)."""
+        return self in _SCHEMA_WIDE
+
+
+_SCHEMA_WIDE = frozenset({GrantObjectType.SCHEMA, GrantObjectType.ALL_TABLES,
+                          GrantObjectType.ALL_SEQUENCES, GrantObjectType.ALL_FUNCTIONS})
+
+
 class Language(enum.Enum):
     PRISMA = "prisma"
     TYPESCRIPT = "typescript"
@@ -265,15 +299,14 @@ class RelationDef(_Value):
 class Grant(_Value):
     """A ``GRANT``/``REVOKE`` statement (one fact per statement).
 
-    ``object_type`` is ``schema``, ``table``, ``all_tables`` (ALL TABLES IN
-    SCHEMA), ``sequence``, ``all_sequences``, ``function`` or ``database``.
-    ``objects`` holds schema names or relation refs' display strings.
+    ``objects`` holds schema (or database) names for schema-wide grants and
+    ``DATABASE``, the granted roles for ``ROLE``, relation refs otherwise.
     """
 
     service: str | None
     location: Location
     privileges: tuple[str, ...]
-    object_type: str
+    object_type: GrantObjectType
     objects: tuple[RelationRef, ...]
     grantees: tuple[str, ...]
     revoke: bool = False

@@ -32,7 +32,6 @@ from linter.rule import Invalid, Rule, RuleContext, Valid
 
 WRITE_PRIVILEGES = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "CREATE",
                               "ALL", "ALL PRIVILEGES"})
-SCHEMA_WIDE = frozenset({"schema", "all_tables", "all_sequences", "all_functions"})
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -49,14 +48,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _foreign_targets(ctx: RuleContext, grant: Grant, grantee: str, service: str, excess) -> Iterator[Finding]:
     for obj in grant.objects:
-        schema = obj.name if grant.object_type in SCHEMA_WIDE else ctx.project.resolve_ref(obj, grant.service).schema
+        schema = obj.name if grant.object_type.schema_wide else ctx.project.resolve_ref(obj, grant.service).schema
         owner = ctx.project.ownership.schema_owner.get(schema)
         if owner is None or owner == service:
             continue
         yield ctx.finding(
             location=grant.location,
             service=service,
-            relation=schema if grant.object_type in SCHEMA_WIDE else obj.display(),
+            relation=schema if grant.object_type.schema_wide else obj.display(),
             owner=owner,
             anchor=grant.anchor,
             message=f"GRANT gives {grantee} ({service}'s role) {', '.join(excess)} on {schema} (owned by {owner})",

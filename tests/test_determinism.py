@@ -5,6 +5,7 @@ for the process pool) and, when it exists, on ``fixtures/hos-marketplace``.
 """
 from __future__ import annotations
 
+import enum
 import importlib.util
 import json
 import shutil
@@ -110,6 +111,20 @@ def test_warm_cached_run_equals_cold_run(project, monkeypatch):
     warm = check_json("--jobs", "1")
     assert extracted == []  # every file came from the cache
     assert first == cold and warm == cold
+
+
+def test_a_cache_pack_name_changes_with_a_record_fields_type_or_an_enums_values(monkeypatch):
+    """Records pickle as (class, field values): a pack written when a field held
+    a string must not be read back once the field holds an enum."""
+    from linter import cache, model
+
+    before = cache._shape()
+    monkeypatch.setitem(model.Grant.__annotations__, "object_type", "str")
+    assert cache._shape() != before
+    monkeypatch.undo()
+    assert cache._shape() == before
+    monkeypatch.setattr(model, "GrantObjectType", enum.Enum("GrantObjectType", {"TABLE": "table"}))
+    assert cache._shape() != before
 
 
 def _delegate_sites(root: Path, service: str, delegate: str) -> set[tuple[str, int, int]]:

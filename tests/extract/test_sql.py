@@ -11,7 +11,7 @@ from linter.extract import sql
 from linter.extract.base import ExtractConfig
 from linter.extract.sql import HOS205_MESSAGE, extract_sql, split_statements
 from linter.model import (
-    Access, AccessKind, Anchor, Grant, Language, Location, RelationDef, RelationKind,
+    Access, AccessKind, Anchor, Grant, GrantObjectType, Language, Location, RelationDef, RelationKind,
     RelationRef, SourceFile,
 )
 
@@ -443,13 +443,13 @@ def test_grants_and_revokes_are_facts_without_accesses():
     assert (result.accesses, result.problems) == ((), ())
     got = [(g.location.line, g.privileges, g.object_type, g.objects, g.grantees, g.revoke) for g in result.grants]
     assert got == [
-        (1, ("SELECT", "INSERT"), "all_tables", (RelationRef(name="order_service"),), ("order_role",), False),
-        (2, ("USAGE",), "schema", (RelationRef(name="auth_service"),), ("Search", "public"), False),
-        (3, ("ALL",), "table", (RelationRef(name="users", schema="auth_service"), RelationRef(name="t")),
+        (1, ("SELECT", "INSERT"), GrantObjectType.ALL_TABLES, (RelationRef(name="order_service"),), ("order_role",), False),
+        (2, ("USAGE",), GrantObjectType.SCHEMA, (RelationRef(name="auth_service"),), ("Search", "public"), False),
+        (3, ("ALL",), GrantObjectType.TABLE, (RelationRef(name="users", schema="auth_service"), RelationRef(name="t")),
          ("order_role",), True),
-        (4, (), "role", (RelationRef(name="reader"),), ("search_role",), False),
-        (5, ("SELECT",), "table", (RelationRef(name="users", schema="auth_service"),), ("r",), False),
-        (6, ("EXECUTE",), "function", (RelationRef(name="f", schema="s"), RelationRef(name="g", schema="s")),
+        (4, (), GrantObjectType.ROLE, (RelationRef(name="reader"),), ("search_role",), False),
+        (5, ("SELECT",), GrantObjectType.TABLE, (RelationRef(name="users", schema="auth_service"),), ("r",), False),
+        (6, ("EXECUTE",), GrantObjectType.FUNCTION, (RelationRef(name="f", schema="s"), RelationRef(name="g", schema="s")),
          ("r",), False),
     ]
     assert result.grants[0].anchor == Anchor(1, 1, "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA order_service TO order_role")
