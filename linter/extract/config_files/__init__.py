@@ -1,0 +1,168 @@
+"""Connection configuration (SPEC 4.5): docker-compose files, ``.env`` files and
+Kubernetes manifests.
+
+``extract(src, text, config)`` yields one ``Connection`` per environment
+variable that configures a PostgreSQL connection, and HOS901 problems for
+files that cannot be parsed. No accesses: the rules read the connections.
+
+What counts as a connection: a variable called ``DATABASE_URL`` or ending in
+``DATABASE_URL`` / ``DB_URL`` (any case; ``ORDER_DATABASE_URL``,
+``SHADOW_DATABASE_URL``) whose value, after interpolation, is a ``postgres://``,
+``postgresql://`` or ``postgresql+<driver>://`` URL. ``schemas`` comes from
+``?schema=a,b`` (Prisma; URL-encoded commas too), then from libpq
+``options=-c search_path=a,b`` (entries not already listed). A schema that
+depends on an unresolved variable is left out: it cannot be known.
+
+Where the variables come from:
+- compose (``docker-compose*.yml``, ``compose*.yaml``): ``services.<name>.environment``
+  as a mapping or a list of ``KEY=value``; ``<<`` merge keys are followed.
+  Compose interpolation (``${V}``, ``${V:-d}``, ``${V-d}``, ``$V``, ``$$``)
+  uses the default when one is given and otherwise leaves the reference
+  unresolved (the shell environment is not known to a pure extractor).
+  ``target`` is the compose service name, or ``"<name>@<build-dir>"`` when
+  the service has a ``build`` (see ``split_target`` and ``match_service``).
+- ``.env`` / ``.env.*`` (not ``.envrc``): ``KEY=value`` lines, ``export``,
+  single quotes (literal), double quotes (escapes), ``#`` comments; unquoted
+  and double-quoted values interpolate variables defined earlier in the file.
+  ``target`` is empty.
+- Kubernetes (see ``handles``): ``env[].value`` of the containers and init
+  containers of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
+  CronJob pod templates (``$(VAR)`` expands earlier entries of the same
+  container; ``valueFrom`` is a secret or field reference and cannot be
+  known), ``ConfigMap.data``, ``Secret.stringData``; ``List`` items are
+  followed. ``target`` is ``metadata.name``. Helm ``{{ ... }}`` actions are
+  blanked before parsing and count as unresolved parts of a value; a Helm
+  values file (``values*.yaml``, no ``kind``) is searched for ``KEY: url``
+  entries and ``{name, value}`` items, ``target`` being its folder (the chart).
+
+The location of a connection is the first character of the value as written
+(the URL, or the ``${VAR:-...}`` that yields it), past any quote or
+``KEY=`` prefix.
+
+The modules, one per input kind: ``compose``, ``env``, ``k8s`` (manifests
+and Helm values), over ``yaml_docs`` (bounded YAML, Helm templates, node
+helpers); ``urls`` (connection variables and the schemas a URL selects),
+``values`` (interpolation with unresolved parts), ``settings`` (what every
+reader yields) and ``services`` (which linter service a target belongs to).
+"""
+from __future__ import annotations
+
+import enum
+import re
+
+from linter.embedded import LineIndex
+from linter.extract.base import ExtractConfig, comment_at
+from linter.extract.config_files.compose import build_dir, compose_settings, split_target
+from linter.extract.config_files.env import env_settings
+from linter.extract.config_files.k8s import is_values_file, k8s_settings, values_settings
+from linter.extract.config_files.services import match_service
+from linter.extract.config_files.settings import Read, Setting
+from linter.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
+from linter.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
+from linter.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
+from linter.model import Connection, ExtractResult, Language, Location, SourceFile
+
+__all__ = [
+    "K8S_FOLDERS", "LANGUAGE", "NAME", "UNKNOWN", "YAML_LIMIT", "FileKind", "Read", "Setting", "Value",
+    "blank_templates", "build_dir", "compose_settings", "env_settings", "expand_k8s", "extract", "file_kind",
+    "handles", "interpolate", "is_connection_variable", "is_values_file", "k8s_settings", "match_service",
+    "might_access_db", "split_target", "to_connection", "url_schemas", "values_settings",
+]
+
+NAME = "config"
+LANGUAGE = Language.CONFIG
+
+# Folder names whose YAML files are treated as Kubernetes manifests (or Helm
+# charts). A YAML file elsewhere is not read: an arbitrary YAML file holding a
+# DATABASE_URL key (CI config, OpenAPI examples) is not a deployment.
+K8S_FOLDERS = frozenset({"k8s", "kubernetes", "deploy", "manifests", "helm", "charts"})
+
+_PREFILTER_TOKENS = (b"DATABASE_URL", b"postgres", b"DB_URL", b"_URL")
+
+
+class FileKind(enum.Enum):
+    COMPOSE = "docker-compose"
+    ENV = "env"
+    K8S = "k8s"
+
+
+# `docker-compose.yml`, `docker-compose.prod.yaml`, `compose-dev.yml`,
+# `compose.override.yaml`; not `composer.yml` (something after "compose" must
+# be a separator).
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml")
+
+
+def file_kind(path: str) -> FileKind | None:
+    """What kind of configuration file a project-relative POSIX path is, if any.
+
+    Compose names win over the Kubernetes folder rule, so a compose file under
+    ``deploy/`` is read as compose. A Kubernetes manifest is any ``.yaml`` /
+    ``.yml`` file with a folder in ``K8S_FOLDERS`` (any case) among its parent
+    folders.
+    """
+    folders, _, base = path.rpartition("/")
+    lower = base.lower()
+    if _COMPOSE_NAME.fullmatch(lower):
+        return FileKind.COMPOSE
+    if lower == ".env" or lower.startswith(".env."):
+        return FileKind.ENV
+    if lower.endswith((".yaml", ".yml")) and any(f.lower() in K8S_FOLDERS for f in folders.split("/")):
+        return FileKind.K8S
+    return None
+
+
+def handles(path: str) -> bool:
+    return file_kind(path) is not None
+
+
+def might_access_db(data: bytes) -> bool:
+    """Cheap byte scan: could this file configure a database connection?"""
+    return any(token in data for token in _PREFILTER_TOKENS)
+
+
+def to_connection(src: SourceFile, setting: Setting, kind: FileKind) -> Connection | None:
+    """The Connection a setting configures, or None when it is no PostgreSQL connection."""
+    if not is_connection_variable(setting.variable):
+        return None
+    schemas = url_schemas(setting.value.probe)
+    if schemas is None:
+        return None
+    entries = schema_entries(setting.value.probe) or []
+    return Connection(
+        service=src.service,
+        location=Location(src.path, setting.line, setting.col),
+        variable=setting.variable,
+        url=setting.value.text,
+        schemas=schemas,
+        source=kind.value,
+        target=setting.target,
+        schema_dynamic=any(UNKNOWN in e for e in entries),
+    )
+
+
+def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
+    """Connections and HOS901 problems of one configuration file; never raises."""
+    kind = file_kind(src.path)
+    if kind is FileKind.ENV:
+        read = env_settings(src, text)
+    elif kind is FileKind.COMPOSE:
+        read = yaml_settings(src, text, compose_settings, templated=False)
+    elif kind is FileKind.K8S:
+        read = yaml_settings(src, text, k8s_settings, templated=True)
+    else:
+        return ExtractResult(path=src.path, service=src.service, skipped="not a configuration file")
+    connections = (to_connection(src, s, kind) for s in read.settings)
+    lines = LineIndex.of(text)
+    return ExtractResult(
+        path=src.path,
+        service=src.service,
+        connections=tuple(sorted((c for c in connections if c is not None), key=_connection_order)),
+        problems=read.problems,
+        skipped=read.skipped,
+        comments=tuple(comment_at(text, lines, a, b) for a, b in read.comments) if config.comments else (),
+    )
+
+
+def _connection_order(conn: Connection) -> tuple[int, int, str, str]:
+    """Position first; one shared (anchored) value can serve several targets."""
+    return (conn.location.line, conn.location.col, conn.variable, conn.target)

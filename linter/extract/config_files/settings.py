@@ -1,0 +1,44 @@
+"""What every reader of a configuration file yields (``Setting``, ``Read``)
+and the line helpers they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from linter.embedded import LINE_BREAK
+from linter.extract.config_files.values import Value
+from linter.model import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One environment variable as configured: name, value, and the 1-based
+    line and column of the value's first character."""
+
+    variable: str
+    value: Value
+    line: int
+    col: int
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What one file yields before filtering: every setting, parse problems,
+    and why the file was skipped (if it was)."""
+
+    settings: tuple[Setting, ...]
+    problems: tuple[Problem, ...] = ()
+    skipped: str | None = None
+    comments: tuple[tuple[int, int], ...] = ()  # (start, end) of each comment the lexer saw
+
+
+def line_end(text: str, pos: int) -> int:
+    """Offset of the line break ending the line at ``pos`` (CR, LF or CR LF), or the text's end."""
+    m = LINE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def next_line(text: str, pos: int) -> int:
+    """Offset of the line after the one at ``pos`` (the text's end for the last line)."""
+    m = LINE_BREAK.search(text, pos)
+    return m.end() if m else len(text)
