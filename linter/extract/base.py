@@ -10,11 +10,15 @@ raises for bad input (un-analysable parts become ``problems``). With
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from linter.embedded import LineIndex
 from linter.model import Anchor, Comment, ExtractResult, Language, Location, Problem, SourceFile
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,51 @@ def comment_at(text: str, lines: LineIndex, start: int, end: int) -> Comment:
     next_line = lines.starts[end_line] if end_line < len(lines.starts) else len(text)
     alone = not text[line_start:start].strip() and not text[end:next_line].strip()
     return Comment(line=line, col=col, end_line=end_line, text=text[start:end], own_line=alone)
+
+
+class HostText:
+    """The host file as text and UTF-8 bytes, converting tree-sitter byte offsets
+    to character offsets and 1-based (line, col) in characters (used by the
+    extractors that parse with tree-sitter)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.lines = LineIndex.of(text)
+        self._marks: list[int] = []  # byte offset just after each non-ASCII char
+        self._extra: list[int] = []  # extra bytes (bytes - chars) up to that mark
+        if len(self.data) != len(text):
+            self._index_wide_chars()
+
+    def _index_wide_chars(self) -> None:
+        extra = 0
+        for match in re.finditer(r"[^\x00-\x7f]", self.text):
+            extra += len(match.group().encode("utf-8", "surrogatepass")) - 1
+            self._marks.append(match.end() + extra)
+            self._extra.append(extra)
+
+    def char_offset(self, byte_offset: int) -> int:
+        """Character offset of a byte offset (fast path for ASCII text)."""
+        if not self._marks:
+            return byte_offset
+        i = bisect_right(self._marks, byte_offset) - 1
+        return byte_offset - (self._extra[i] if i >= 0 else 0)
+
+    def position(self, byte_offset: int) -> tuple[int, int]:
+        return self.lines.position(self.char_offset(byte_offset))
+
+    def node_text(self, node: Node) -> str:
+        return self.text[self.char_offset(node.start_byte):self.char_offset(node.end_byte)]
+
+    def location(self, path: str, node: Node) -> Location:
+        line, col = self.position(node.start_byte)
+        return Location(path, line, col)
+
+    def anchor(self, node: Node) -> Anchor:
+        """Anchor spanning ``node``'s host lines with its normalised text."""
+        start = self.position(node.start_byte)[0]
+        end = self.position(max(node.start_byte, node.end_byte - 1))[0]
+        return anchor_of(self.node_text(node), start, end)
 
 
 # Why a file nested deeper than its parser follows was not analysed (the summary's reason).

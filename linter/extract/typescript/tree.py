@@ -7,14 +7,12 @@ never leaves ``_parser``.
 """
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linter.embedded import LineIndex, split_lines
-from linter.extract.base import anchor_of, comment_at, parse_error
-from linter.model import Anchor, Comment, Location, Problem, SourceFile
+from linter.embedded import split_lines
+from linter.extract.base import HostText, comment_at, parse_error
+from linter.model import Comment, Problem, SourceFile
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -69,53 +67,6 @@ def parse_tree(data: bytes, path: str) -> Node:
         if not retry.has_error:
             return retry
     return root
-
-
-# --- positions -----------------------------------------------------------------------
-
-
-class HostText:
-    """The host file as text and UTF-8 bytes, converting tree-sitter byte offsets
-    to character offsets and 1-based (line, col) in characters."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
-        self.lines = LineIndex.of(text)
-        self._marks: list[int] = []  # byte offset just after each non-ASCII char
-        self._extra: list[int] = []  # extra bytes (bytes - chars) up to that mark
-        if len(self.data) != len(text):
-            self._index_wide_chars()
-
-    def _index_wide_chars(self) -> None:
-        extra = 0
-        for match in re.finditer(r"[^\x00-\x7f]", self.text):
-            extra += len(match.group().encode("utf-8", "surrogatepass")) - 1
-            self._marks.append(match.end() + extra)
-            self._extra.append(extra)
-
-    def char_offset(self, byte_offset: int) -> int:
-        """Character offset of a byte offset (fast path for ASCII text)."""
-        if not self._marks:
-            return byte_offset
-        i = bisect_right(self._marks, byte_offset) - 1
-        return byte_offset - (self._extra[i] if i >= 0 else 0)
-
-    def position(self, byte_offset: int) -> tuple[int, int]:
-        return self.lines.position(self.char_offset(byte_offset))
-
-    def node_text(self, node: Node) -> str:
-        return self.text[self.char_offset(node.start_byte):self.char_offset(node.end_byte)]
-
-    def location(self, path: str, node: Node) -> Location:
-        line, col = self.position(node.start_byte)
-        return Location(path, line, col)
-
-    def anchor(self, node: Node) -> Anchor:
-        """Anchor spanning ``node``'s host lines with its normalised text."""
-        start = self.position(node.start_byte)[0]
-        end = self.position(max(node.start_byte, node.end_byte - 1))[0]
-        return anchor_of(self.node_text(node), start, end)
 
 
 # --- syntax errors and comments ----------------------------------------------------------
