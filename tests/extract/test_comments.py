@@ -90,6 +90,11 @@ def test_shell_comments_and_the_sql_comments_it_feeds_psql():
     ]
 
 
+def test_shell_comment_after_an_operator_but_not_inside_a_word():
+    sh = "psql -c 'SELECT 1';# after the semicolon\necho a#no b|#c\n"
+    assert comments("a.sh", sh) == [(1, 20, 1, "# after the semicolon", False), (2, 13, 2, "#c", False)]
+
+
 def test_yaml_scanner_comments_only():
     compose = ("# one\n"
                "services:  # two\n"

@@ -136,3 +136,72 @@ def test_surface():
     assert shell.handles("db/init.sh") and shell.handles("x.BASH") and not shell.handles("x.sql")
     assert shell.might_access_db(b"exec PSQL -c 1") and not shell.might_access_db(b"echo hi")
     assert (shell.NAME, shell.LANGUAGE) == ("shell", Language.SHELL)
+
+
+# --- which command a heredoc or -c string feeds (tree-sitter-bash) -------------------
+
+
+def test_heredoc_feeds_the_command_bash_gives_it_to():
+    text = (
+        "psql -c 'SELECT 1 FROM a' && cat <<EOF > notes.txt\n"
+        "DELETE FROM not_sql;\n"
+        "EOF\n"
+        "echo go | psql -d app <<EOF\n"
+        "DELETE FROM b;\n"
+        "EOF\n"
+        "cat <<EOF | tee log.txt | psql\n"
+        "DELETE FROM c;\n"
+        "EOF\n"
+        "psql -l | cat <<EOF\n"
+        "DELETE FROM not_sql_either;\n"
+        "EOF\n"
+    )
+    assert rows(run(text)) == [
+        (1, 24, None, "a", "read", "SELECT"),
+        (5, 13, None, "b", "write", "DELETE"),
+        (8, 13, None, "c", "write", "DELETE"),
+    ]
+    assert run(text).problems == ()
+
+
+def test_dash_c_belongs_to_psql_not_to_another_command_of_the_line():
+    text = (
+        "psql -d app | grep -c 'DELETE FROM not_sql' log.txt\n"
+        "psql -c'TRUNCATE a' --command 'DELETE FROM b'\n"
+        "sudo -u postgres /usr/lib/postgresql/16/bin/psql -d app -c \"UPDATE c SET x = 1\"\n"
+        "sh -c 'psql -c \"DELETE FROM d\"'\n"
+    )
+    assert rows(run(text)) == [
+        (2, 18, None, "a", "write", "TRUNCATE"),
+        (2, 44, None, "b", "write", "DELETE"),
+        (3, 68, None, "c", "write", "UPDATE"),
+    ]
+
+
+def test_heredoc_delimiter_glued_to_an_operator_is_reported_not_misread():
+    # tree-sitter-bash takes `EOF;` as the delimiter and runs the body to the end
+    text = "psql <<EOF;\nDELETE FROM a;\nEOF\npsql -c 'DELETE FROM b'\n"
+    result = run(text)
+    assert (rows(result), problems(result)) == ([], [("HOS901", 1, 8)])
+    assert "'EOF;'" in result.problems[0].message and "rest of the script" in result.problems[0].message
+    spaced = "psql <<EOF ;\nDELETE FROM a;\nEOF\n"
+    assert (rows(run(spaced)), problems(run(spaced))) == ([(2, 13, None, "a", "write", "DELETE")], [])
+
+
+def test_a_psql_command_in_a_part_the_parser_cannot_read_is_hos901():
+    text = "echo 'never closed\npsql -c \"DELETE FROM t\"\n"
+    result = run(text)
+    assert (rows(result), problems(result)) == ([], [("HOS901", 1, 5)])
+    assert result.problems[0].message.startswith("could not parse the shell script here: a psql command")
+    assert problems(run("echo 'never closed\necho done\n")) == []
+
+
+def test_cr_only_script_has_the_lines_every_other_extractor_counts():
+    # bash reads a lone CR as a character; hos-lint counts it as a line break everywhere
+    text = "# nightly\rpsql <<EOF\rDELETE FROM a; -- x\rEOF\rpsql -c \"SELECT 1 FROM b\" # done\r"
+    result = run(text)
+    assert rows(result) == [(3, 13, None, "a", "write", "DELETE"), (5, 24, None, "b", "read", "SELECT")]
+    assert [(c.line, c.col, c.text) for c in result.comments] == [(1, 1, "# nightly"), (3, 16, "-- x"), (5, 27, "# done")]
+    crlf = text.replace("\r", "\r\n")
+    assert rows(run(crlf)) == rows(result)
+    assert [(c.line, c.col, c.text) for c in run(crlf).comments] == [(c.line, c.col, c.text) for c in result.comments]

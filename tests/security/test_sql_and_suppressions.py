@@ -160,6 +160,12 @@ def test_cr_only_compose_and_env_give_real_lines():
         ("docker-compose.yml", 6, "HOS201"), ("services/order/.env", 3, "HOS201")}
 
 
+def test_cr_only_shell_script_gives_real_lines_and_its_suppressions_apply():
+    sh = ("#!/bin/sh\r# hos-lint: ignore[HOS101] nightly cleanup agreed with auth (AUTH-88)\r"
+          "psql -c 'DELETE FROM auth_service.sessions'\rpsql <<EOF\rSELECT 1;\rDELETE FROM auth_service.users;\rEOF\r")
+    assert findings({"services/order/scripts/cleanup.sh": sh}) == {("services/order/scripts/cleanup.sh", 6, "HOS101")}
+
+
 def test_show_source_prints_the_line_extraction_counted(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
