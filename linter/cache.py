@@ -67,7 +67,8 @@ def _type_shape(name: str, cls: type) -> str:
     if issubclass(cls, enum.Enum):
         return f"{name}:" + ",".join(str(member.value) for member in cls)
     annotations = cls.__dict__.get("__annotations__", {})
-    return f"{name}:" + ",".join(f"{field}={annotations.get(field)}" for field in cls.__slots__)
+    fields: tuple[str, ...] = cls.__dict__.get("__slots__", ())
+    return f"{name}:" + ",".join(f"{field}={annotations.get(field)}" for field in fields)
 
 
 def _secret() -> bytes:
