@@ -23,7 +23,7 @@ its triggers, so a pattern is never added without what lets its file through.
 from __future__ import annotations
 
 from linter.embedded import looks_like_sql
-from linter.extract.base import ExtractConfig
+from linter.extract.base import ExtractConfig, HostText
 from linter.extract.typescript import prisma_queries, raw_sql
 from linter.extract.typescript.literals import decode_escape, sql_literal
 from linter.extract.typescript.prisma_clients import Clients
@@ -33,7 +33,6 @@ from linter.extract.typescript.tree import (
     DECLARATION_SUFFIXES,
     TS_SUFFIXES,
     TSX_SUFFIXES,
-    HostText,
     comments,
     parse_tree,
     syntax_problem,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from linter.extract.base import HostText
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Client, Scope, This
-from linter.extract.typescript.tree import HostText, member_parts
+from linter.extract.typescript.tree import member_parts
 
 if TYPE_CHECKING:
     from tree_sitter import Node

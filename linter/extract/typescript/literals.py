@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.embedded import Origin, OriginBuilder, last_bind_number
-from linter.extract.typescript.tree import HostText, operator
+from linter.extract.base import HostText
+from linter.extract.typescript.tree import operator
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from linter.extract.base import HostText
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Scope
-from linter.extract.typescript.tree import HostText
 from linter.model import Access, ClientClass, Comment, ExtractResult, Grant, Location, Problem, RelationDef, SourceFile
 
 if TYPE_CHECKING:

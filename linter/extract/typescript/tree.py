@@ -1,5 +1,6 @@
-"""The tree-sitter boundary: parsing TS/JS, byte offsets to host positions,
-syntax errors, comments, and small readers of expression nodes.
+"""The tree-sitter boundary: parsing TS/JS, syntax errors, comments, and
+small readers of expression nodes (byte offsets become host positions through
+``HostText`` in ``linter.extract.base``, shared with the shell extractor).
 
 Nodes are ``tree_sitter.Node`` (typed by the library's own stubs); only the
 grammar handle that ``tree_sitter_typescript`` returns is untyped, and it
