@@ -124,6 +124,17 @@ def test_wide_characters_count_as_one_column():
     assert at(result, "orders") == (1, 28)
 
 
+@pytest.mark.parametrize(("code", "position"), [
+    ("\x0ccur.execute('SELECT * FROM orders')", (1, 29)),  # and no final line break
+    ("x = 1\n\x0ccur.execute('SELECT * FROM orders')\n", (2, 29)),
+    ("x = 1\rcur.execute('SELECT * FROM orders')\r", (2, 28)),
+])
+def test_positions_count_characters_libcst_does_not_regenerate(code, position):
+    """libcst drops a form feed that starts a line, and the last CR of a file
+    whose lines end in CR alone: positions still count them."""
+    assert [row[:3] for row in rows(code)] == [(*position, "orders")]
+
+
 def test_fstring_fields_become_markers_at_their_brace():
     result = literal('x = f"SELECT * FROM {table} WHERE id = {{literal}} AND b = {b!r}"\n')
     assert result[0] == "SELECT * FROM $1 WHERE id = {literal} AND b = $2"

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, MetadataWrapper, PositionProvider
 
 from linter.embedded import LineIndex
 from linter.extract.base import anchor_of
@@ -129,11 +129,36 @@ def node_offsets(module: cst.Module, text: str) -> Offsets:
 
 
 def _provider_offsets(module: cst.Module, text: str) -> Offsets:
-    """``node_offsets`` through the public ``PositionProvider`` (slower, same answer)."""
+    """``node_offsets`` through the public ``PositionProvider`` (slower, same answer).
+
+    Its lines and columns count libcst's regeneration of ``text``, which may
+    leave characters out: they are mapped back onto ``text``.
+    """
+    code = module.code
     ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    lines = LineIndex.of(text)
-    return {node: (lines.offset(r.start.line, r.start.column + 1), lines.offset(r.end.line, r.end.column + 1))
-            for node, r in ranges.items()}
+    lines = LineIndex.of(code)
+    into_text = _alignment(code, text)
+
+    def offset(position: CodePosition) -> int:
+        if position.line > len(lines.starts):  # the final newline libcst generates, then takes back
+            return len(text)
+        return into_text[min(lines.offset(position.line, position.column + 1), len(code))]
+
+    return {node: (offset(r.start), offset(r.end)) for node, r in ranges.items()}
+
+
+def _alignment(code: str, text: str) -> list[int]:
+    """The offset in ``text`` of every offset in ``code`` (and of its end),
+    where ``code`` is ``text`` with some characters left out."""
+    out: list[int] = []
+    j = 0
+    for char in code:
+        found = text.find(char, j)
+        j = found if found != -1 else min(j, len(text))
+        out.append(j)
+        j += 1
+    out.append(min(j, len(text)))
+    return out
 
 
 class Host:
