@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
+
 from linter.extract import python as py  # noqa: E402
 from linter.extract.base import ExtractConfig  # noqa: E402
 from linter.extract.python import positions  # noqa: E402
@@ -48,7 +49,7 @@ def position_rows(texts: Sequence[str], runs: int) -> list[tuple[str, float]]:
     parse = (time.process_time() - start) * 1000
     pairs = list(zip(modules, texts))
 
-    def public(provider: type[PositionProvider] | type[ByteSpanPositionProvider]) -> Callable[[], object]:
+    def public(provider: type[PositionProvider | ByteSpanPositionProvider]) -> Callable[[], object]:
         return lambda: [MetadataWrapper(m, unsafe_skip_copy=True).resolve(provider) for m, _ in pairs]
 
     return [

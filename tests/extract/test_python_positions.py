@@ -35,15 +35,15 @@ SNIPPETS = [
     "q = 'SELECT %s FROM t' % (x,)\nr = 'SELECT {} FROM {t}'.format(a, t=b)\n",
     "q = f'{x:{width}.{precision}}' f'{\"nested\"}' f'{{literal}}'\n",
     "def f(a, /, b=2, *c, d: str = 'x', **e) -> int:\n    return a\n",
-    "@decorator(arg)\n@other\nclass Order(Base, metaclass=Meta):\n    __tablename__ = 'orders'\n"
-    "    __table_args__ = ({'schema': 's'},)\n    id: int = Column(Integer)\n",
-    "async def g(conn):\n    async with conn.transaction() as tx:\n        rows = await conn.fetch('SELECT 1')\n"
-    "    async for row in conn.cursor('SELECT 2'):\n        yield row\n",
+    ("@decorator(arg)\n@other\nclass Order(Base, metaclass=Meta):\n    __tablename__ = 'orders'\n"
+    "    __table_args__ = ({'schema': 's'},)\n    id: int = Column(Integer)\n"),
+    ("async def g(conn):\n    async with conn.transaction() as tx:\n        rows = await conn.fetch('SELECT 1')\n"
+    "    async for row in conn.cursor('SELECT 2'):\n        yield row\n"),
     "for i in range(3):\n    pass\nelse:\n    pass\nwhile (n := next(it)) is not None:\n    break\n",
-    "try:\n    x = 1\nexcept (ValueError, TypeError) as err:\n    raise\nelse:\n    pass\nfinally:\n    y = 2\n"
-    "try:\n    pass\nexcept* OSError:\n    pass\n",
-    "match cmd:\n    case [1, *rest] if rest:\n        pass\n    case {'a': b, **kw}:\n        pass\n"
-    "    case Point(x=0) | None:\n        pass\n    case _:\n        pass\n",
+    ("try:\n    x = 1\nexcept (ValueError, TypeError) as err:\n    raise\nelse:\n    pass\nfinally:\n    y = 2\n"
+    "try:\n    pass\nexcept* OSError:\n    pass\n"),
+    ("match cmd:\n    case [1, *rest] if rest:\n        pass\n    case {'a': b, **kw}:\n        pass\n"
+    "    case Point(x=0) | None:\n        pass\n    case _:\n        pass\n"),
     "x = 1; y = 2;\nglobal a, b\n",
     "f = lambda a, *, b=1: a + b\nv = [i for i in xs if i] + {k: v for k, v in d.items()}\n",
     "t = a[1:2, ::3], b[..., None]\nu = not -x ** 2 // y @ z\nw = a if b else c\n",
