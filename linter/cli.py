@@ -5,16 +5,26 @@ writes the output and maps errors to exit codes:
 configuration error, or an output or baseline file that cannot be written or read
 (one clear line, no traceback); 3 internal error; 130 interrupted (Ctrl-C), with
 the cache as it was; 143 terminated (SIGTERM) during a pooled run.
+
+Every command body returns its exit code; ``@guarded`` turns errors into theirs
+and exits, ``@with_options`` builds the run's ``Options`` once from the
+parameters every analysing command shares.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from linter import __version__
+
+if TYPE_CHECKING:
+    from linter.app import Options, RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -36,20 +46,102 @@ def cli() -> None:
     """hos-lint: find database accesses that cross service boundaries."""
 
 
+# --- what every command shares ---------------------------------------------------------
+
+Body = Callable[..., int]
+
+
+def guarded(body: Body) -> Callable[..., NoReturn]:
+    """Run a command body and exit with the code it returns, or with the one its error
+    maps to (``_exit_code``); ``--debug`` (when the command has it) shows tracebacks."""
+
+    @functools.wraps(body)
+    def command(*args: Any, debug: bool = False, **params: Any) -> NoReturn:
+        sys.exit(_exit_code(functools.partial(body, *args, **params), debug))
+
+    return command
+
+
+def _exit_code(body: Callable[[], int], debug: bool) -> int:
+    """Exit code 2 for a usage, manifest or output error (every line shown, escaped), 130 for
+    Ctrl-C, 3 with one line for anything else. SystemExit (143 from SIGTERM) passes through."""
+    from linter.app import UsageError
+    from linter.manifest import ManifestError
+    from linter.outfile import OutputError
+
+    try:
+        return body()
+    except ManifestError as err:
+        _tell(*err.errors)
+        return EXIT_USAGE
+    except (UsageError, OutputError) as err:
+        _tell(*(str(err).splitlines() or [""]))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _tell("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
+        if debug:
+            traceback.print_exc()
+        _tell(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)")
+        return EXIT_INTERNAL
+
+
+def with_options(body: Body) -> Body:
+    """Pass the body ``Options`` built from the shared parameters (PATHS, --config, --jobs,
+    --no-cache, --select, --ignore, --fail-on, --baseline, --no-baseline) that its command
+    has; the body receives the others as they are."""
+
+    @functools.wraps(body)
+    def command(**params: Any) -> int:
+        return body(_options(params), **params)
+
+    return command
+
+
+def _options(params: dict[str, Any]) -> Options:
+    """The run's options, taking the shared parameters out of ``params``. Without --jobs
+    the run uses one process; --jobs left unset means one per core."""
+    from linter.app import Options
+
+    jobs = params.pop("jobs", 1) or os.cpu_count() or 1
+    return Options(paths=tuple(params.pop("paths", ())), config=params.pop("config", None),
+                   select=_codes(params.pop("select", None)), ignore=_codes(params.pop("ignore", None)),
+                   fail_on=params.pop("fail_on", None), jobs=jobs, cache=not params.pop("no_cache", False),
+                   baseline=params.pop("baseline_file", None), no_baseline=params.pop("no_baseline", False),
+                   notify=_notice)
+
+
 def _codes(value: str | None) -> tuple[str, ...]:
     """Comma-separated rule codes, names or code prefixes, as given (checked by the app)."""
     return tuple(c.strip() for c in (value or "").split(",") if c.strip())
 
 
-def _options(paths, config, select, ignore, fail_on, jobs, no_cache=False, **extra):
-    from linter.app import Options
+common = [
+    click.option("--config", type=click.Path(dir_okay=False), help="Manifest file (default: nearest hos-lint.yaml)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."),
+    click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write .hos-lint-cache/."),
+]
 
-    return Options(paths=tuple(paths), config=config, select=_codes(select), ignore=_codes(ignore),
-                   fail_on=fail_on, jobs=jobs or (os.cpu_count() or 1), cache=not no_cache, notify=_notice, **extra)
+
+def with_common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(common):
+        fn = option(fn)
+    return fn
 
 
 def _notice(message: str) -> None:
     click.echo(f"hos-lint: {message}", err=True)
+
+
+def _tell(*lines: str) -> None:
+    """One ``hos-lint:`` line on stderr per line, with what the project named (folders,
+    files, refs) made printable so that it cannot drive the terminal."""
+    from linter.output.safe import printable
+
+    for line in lines:
+        click.echo(f"hos-lint: {printable(line)}", err=True)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -73,18 +165,7 @@ def _color(output: str | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-common = [
-    click.option("--config", type=click.Path(dir_okay=False), help="Manifest file (default: nearest hos-lint.yaml)."),
-    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."),
-    click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
-    click.option("--no-cache", is_flag=True, help="Neither read nor write .hos-lint-cache/."),
-]
-
-
-def with_common(fn):
-    for option in reversed(common):
-        fn = option(fn)
-    return fn
+# --- commands ---------------------------------------------------------------------------
 
 
 @cli.command()
@@ -103,44 +184,42 @@ def with_common(fn):
               help="Baseline file (default: hos-lint-baseline.json at the project root, when present).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
 @click.option("--changed-since", metavar="GIT_REF", help="Check only files changed since this git ref.")
-def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fail_on, show_source, statistics, quiet,
-          baseline_file, no_baseline, changed_since):
+@guarded
+@with_options
+def check(options: Options, fmt: str, output: str | None, show_source: bool, statistics: bool, quiet: bool,
+          changed_since: str | None) -> int:
     """Check PATHS (default: the whole project) for cross-service data access."""
-    def body():
-        from dataclasses import replace
+    from linter import app
+    from linter.outfile import shown
+    from linter.output import FORMATTERS, RenderOptions
+    from linter.registry import load_catalog
 
-        from linter import app
-        from linter.outfile import shown
-        from linter.output import FORMATTERS, RenderOptions
-        from linter.registry import load_catalog
+    _check_output(output)
+    catalog = load_catalog()
+    result = app.check(options, catalog, changed_since)
+    if isinstance(result, app.NothingChanged):
+        click.echo(f"No files changed since {shown(result.ref)}.")
+        return EXIT_OK
+    _tell_run(result)
+    render = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
+                           sources=app.source_lines(result) if show_source else {}, statistics=statistics,
+                           quiet=quiet, cwd=os.getcwd())
+    _emit(FORMATTERS[fmt](result, catalog, render), output)
+    return EXIT_FINDINGS if result.failed else EXIT_OK
 
-        _check_output(output)
-        catalog = load_catalog()
-        opts = _options(paths, config, select, ignore, fail_on, jobs, no_cache, baseline=baseline_file,
-                        no_baseline=no_baseline)
-        if changed_since:
-            changed = app.changed_scope(changed_since, opts)
-            if changed.widened:
-                every = "every file under the given paths" if paths else "the whole project"
-                click.echo(f"hos-lint: {changed.widened}; checking {every}", err=True)
-            elif not changed.files:
-                click.echo(f"No files changed since {shown(changed_since)}.")
-                return EXIT_OK
-            else:
-                opts = replace(opts, paths=changed.files, paths_from_git=True)
-        result = app.run(opts, catalog)
-        if result.inferred:
-            _announce_inferred(result)
-        for notice in result.databases:
-            click.echo(f"hos-lint: {_printable(notice.reason)}", err=True)
-        _tell_skipped(result.skipped)
-        sources = _source_lines(result) if show_source else {}
-        options = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
-                                sources=sources, statistics=statistics, quiet=quiet, cwd=os.getcwd())
-        _emit(FORMATTERS[fmt](result, catalog, options), output)
-        return EXIT_FINDINGS if result.failed else EXIT_OK
 
-    sys.exit(_guard(body, debug))
+def _tell_run(result: RunResult) -> None:
+    """What a check says on stderr besides its report: the inferred services, the services
+    on another database, the named files the configuration excludes."""
+    if result.inferred:
+        count = len(result.services)
+        _tell(f"no hos-lint.yaml found; inferred {count} service{'s' if count != 1 else ''} and their "
+              f"schemas from the layout of {result.root} (`hos-lint init` writes them down for review)")
+        for name in result.legacy:
+            _tell(f"{name} keeps its tables in public while other services own schemas: inferred "
+                  "legacy: true (the monolith being decomposed; its findings are info)")
+    _tell(*(notice.reason for notice in result.databases))
+    _tell(*result.skipped)
 
 
 @cli.command()
@@ -148,101 +227,53 @@ def check(paths, config, jobs, debug, no_cache, fmt, output, select, ignore, fai
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path())
-def accesses(paths, config, jobs, debug, no_cache, fmt, output):
+@guarded
+@with_options
+def accesses(options: Options, fmt: str, output: str | None) -> int:
     """Every database access extracted from PATHS, resolved to its relation and owner."""
-    def body():
-        from linter import app
-        from linter.output.accesses import render_accesses
+    from linter import app
+    from linter.output.accesses import render_accesses
 
-        _check_output(output)
-        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
-        _tell_skipped(project.skipped)
-        _emit(render_accesses(project, fmt), output)
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    _check_output(output)
+    project = app.analyse(options)
+    _tell(*project.skipped)
+    _emit(render_accesses(project, fmt), output)
+    return EXIT_OK
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def ownership(paths, config, jobs, debug, no_cache, fmt):
+@guarded
+@with_options
+def ownership(options: Options, fmt: str) -> int:
     """Every known relation, its owner and where that knowledge came from."""
-    def body():
-        from linter import app
-        from linter.output.ownership import render_ownership
+    from linter import app
+    from linter.output.ownership import render_ownership
 
-        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
-        _tell_skipped(project.skipped)
-        click.echo(render_ownership(project, fmt), nl=False)
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
-
-
-def _source_lines(result) -> dict:
-    """(path, line) -> text of every flagged line, for --show-source."""
-    from pathlib import Path
-
-    from linter.embedded import split_lines
-
-    out, cache = {}, {}
-    for f in result.findings:
-        path = f.location.path
-        if path not in cache:
-            try:
-                data = (Path(result.root) / path).read_bytes().decode("utf-8-sig", errors="replace")
-                cache[path] = split_lines(data)  # the lines extraction counted (CR, LF, CR LF)
-            except OSError:
-                cache[path] = []
-        lines = cache[path]
-        if 0 < f.location.line <= len(lines):
-            out[(path, f.location.line)] = lines[f.location.line - 1]
-    return out
-
-
-def _tell_skipped(lines) -> None:
-    """One line per named file that the configuration excludes (not checked)."""
-    from linter.output.safe import printable
-
-    for line in lines:
-        click.echo(f"hos-lint: {printable(line)}", err=True)
-
-
-def _printable(text: str) -> str:
-    """Names from the project (folders, files) with control characters made visible,
-    so they cannot drive the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _announce_inferred(result) -> None:
-    count = len(result.services)
-    click.echo(f"hos-lint: no hos-lint.yaml found; inferred {count} service{'s' if count != 1 else ''} and their "
-               f"schemas from the layout of {_printable(result.root)} (`hos-lint init` writes them down for review)", err=True)
-    for name in result.legacy:
-        click.echo(f"hos-lint: {_printable(name)} keeps its tables in public while other services own schemas: inferred "
-                   "legacy: true (the monolith being decomposed; its findings are info)", err=True)
+    project = app.analyse(options)
+    _tell(*project.skipped)
+    click.echo(render_ownership(project, fmt), nl=False)
+    return EXIT_OK
 
 
 @cli.command(name="init")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing hos-lint.yaml.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def init(path, force, debug):
+@guarded
+@with_options
+def init(options: Options, path: str | None, force: bool) -> int:
     """Draft hos-lint.yaml at the project root (the repository holding PATH, default: the cwd)."""
-    def body():
-        from linter import app
+    from linter import app
 
-        paths = (path,) if path else ()
-        target, manifest = app.write_init(_options(paths, None, None, None, None, 1), force)
-        known = sum(1 for s in manifest.services if s.schema)
-        shown = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else target
-        click.echo(f"Wrote {shown} with {len(manifest.services)} services ({known} with a schema); "
-                   "review each value, then commit it.")
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    target, manifest = app.write_init(options, path, force)
+    known = sum(1 for s in manifest.services if s.schema)
+    shown = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else target
+    click.echo(f"Wrote {shown} with {len(manifest.services)} services ({known} with a schema); "
+               "review each value, then commit it.")
+    return EXIT_OK
 
 
 @cli.command(name="baseline")
@@ -251,44 +282,36 @@ def init(path, force, debug):
 @click.option("--baseline", "baseline_file", type=click.Path(),
               help="Baseline file (default: hos-lint-baseline.json at the project root).")
 @click.option("--update-baseline", is_flag=True, help="Required to write the baseline when CI is set.")
-def write_baseline(paths, config, jobs, debug, no_cache, baseline_file, update_baseline):
+@guarded
+@with_options
+def write_baseline(options: Options, update_baseline: bool) -> int:
     """Write every current finding to the baseline, so `check` fails only on new ones."""
-    def body():
-        from linter import app
+    from linter import app
 
-        if os.environ.get("CI", "").lower() not in ("", "0", "false") and not update_baseline:
-            click.echo("hos-lint: CI is set: the baseline is only written with --update-baseline", err=True)
-            return EXIT_USAGE
-        path, count = app.write_baseline(_options(paths, config, None, None, None, jobs, no_cache,
-                                                             baseline=baseline_file))
-        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {path.name}.")
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    if os.environ.get("CI", "").lower() not in ("", "0", "false") and not update_baseline:
+        raise app.UsageError("CI is set: the baseline is only written with --update-baseline")
+    path, count = app.write_baseline(options)
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {path.name}.")
+    return EXIT_OK
 
 
 @cli.command(name="why")
 @click.argument("target", metavar="PATH:LINE")
 @with_common
-def why(target, config, jobs, debug, no_cache):
+@guarded
+@with_options
+def why(options: Options, target: str) -> int:
     """Explain the accesses and findings on one line: call site → model → owner → rule → ways out."""
-    def body():
-        from pathlib import Path
+    from linter import app
+    from linter.output.why import render_why
 
-        from linter import app
-        from linter.discovery import relative_to_root
-        from linter.output.why import render_why
-
-        path, _, line = target.rpartition(":")
-        if not path or not line.isdigit():
-            raise app.UsageError(f"expected PATH:LINE, got {target!r}")
-        project, findings = app.check_all(_options((path,), config, None, None, None, jobs, no_cache))
-        _tell_skipped(project.skipped)
-        rel = relative_to_root(Path(path), project.manifest.root)
-        click.echo(render_why(project, findings, rel or path, int(line)), nl=False)
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    path, _, line = target.rpartition(":")
+    if not path or not line.isdigit():
+        raise app.UsageError(f"expected PATH:LINE, got {target!r}")
+    explained = app.explain(options, path)
+    _tell(*explained.project.skipped)
+    click.echo(render_why(explained.project, explained.findings, explained.path, int(line)), nl=False)
+    return EXIT_OK
 
 
 @cli.command(name="report")
@@ -299,31 +322,20 @@ def why(target, config, jobs, debug, no_cache):
 @click.option("--output", "-o", type=click.Path(), help="Write the report to a file.")
 @click.option("--diff", "diff_ref", metavar="GIT_REF", help="What changed since GIT_REF, as markdown.")
 @click.option("--link-base", default="", help="Prefix for file links in HTML (e.g. a repository blob URL).")
-def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link_base):
+@guarded
+@with_options
+def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | None, link_base: str) -> int:
     """Services x owners access matrix, foreign relations touched and the dependency graph."""
-    def body():
-        from dataclasses import replace
+    from linter import app, report
 
-        from linter import app, gitref, report
-
-        _check_output(output)
-        opts = _options(paths, config, None, None, None, jobs, no_cache)
-        project, findings = app.check_all(opts)
-        _tell_skipped(project.skipped)
-        new = report.build_report(project.manifest, project.context, project.accesses, findings)
-        if not diff_ref:
-            _emit(report.render(new, fmt, link_base), output)
-            return EXIT_OK
-        try:
-            with gitref.checkout(diff_ref, project.manifest.root) as old_root:
-                old_p, old_f = app.check_all(replace(opts, paths=(str(old_root),), config=None, cache=False))
-                old = report.build_report(old_p.manifest, old_p.context, old_p.accesses, old_f)
-        except gitref.GitRefError as err:
-            raise app.UsageError(f"--diff: {err}") from None
-        _emit(report.render_diff_md(report.diff_reports(old, new), diff_ref), output)
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    _check_output(output)
+    current = app.project_report(options)
+    _tell(*current.project.skipped)
+    if diff_ref:
+        _emit(report.render_diff_md(app.diff_since(current, diff_ref), diff_ref), output)
+    else:
+        _emit(report.render(current.report, fmt, link_base), output)
+    return EXIT_OK
 
 
 @cli.command(name="grants")
@@ -331,25 +343,21 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
 @with_common
 @click.option("--service", help="Only this service's role.")
 @click.option("--output", "-o", type=click.Path(), help="Write the SQL to a file.")
-def grants_cmd(paths, config, jobs, debug, no_cache, service, output):
+@guarded
+@with_options
+def grants_cmd(options: Options, service: str | None, output: str | None) -> int:
     """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
-    def body():
-        from linter import app, grants
+    from linter import app
 
-        _check_output(output)
-        project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
-        _tell_skipped(project.skipped)
-        try:
-            _emit(grants.generate_grants(project.manifest, project.context, service), output)
-        except grants.UnknownService as err:
-            raise app.UsageError(str(err)) from None
-        return EXIT_OK
-
-    sys.exit(_guard(body, debug))
+    _check_output(output)
+    project = app.analyse(options)
+    _tell(*project.skipped)
+    _emit(app.grants_sql(project, service), output)
+    return EXIT_OK
 
 
 @cli.command(name="rules")
-def list_rules():
+def list_rules() -> None:
     """List every rule: code, name, default severity, summary."""
     from linter.registry import load_catalog
 
@@ -359,45 +367,19 @@ def list_rules():
 
 @cli.command(name="rule")
 @click.argument("code")
-def show_rule(code):
+@guarded
+def show_rule(code: str) -> int:
     """Print the documentation of one rule (by code or name)."""
+    from linter.app import UsageError
     from linter.registry import load_catalog
 
     catalog = load_catalog()
     rule = catalog.get(code)
     if rule is None:
-        click.echo(f"hos-lint: {catalog.unknown(code, prefixes=False)}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise UsageError(catalog.unknown(code, prefixes=False) or code)
     click.echo(f"# {rule.name} ({rule.code})\n\nDefault severity: {rule.severity.value}\n")
     click.echo(rule.doc.strip())
-
-
-def _guard(body, debug: bool) -> int:
-    """Run a command body, mapping errors to exit codes 2 and 3."""
-    from linter.app import UsageError
-    from linter.manifest import ManifestError
-    from linter.outfile import OutputError
-    from linter.output.safe import printable
-
-    try:
-        return body()
-    except ManifestError as err:
-        for line in err.errors:
-            click.echo(f"hos-lint: {printable(line)}", err=True)
-        return EXIT_USAGE
-    except (UsageError, OutputError) as err:
-        for line in str(err).splitlines() or [""]:
-            click.echo(f"hos-lint: {printable(line)}", err=True)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        click.echo("hos-lint: interrupted", err=True)
-        return EXIT_INTERRUPTED
-    except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
-        if debug:
-            traceback.print_exc()
-        click.echo(f"hos-lint: internal error: {type(err).__name__}: {printable(str(err))} "
-                   "(run with --debug for the traceback)", err=True)
-        return EXIT_INTERNAL
+    return EXIT_OK
 
 
 def main() -> None:

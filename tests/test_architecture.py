@@ -36,7 +36,34 @@ def test_core_never_imports_cli_or_app():
                                                 "report", "grants", "infer", "suppressions", "testing")
              if m != "testing"]
     for path in core:
-        assert not project_imports(path) & {"linter.cli", "linter.app"}, path.name
+        assert not {m for m in reached(path) if _within(m, "linter.cli", "linter.app")}, path.name
+
+
+def _within(module: str, *packages: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def reached(path: Path) -> set[str]:
+    """Every project module a file imports, counting ``from linter import app`` as ``linter.app``
+    (and ``from linter.app import Options`` as ``linter.app.Options``: a prefix test finds both)."""
+    out = set(project_imports(path))
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.update(f"{node.module}.{a.name}" for a in node.names if node.module.split(".")[0] == "linter")
+    return out
+
+
+def test_app_never_imports_the_command_line():
+    for path in (ROOT / "linter/app").glob("*.py"):
+        assert not {m for m in reached(path) if _within(m, "linter.cli")}, path.name
+
+
+def test_the_command_line_only_parses_and_prints():
+    """cli.py reaches the pipeline through the app; it runs no stage itself."""
+    stages = ("linter.discovery", "linter.extract", "linter.context", "linter.ownership", "linter.engine",
+              "linter.policy", "linter.suppressions", "linter.baseline", "linter.cache", "linter.gitref",
+              "linter.grants")
+    assert not {m for m in reached(ROOT / "linter/cli.py") if _within(m, *stages)}
 
 
 def test_pure_modules_do_no_file_io():

@@ -84,7 +84,7 @@ def test_exit_3_on_internal_error(project, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(app, "run", boom)
+    monkeypatch.setattr(app, "check", boom)
     code, _, err = run("services")
     assert code == 3
     assert err == "hos-lint: internal error: RuntimeError: kaput (run with --debug for the traceback)\n"

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from linter import app
+from linter.app import extraction
 from linter.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,13 +81,13 @@ def check_json(*args: str) -> str:
 def counting_extractions(monkeypatch) -> list[str]:
     """Record the path of every file actually extracted (cache misses) in this process."""
     seen: list[str] = []
-    real = app._extract_job
+    real = extraction._extract_job
 
     def job(arguments):
         seen.append(arguments[0].path)
         return real(arguments)
 
-    monkeypatch.setattr(app, "_extract_job", job)
+    monkeypatch.setattr(extraction, "_extract_job", job)
     return seen
 
 

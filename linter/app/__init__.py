@@ -1,0 +1,41 @@
+"""The application: the only place that sequences the pipeline stages (STYLE L.4).
+No printing: it returns records, and the command line shows them.
+
+- ``options``: what a command asks (``Options``) and ``UsageError``;
+- ``loading``: stage 1, the manifest (or zero-config) and the rule names it gives;
+- ``extraction``: stages 3–4, reading, caching, prefiltering and extracting files;
+- ``project``: stages 1–6 as one ``Project``;
+- ``checking``: stages 7–8, the whole check (``RunResult``), ``why`` and the baseline;
+- ``changed``: ``--changed-since``, the files a change touched;
+- ``reporting``: the report, its diff against a git ref, and the grants;
+- ``writing``: ``init``'s draft manifest.
+"""
+from __future__ import annotations
+
+from linter.app.project import analyse, analyse_manifest, resolve_all
+from linter.app.changed import ChangedScope, changed_scope, narrow_to_changes
+from linter.app.checking import (
+    Explained,
+    NothingChanged,
+    check,
+    check_all,
+    explain,
+    judge,
+    run,
+    source_lines,
+    write_baseline,
+)
+from linter.app.extraction import POOL_THRESHOLD, config_for, extract_all, extract_bytes, not_analysed
+from linter.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
+from linter.app.options import Options, UsageError
+from linter.app.records import Project, RunResult
+from linter.app.reporting import ProjectReport, diff_since, grants_sql, project_report
+from linter.app.writing import write_init
+
+__all__ = [
+    "POOL_THRESHOLD", "ChangedScope", "Explained", "NothingChanged", "Options", "Project", "ProjectReport",
+    "RunResult", "UsageError", "analyse", "analyse_manifest", "baseline_path", "changed_scope", "check",
+    "check_all", "check_rule_names", "config_for", "diff_since", "explain", "extract_all", "extract_bytes",
+    "grants_sql", "judge", "load_project_manifest", "narrow_to_changes", "not_analysed", "project_report",
+    "resolve_all", "run", "source_lines", "write_baseline", "write_init", "zero_config_manifest",
+]

@@ -1,0 +1,170 @@
+"""Stages 7–8 and the commands built on a whole check: the rules, suppressions,
+policy and baseline over an analysed project."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from linter import baseline, outfile, policy, suppressions
+from linter.app.project import analyse
+from linter.app.changed import narrow_to_changes
+from linter.app.extraction import not_analysed
+from linter.app.loading import baseline_path
+from linter.app.options import Options, UsageError
+from linter.app.records import Project, RunResult
+from linter.discovery import relative_to_root
+from linter.embedded import split_lines
+from linter.engine import run_rules, run_suppression_rules, selected_rules
+from linter.manifest import Manifest
+from linter.model import Finding
+from linter.registry import load_catalog
+from linter.rule import Catalog, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class NothingChanged:
+    """``--changed-since REF`` found no changed file to check."""
+
+    ref: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Explained:
+    """What ``why PATH:LINE`` shows: every finding of the project, and PATH as the
+    findings name it (relative to the project root)."""
+
+    project: Project
+    findings: tuple[Finding, ...]
+    path: str
+
+
+def check(options: Options, catalog: Catalog | None = None, changed_since: str | None = None
+          ) -> RunResult | NothingChanged:
+    """``hos-lint check``: the files changed since ``changed_since`` (when given), else PATHS."""
+    if changed_since:
+        narrowed = narrow_to_changes(options, changed_since)
+        if narrowed is None:
+            return NothingChanged(changed_since)
+        options = narrowed
+    return run(options, catalog)
+
+
+def run(options: Options, catalog: Catalog | None = None) -> RunResult:
+    """The whole check: stages 1–8."""
+    started = time.perf_counter()
+    project = analyse(options)
+    catalog = catalog or load_catalog()
+    manifest = project.manifest
+    rules = _rules(catalog, manifest, options)
+    findings, suppressed = judge(project, rules, catalog)
+    matched = _apply_baseline(options, project, findings, {r.code for r in rules})
+    return RunResult(
+        findings=matched.new,
+        suppressed=suppressed,
+        baselined=len(matched.baselined),
+        stale=matched.stale,
+        files_scanned=sum(1 for r in project.results
+                          if r.skipped is None and not_analysed(r) is None and policy.in_scope(r.path, project.scope)),
+        services=tuple(s.name for s in manifest.services),
+        notices=tuple(n for n in project.notices if policy.in_scope(n.path, project.scope)),
+        fail_on=options.fail_on or manifest.rules.fail_on,
+        inferred=manifest.inferred,
+        duration_s=time.perf_counter() - started,
+        root=manifest.root,
+        repo_root=project.repo_root,
+        legacy=tuple(s.name for s in manifest.services if s.legacy and manifest.inferred),
+        databases=project.databases,
+        skipped=project.skipped,
+    )
+
+
+def check_all(options: Options) -> tuple[Project, tuple[Finding, ...]]:
+    """Every finding of the project (no baseline), with the analysed project."""
+    project = analyse(options)
+    catalog = load_catalog()
+    whole = replace(project, scope=("",), files_only=False)
+    findings, _ = judge(whole, _rules(catalog, project.manifest, options), catalog)
+    return project, findings
+
+
+def explain(options: Options, path: str) -> Explained:
+    """``hos-lint why``: every finding of the project holding ``path``."""
+    project, findings = check_all(replace(options, paths=(path,)))
+    rel = relative_to_root(Path(path), project.manifest.root)
+    return Explained(project=project, findings=findings, path=rel or path)
+
+
+def source_lines(result: RunResult) -> dict[tuple[str, int], str]:
+    """(path, line) -> text of every flagged line, for --show-source; the lines extraction
+    counted (CR, LF, CR LF), nothing for a file that cannot be read any more."""
+    out: dict[tuple[str, int], str] = {}
+    cache: dict[str, list[str]] = {}
+    for f in result.findings:
+        path = f.location.path
+        if path not in cache:
+            try:
+                data = (Path(result.root) / path).read_bytes().decode("utf-8-sig", errors="replace")
+                cache[path] = split_lines(data)
+            except OSError:
+                cache[path] = []
+        lines = cache[path]
+        if 0 < f.location.line <= len(lines):
+            out[(path, f.location.line)] = lines[f.location.line - 1]
+    return out
+
+
+def judge(project: Project, rules: tuple[Rule, ...], catalog: Catalog) -> tuple[tuple[Finding, ...], int]:
+    """Stages 7–8: rules, suppressions (and HOS902), scope, severity, sort.
+
+    Returns the reported findings and how many in-scope findings were suppressed.
+    """
+    findings = run_rules(project.accesses, project.context, rules)
+    applied = suppressions.apply(findings, (s for r in project.results for s in r.suppressions))
+    judged = run_suppression_rules(applied.unused, applied.malformed, project.context, rules, frozenset(catalog.codes))
+    everything = [*applied.kept, *judged]
+    reported = policy.apply(everything, project.manifest, catalog, project.scope, project.files_only)
+    hidden = policy.apply(applied.suppressed, project.manifest, catalog, project.scope, project.files_only)
+    return tuple(reported), len(hidden)
+
+
+def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Path, int]:
+    """Run the whole project without a baseline and write every finding to the baseline file."""
+    if options.paths and any(Path(p).is_file() for p in options.paths):
+        raise UsageError("the baseline is written from a whole-project run; pass no file paths")
+    project = analyse(options)
+    if project.scope != ("",):
+        raise UsageError("the baseline is written from a whole-project run; run `hos-lint baseline` at the root")
+    catalog = catalog or load_catalog()
+    findings, _ = judge(project, _rules(catalog, project.manifest, options), catalog)
+    path = baseline_path(options, project.manifest)
+    outfile.write_text(path, baseline.render(findings), what="baseline")
+    return path, len(findings)
+
+
+def _rules(catalog: Catalog, manifest: Manifest, options: Options) -> tuple[Rule, ...]:
+    """The rules a run uses: ``--select`` replaces the manifest's, ignores add up."""
+    cfg = manifest.rules
+    return selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
+
+
+def _apply_baseline(options: Options, project: Project, findings: tuple[Finding, ...],
+                    ran: set[str]) -> baseline.Matched:
+    path = baseline_path(options, project.manifest)
+    if options.no_baseline or not os.path.lexists(path):
+        return baseline.Matched(findings, (), ())
+    name = outfile.shown(options.baseline or path.name)
+    try:
+        if not path.is_file():  # a folder, a device, a FIFO, a dangling link
+            raise UsageError(f"{name}: not a baseline file (a folder or special file)")
+        entries = baseline.parse(path.read_bytes(), name)
+    except OSError as err:
+        raise UsageError(f"{name}: cannot read baseline: {err.strerror or err}") from None
+    except baseline.BaselineError as err:
+        raise UsageError(str(err)) from None
+
+    def looked_at(p: str) -> bool:
+        return policy.in_scope(p, project.scope)
+
+    return baseline.match(findings, entries, in_scope=looked_at, ran_codes=ran)

@@ -1,0 +1,186 @@
+"""Stages 3–4: read every file, look it up in the cache, prefilter it, and extract
+the misses (in a process pool when there are enough of them). One file's failure
+is that file's HOS901, never the run's."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+
+from linter import infer, policy, suppressions
+from linter.app.options import Options
+from linter.cache import Cache
+from linter.extract import extractor_for
+from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig
+from linter.manifest import Manifest
+from linter.model import ExtractResult, Language, Location, Problem, SourceFile
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+NOT_POSTGRES = "not postgresql"  # skip reason of SQL files of a service on another database
+# Below this many files to extract, a process pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+Job = tuple[SourceFile, bytes, ExtractConfig]  # one file to extract: what, its bytes, its config
+
+
+def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
+                scope: tuple[str, ...] = ("",)) -> list[ExtractResult]:
+    """Stages 3–4 for every file: read, cache lookup, prefilter, then extract the misses
+    (in a process pool when there are enough of them). Order follows ``sources``.
+
+    Prisma schemas go first: a service whose datasource is not PostgreSQL has its
+    SQL files skipped and its embedded SQL left unparsed. A cache hit needs no
+    extractor module at all, so warm runs import no parser; for a file outside
+    ``scope`` only its project-wide facts are loaded.
+    """
+    cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
+    results: list[ExtractResult | None] = [None] * len(sources)
+    schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
+    others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
+    for i, result in zip(schemas, _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)):
+        results[i] = result
+    elsewhere = frozenset(infer.non_postgres(ds for i in schemas for ds in results[i].datasources))
+    for i, result in zip(others, _extract_batch(cache, manifest, [sources[i] for i in others], options, scope,
+                                                elsewhere)):
+        results[i] = result
+    cache.save()
+    return results  # type: ignore[return-value]  # every slot was filled above
+
+
+def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], options: Options,
+                   scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult]:
+    results: list[ExtractResult | None] = [None] * len(sources)
+    pending: list[tuple[int, str, Job]] = []
+    for i, src in enumerate(sources):
+        if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped=NOT_POSTGRES)
+            continue
+        config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
+        data = _read(src, Path(manifest.root) / src.path)
+        if isinstance(data, ExtractResult):
+            results[i] = data
+            continue
+        results[i] = _unusable(src, data)
+        if results[i] is not None:
+            continue
+        key = cache.key_for(src, config, data)
+        results[i] = cache.get(key, details=policy.in_scope(src.path, scope))
+        if results[i] is None and not _extractor(src).might_access_db(data):
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+            cache.put(key, results[i])
+        elif results[i] is None:
+            pending.append((i, key, (src, data, config)))
+    for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs)):
+        results[i] = result
+        cache.put(key, result)
+    return results  # type: ignore[return-value]  # every slot was filled above
+
+
+def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
+    try:
+        return full_path.read_bytes()
+    except OSError as err:
+        return _problem(src, f"cannot read file: {err.strerror or err}", skipped="unreadable")
+
+
+def _run_jobs(jobs: list[Job], workers: int) -> list[ExtractResult]:
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        return [_extract_job(job) for job in jobs]
+    from linter import pool
+    from linter.extract import loaded_extractors
+
+    loaded_extractors()  # import parsers once in the parent; forked workers inherit them
+    chunk = max(1, len(jobs) // (workers * 4))
+    return pool.run_chunks(_extract_chunk, [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)], workers)
+
+
+def _extract_chunk(jobs: list[Job]) -> list[ExtractResult]:
+    """The worker function: top level and picklable (STYLE L.9)."""
+    return [_extract_job(job) for job in jobs]
+
+
+def _extract_job(job: Job) -> ExtractResult:
+    """One file's extraction; ``extract_all`` has already done the size, binary and prefilter checks."""
+    src, data, config = job
+    return _decode_and_extract(_extractor(src), src, data, config)
+
+
+def _extractor(src: SourceFile) -> ModuleType:
+    """The extractor of a file discovery kept (it kept only files some extractor handles)."""
+    ext = extractor_for(src.path)
+    assert ext is not None, src.path
+    return ext
+
+
+def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+    """Check, prefilter, decode and extract one file's bytes; never raises."""
+    ext = extractor_for(src.path)
+    if ext is None:
+        return ExtractResult(path=src.path, service=src.service, skipped="no extractor")
+    unusable = _unusable(src, data)
+    if unusable is not None:
+        return unusable
+    if not ext.might_access_db(data):
+        return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+    return _decode_and_extract(ext, src, data, config)
+
+
+def _decode_and_extract(ext: ModuleType, src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
+    """Decode and run the extractor inside the per-file exception boundary (STYLE L.4)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = len(_LINE_BREAKS.findall(data, 0, err.start)) + 1
+        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped="not UTF-8")
+    try:
+        result = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
+        # the comments become suppressions here; the cached result keeps those, not every comment
+        found = suppressions.find_suppressions(src.path, result.comments)
+        return replace(result, comments=(), suppressions=found)
+    except RecursionError:
+        return _problem(src, "nesting too deep to analyse", skipped=NESTED_TOO_DEEPLY)
+    except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
+        return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
+                             "please report it", skipped="internal error")
+
+
+_LINE_BREAKS = re.compile(rb"\r\n?|\n")  # linter.embedded.LINE_BREAK, on bytes
+
+
+def _unusable(src: SourceFile, data: bytes) -> ExtractResult | None:
+    """A HOS901 result for a file too large or binary to analyse (checked before the prefilter,
+    so such a file is reported even when it holds no database token)."""
+    if len(data) > MAX_FILE_BYTES:
+        return _problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed",
+                        skipped="too large")
+    if b"\0" in data[:8192]:
+        return _problem(src, "binary file with a source extension; not analysed", skipped="binary")
+    return None
+
+
+def _problem(src: SourceFile, message: str, line: int = 1, *, skipped: str) -> ExtractResult:
+    """The result of a file that could not be analysed at all: one HOS901 (error
+    severity by default) and ``skipped`` saying why, for the summary."""
+    problem = Problem(code="HOS901", location=Location(src.path, line, 1), message=message, service=src.service,
+                      whole_file=True)
+    return ExtractResult(path=src.path, service=src.service, problems=(problem,), skipped=skipped)
+
+
+def not_analysed(result: ExtractResult) -> str | None:
+    """Why a file was not analysed (one entry of the summary's "N files not
+    analysed"), or None when it was, or when it was only skipped for holding
+    no database token."""
+    if result.skipped not in (None, "prefilter"):
+        return result.skipped
+    if any(p.whole_file for p in result.problems):
+        return "not analysed"
+    return None
+
+
+def config_for(manifest: Manifest, service: str | None, postgres: bool = True) -> ExtractConfig:
+    svc = manifest.service(service)
+    names = manifest.prisma_clients + (svc.prisma_clients if svc else ())
+    return ExtractConfig(prisma_clients=tuple(sorted(set(names))), postgres=postgres)
+
+
