@@ -268,3 +268,32 @@ def test_every_command_says_when_a_named_file_is_excluded(project):
 def test_an_unknown_fail_on_value_is_a_usage_error(project):
     code, out, err = run("services", "--fail-on", "warnings")
     assert (code, out) == (2, "") and "Invalid value for '--fail-on': 'warnings' is not one of" in err
+
+
+def test_options_come_from_the_shared_parameters_once_and_leave_the_rest():
+    from linter import cli as cli_module
+
+    params = {"paths": ("services/a", "b.sql"), "config": "m.yaml", "jobs": 3, "no_cache": True,
+              "select": " HOS101, HOS2 ,,", "ignore": None, "fail_on": "warning", "baseline_file": "b.json",
+              "no_baseline": True, "fmt": "json", "output": None}
+    options = cli_module._options(params)
+    assert options == app.Options(paths=("services/a", "b.sql"), config="m.yaml", select=("HOS101", "HOS2"),
+                                  fail_on="warning", jobs=3, cache=False, baseline="b.json", no_baseline=True,
+                                  notify=cli_module._notice)
+    assert params == {"fmt": "json", "output": None}  # what the command body receives as it is
+
+
+def test_jobs_unset_means_one_per_core_and_a_command_without_jobs_uses_one(monkeypatch):
+    from linter import cli as cli_module
+
+    monkeypatch.setattr("os.cpu_count", lambda: 5)
+    assert cli_module._options({"jobs": None}).jobs == 5
+    assert cli_module._options({"path": "x", "force": False}).jobs == 1  # init has no --jobs
+    assert cli_module._options({}) == app.Options(notify=cli_module._notice)
+
+
+def test_every_analysing_command_reports_a_usage_error_the_same_way(project):
+    for command in (["check"], ["accesses"], ["ownership"], ["report"], ["grants"], ["baseline"]):
+        code, out, err = run(*command, "services/nope")
+        assert (code, out) == (2, ""), command
+        assert err == "hos-lint: services/nope: no such file or directory\n", command
