@@ -208,13 +208,18 @@ def check(options: Options, fmt: str, output: str | None, show_source: bool, sta
     return EXIT_FINDINGS if result.failed else EXIT_OK
 
 
+def _services(count: int, with_schema: int) -> str:
+    """``3 services (2 with a schema)``: how many services there are, and how many of them
+    have a schema of their own (the rest own nothing, or only ``tables:`` in public)."""
+    return f"{count} service{'s' if count != 1 else ''} ({with_schema} with a schema)"
+
+
 def _tell_run(result: RunResult) -> None:
     """What a check says on stderr besides its report: the inferred services, the services
     on another database, the named files the configuration excludes."""
     if result.inferred:
-        count = len(result.services)
-        _tell(f"no hos-lint.yaml found; inferred {count} service{'s' if count != 1 else ''} and their "
-              f"schemas from the layout of {result.root} (`hos-lint init` writes them down for review)")
+        _tell(f"no hos-lint.yaml found; inferred {_services(len(result.services), result.services_with_schema)} "
+              f"from the layout of {result.root} (`hos-lint init` writes them down for review)")
         for name in result.legacy:
             _tell(f"{name} keeps its tables in public while other services own schemas: inferred "
                   "legacy: true (the monolith being decomposed; its findings are info)")
@@ -271,8 +276,7 @@ def init(options: Options, path: str | None, force: bool) -> int:
     target, manifest = app.write_init(options, path, force)
     known = sum(1 for s in manifest.services if s.schema)
     shown = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else target
-    click.echo(f"Wrote {shown} with {len(manifest.services)} services ({known} with a schema); "
-               "review each value, then commit it.")
+    click.echo(f"Wrote {shown} with {_services(len(manifest.services), known)}; review each value, then commit it.")
     return EXIT_OK
 
 

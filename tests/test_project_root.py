@@ -314,3 +314,27 @@ def test_without_a_repository_a_manifest_in_the_cwd_is_found_from_a_path_inside_
                                   "  auth: {schema: auth_service}\n"})
     code, doc, _ = check_json("services/order")
     assert code == 1 and [f["path"] for f in doc["findings"]] == ["services/order/db/sync.sql"]
+
+
+def test_zero_config_says_how_many_inferred_services_have_a_schema(layout):
+    """web has no schema: the run does not claim it inferred one for every service."""
+    _, repo = layout
+    code, out, err = run("check", "services/order")
+    assert code == 1
+    assert err.splitlines()[0] == (f"hos-lint: no hos-lint.yaml found; inferred 3 services (2 with a schema) from "
+                                   f"the layout of {repo} (`hos-lint init` writes them down for review)")
+
+
+def test_one_inferred_service_is_one_service(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    write(repo, {"services/order/package.json": '{"name": "order"}\n',
+                 "services/order/prisma/schema.prisma": ORDER_SCHEMA})
+    git(repo, "init", "-q")
+    monkeypatch.chdir(repo)
+    code, out, err = run("check")
+    assert (code, err.splitlines()[0]) == (0, f"hos-lint: no hos-lint.yaml found; inferred 1 service (1 with a "
+                                               f"schema) from the layout of {repo} (`hos-lint init` writes them "
+                                               "down for review)")
+    code, out, err = run("init")
+    assert (code, out, err) == (0, "Wrote hos-lint.yaml with 1 service (1 with a schema); review each value, "
+                                   "then commit it.\n", "")

@@ -68,6 +68,7 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         files_scanned=sum(1 for r in project.results
                           if r.skipped is None and not_analysed(r) is None and policy.in_scope(r.path, project.scope)),
         services=tuple(s.name for s in manifest.services),
+        services_with_schema=sum(1 for s in manifest.services if s.schema),
         notices=tuple(n for n in project.notices if policy.in_scope(n.path, project.scope)),
         fail_on=options.fail_on or manifest.rules.fail_on,
         inferred=manifest.inferred,

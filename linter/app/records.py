@@ -32,6 +32,7 @@ class RunResult:
     inferred: bool = False  # services and schemas came from zero-config inference
     files_scanned: int
     services: tuple[str, ...]
+    services_with_schema: int = 0  # how many of ``services`` have a schema of their own
     notices: tuple[FileNotice, ...] = ()
     suppressed: int = 0
     baselined: int = 0
