@@ -412,7 +412,7 @@ class Finding(_Value):
     hint: str = ""
     relation: str | None = None
     owner: str | None = None
-    access: str | None = None  # AccessKind value
+    access: AccessKind | None = None  # how the finding's access touched the relation
     operation: str | None = None
     anchor: Anchor | None = None
     name: str = ""  # rule name, filled by the engine

@@ -65,7 +65,7 @@ class RuleContext:
             hint=hint,
             relation=str(rel) if rel is not None else None,
             owner=owner,
-            access=access.kind.value if access else None,
+            access=access.kind if access else None,
             operation=access.operation if access else None,
             anchor=anchor or (access.anchor if access else None),
         )

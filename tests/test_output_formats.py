@@ -13,7 +13,7 @@ import linter
 from linter import app
 from linter.app import RunResult
 from linter.baseline import Entry, fingerprint
-from linter.model import Anchor, FileNotice, Finding, Location, Severity
+from linter.model import AccessKind, Anchor, FileNotice, Finding, Location, Severity
 from linter.output import RenderOptions, github, junit, markdown, sarif
 from linter.registry import load_catalog
 
@@ -24,7 +24,7 @@ OPTIONS = RenderOptions()
 WRITE = Finding(code="HOS101", name="cross-service-write", severity=Severity.ERROR,
                 location=Location("services/order/db/a.sql", 2, 13), service="order",
                 message="order writes auth_service.users (owned by auth) with DELETE",
-                relation="auth_service.users", owner="auth", access="write", operation="DELETE",
+                relation="auth_service.users", owner="auth", access=AccessKind.WRITE, operation="DELETE",
                 anchor=Anchor(2, 2, "DELETE FROM auth_service.users WHERE id = 1"))
 DYNAMIC = Finding(code="HOS205", name="dynamic-sql", severity=Severity.WARNING,
                   location=Location("services/order/src/q.ts", 7, 5), service="order",
@@ -33,7 +33,7 @@ DYNAMIC = Finding(code="HOS205", name="dynamic-sql", severity=Severity.WARNING,
 READ = Finding(code="HOS102", name="cross-service-read", severity=Severity.INFO,
                location=Location("services/legacy/x.sql", 1, 15), service="legacy",
                message="legacy reads order_service.orders (owned by order) directly",
-               relation="order_service.orders", owner="order", access="read", operation="SELECT")
+               relation="order_service.orders", owner="order", access=AccessKind.READ, operation="SELECT")
 NOTICE = FileNotice(path="services/order/big.sql", reason="larger than 8 MiB")
 
 

@@ -23,7 +23,7 @@ def finding_dict(f, path: str | None = None) -> dict:
         "col": f.location.col,
         "relation": f.relation,
         "owner": f.owner,
-        "access": f.access,
+        "access": f.access.value if f.access else None,
         "operation": f.operation,
         "message": f.message,
         "fingerprint": fingerprint(f),

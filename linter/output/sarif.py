@@ -100,7 +100,7 @@ def artifact(path: str) -> dict:
 def _finding_properties(f) -> dict:
     """The facts of the finding; absent facts are left out rather than null."""
     facts = {"service": f.service, "relation": f.relation, "owner": f.owner,
-             "access": f.access, "operation": f.operation, "hint": f.hint or None}
+             "access": f.access.value if f.access else None, "operation": f.operation, "hint": f.hint or None}
     return {k: v for k, v in facts.items() if v is not None}
 
 

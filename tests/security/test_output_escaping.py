@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from linter import report
 from linter.app import RunResult
 from linter.cli import cli
-from linter.model import Finding, Location, Severity
+from linter.model import AccessKind, Finding, Location, Severity
 from linter.output import RenderOptions, github, markdown, sarif, text
 from linter.output.safe import is_printable, printable
 from linter.registry import load_catalog
@@ -32,7 +32,7 @@ CATALOG = load_catalog()
 def finding(path: str = "services/order/db/a.sql", message: str = "order writes auth_service.users",
             relation: str = "auth_service.users", service: str = "order") -> Finding:
     return Finding(code="HOS101", name="cross-service-write", severity=Severity.ERROR, location=Location(path, 3, 1),
-                   service=service, message=message, relation=relation, owner="auth", access="write",
+                   service=service, message=message, relation=relation, owner="auth", access=AccessKind.WRITE,
                    operation="DELETE")
 
 
