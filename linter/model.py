@@ -97,6 +97,25 @@ _SCHEMA_WIDE = frozenset({GrantObjectType.SCHEMA, GrantObjectType.ALL_TABLES,
                           GrantObjectType.ALL_SEQUENCES, GrantObjectType.ALL_FUNCTIONS})
 
 
+class SkipReason(enum.Enum):
+    """Why extraction did not analyse a file (or not all of it): the reason the summary's
+    "N files not analysed" gives, except ``PREFILTER`` (the file holds no database token,
+    nothing to report) and ``NOT_POSTGRES`` (said once per service instead)."""
+
+    PREFILTER = "prefilter"
+    NO_EXTRACTOR = "no extractor"
+    NOT_POSTGRES = "not postgresql"  # an SQL file of a service whose database is not PostgreSQL
+    UNREADABLE = "unreadable"
+    NOT_UTF8 = "not UTF-8"
+    TOO_LARGE = "too large"
+    BINARY = "binary"
+    NESTED_TOO_DEEPLY = "nested too deeply"
+    INTERNAL_ERROR = "internal error"
+    NOT_CONFIGURATION = "not a configuration file"
+    YAML_LIMIT = "YAML over the alias or nesting limit"
+    HELM_TEMPLATE = "Helm template that is not plain YAML"
+
+
 class Language(enum.Enum):
     PRISMA = "prisma"
     TYPESCRIPT = "typescript"
@@ -393,7 +412,7 @@ class ExtractResult(_Value):
     comments: tuple[Comment, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     problems: tuple[Problem, ...] = ()
-    skipped: str | None = None  # reason the file was not analysed (prefilter, size)
+    skipped: SkipReason | None = None  # why the file was not analysed (no database token, size, ...)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from linter.extract import shell
 from linter.extract import typescript as ts
 from linter.extract.base import ExtractConfig
 from linter.extract.sql import SqlResult, extract_sql, split_statements
-from linter.model import AccessKind, ExtractResult, Language, SourceFile
+from linter.model import AccessKind, ExtractResult, Language, SkipReason, SourceFile
 
 SETTINGS = settings(max_examples=200, deadline=None)
 PROBLEM_CODES = {"HOS901", "HOS205"}
@@ -146,4 +146,4 @@ def test_extract_bytes_never_raises(path, data):
     assert result.path == path
     assert all(p.location.line >= 1 and p.location.col >= 1 for p in result.problems)
     if path == "a.txt":
-        assert result.skipped == "no extractor"
+        assert result.skipped is SkipReason.NO_EXTRACTOR

@@ -12,12 +12,11 @@ from linter import infer, policy, suppressions
 from linter.app.options import Options
 from linter.cache import Cache
 from linter.extract import extractor_for
-from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig
+from linter.extract.base import ExtractConfig
 from linter.manifest import Manifest
-from linter.model import ExtractResult, Language, Location, Problem, SourceFile
+from linter.model import ExtractResult, Language, Location, Problem, SkipReason, SourceFile
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-NOT_POSTGRES = "not postgresql"  # skip reason of SQL files of a service on another database
 # Below this many files to extract, a process pool costs more than it saves.
 POOL_THRESHOLD = 24
 
@@ -54,7 +53,7 @@ def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], 
     pending: list[tuple[int, str, Job]] = []
     for i, src in enumerate(sources):
         if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
-            results[i] = ExtractResult(path=src.path, service=src.service, skipped=NOT_POSTGRES)
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
             continue
         config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
         data = _read(src, Path(manifest.root) / src.path)
@@ -67,7 +66,7 @@ def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], 
         key = cache.key_for(src, config, data)
         results[i] = cache.get(key, details=policy.in_scope(src.path, scope))
         if results[i] is None and not _extractor(src).might_access_db(data):
-            results[i] = ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+            results[i] = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.PREFILTER)
             cache.put(key, results[i])
         elif results[i] is None:
             pending.append((i, key, (src, data, config)))
@@ -81,7 +80,7 @@ def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
     try:
         return full_path.read_bytes()
     except OSError as err:
-        return _problem(src, f"cannot read file: {err.strerror or err}", skipped="unreadable")
+        return _problem(src, f"cannot read file: {err.strerror or err}", skipped=SkipReason.UNREADABLE)
 
 
 def _run_jobs(jobs: list[Job], workers: int) -> list[ExtractResult]:
@@ -117,12 +116,12 @@ def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> Extrac
     """Check, prefilter, decode and extract one file's bytes; never raises."""
     ext = extractor_for(src.path)
     if ext is None:
-        return ExtractResult(path=src.path, service=src.service, skipped="no extractor")
+        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NO_EXTRACTOR)
     unusable = _unusable(src, data)
     if unusable is not None:
         return unusable
     if not ext.might_access_db(data):
-        return ExtractResult(path=src.path, service=src.service, skipped="prefilter")
+        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.PREFILTER)
     return _decode_and_extract(ext, src, data, config)
 
 
@@ -132,17 +131,17 @@ def _decode_and_extract(ext: ModuleType, src: SourceFile, data: bytes, config: E
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = len(_LINE_BREAKS.findall(data, 0, err.start)) + 1
-        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped="not UTF-8")
+        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped=SkipReason.NOT_UTF8)
     try:
         result = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
         # the comments become suppressions here; the cached result keeps those, not every comment
         found = suppressions.find_suppressions(src.path, result.comments)
         return replace(result, comments=(), suppressions=found)
     except RecursionError:
-        return _problem(src, "nesting too deep to analyse", skipped=NESTED_TOO_DEEPLY)
+        return _problem(src, "nesting too deep to analyse", skipped=SkipReason.NESTED_TOO_DEEPLY)
     except Exception as err:  # noqa: BLE001 - the stage-4 boundary: one file's bug must not lose the run
         return _problem(src, f"internal error while analysing this file ({type(err).__name__}: {err}); "
-                             "please report it", skipped="internal error")
+                             "please report it", skipped=SkipReason.INTERNAL_ERROR)
 
 
 _LINE_BREAKS = re.compile(rb"\r\n?|\n")  # linter.embedded.LINE_BREAK, on bytes
@@ -153,13 +152,13 @@ def _unusable(src: SourceFile, data: bytes) -> ExtractResult | None:
     so such a file is reported even when it holds no database token)."""
     if len(data) > MAX_FILE_BYTES:
         return _problem(src, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analysed",
-                        skipped="too large")
+                        skipped=SkipReason.TOO_LARGE)
     if b"\0" in data[:8192]:
-        return _problem(src, "binary file with a source extension; not analysed", skipped="binary")
+        return _problem(src, "binary file with a source extension; not analysed", skipped=SkipReason.BINARY)
     return None
 
 
-def _problem(src: SourceFile, message: str, line: int = 1, *, skipped: str) -> ExtractResult:
+def _problem(src: SourceFile, message: str, line: int = 1, *, skipped: SkipReason) -> ExtractResult:
     """The result of a file that could not be analysed at all: one HOS901 (error
     severity by default) and ``skipped`` saying why, for the summary."""
     problem = Problem(code="HOS901", location=Location(src.path, line, 1), message=message, service=src.service,
@@ -171,8 +170,8 @@ def not_analysed(result: ExtractResult) -> str | None:
     """Why a file was not analysed (one entry of the summary's "N files not
     analysed"), or None when it was, or when it was only skipped for holding
     no database token."""
-    if result.skipped not in (None, "prefilter"):
-        return result.skipped
+    if result.skipped is not None and result.skipped is not SkipReason.PREFILTER:
+        return result.skipped.value
     if any(p.whole_file for p in result.problems):
         return "not analysed"
     return None

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from linter import infer, policy
-from linter.app.extraction import NOT_POSTGRES, extract_all, not_analysed
+from linter.app.extraction import extract_all, not_analysed
 from linter.app.loading import check_rule_names, load_project_manifest
 from linter.app.options import Options, UsageError
 from linter.app.records import Project
@@ -15,7 +15,7 @@ from linter.context import ProjectContext, build_context
 from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.extract import language_for
 from linter.manifest import Entry, Manifest, ManifestError, find_repo_root
-from linter.model import Access, ExtractResult, FileNotice, SourceFile
+from linter.model import Access, ExtractResult, FileNotice, SkipReason, SourceFile
 from linter.ownership import resolve
 
 
@@ -41,7 +41,7 @@ def analyse_manifest(manifest: Manifest, options: Options) -> Project:
     results = extract_all(manifest, sources, options, scope)
     notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
     notices += [FileNotice(path=r.path, reason=why) for r in results
-                if (why := not_analysed(r)) is not None and r.skipped != NOT_POSTGRES]
+                if (why := not_analysed(r)) is not None and r.skipped is not SkipReason.NOT_POSTGRES]
     databases = _provider_notices(results, scope)
     if manifest.inferred:
         manifest = infer.infer_manifest(manifest, results)
@@ -84,7 +84,7 @@ def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> l
     unparsed SQL file in scope (else at the datasource, when that is in scope)."""
     skipped: dict[str | None, list[str]] = {}
     for r in results:
-        if r.skipped == NOT_POSTGRES:
+        if r.skipped is SkipReason.NOT_POSTGRES:
             skipped.setdefault(r.service, []).append(r.path)
     out: list[FileNotice] = []
     for service, ds in sorted(infer.non_postgres(d for r in results for d in r.datasources).items()):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from linter.embedded import LineIndex
-from linter.model import Anchor, Comment, ExtractResult, Language, Location, Problem, SourceFile
+from linter.model import Anchor, Comment, ExtractResult, Language, Location, Problem, SkipReason, SourceFile
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -119,7 +119,7 @@ class HostText:
 
 
 # Why a file nested deeper than its parser follows was not analysed (the summary's reason).
-NESTED_TOO_DEEPLY = "nested too deeply"
+NESTED_TOO_DEEPLY = SkipReason.NESTED_TOO_DEEPLY
 
 
 def parse_error(src: SourceFile, line: int, col: int, message: str, *, whole_file: bool = False) -> Problem:

@@ -18,7 +18,7 @@ from linter.extract.config_files import (
     split_target,
     url_schemas,
 )
-from linter.model import ExtractResult, Language, SourceFile
+from linter.model import ExtractResult, Language, SkipReason, SourceFile
 
 
 def text_of(body: str) -> str:
@@ -432,7 +432,7 @@ def test_env_malformed_lines_are_hos901_and_parsing_continues():
 def test_envrc_is_not_extracted():
     assert config_files.handles(".envrc") is False
     result = run(".envrc", "export DATABASE_URL=postgres://db/app?schema=a\n")
-    assert (result.connections, result.skipped) == ((), "not a configuration file")
+    assert (result.connections, result.skipped) == ((), SkipReason.NOT_CONFIGURATION)
 
 
 # --- Kubernetes --------------------------------------------------------------------------------
@@ -545,7 +545,7 @@ def test_k8s_look_alikes():
 def test_yaml_outside_k8s_folders_is_not_handled():
     assert config_files.handles("config/settings.yaml") is False
     result = run("config/settings.yaml", "DATABASE_URL: postgres://db/app?schema=a\n")
-    assert (result.connections, result.skipped) == ((), "not a configuration file")
+    assert (result.connections, result.skipped) == ((), SkipReason.NOT_CONFIGURATION)
 
 
 def test_helm_template_actions():
@@ -581,7 +581,7 @@ def test_helm_template_that_is_not_yaml_is_skipped_not_an_error():
         {{ end }}
         """)
     assert (result.connections, result.problems) == ((), ())
-    assert result.skipped == "Helm template that is not plain YAML"
+    assert result.skipped is SkipReason.HELM_TEMPLATE
 
 
 # --- match_service -----------------------------------------------------------------------------

@@ -250,4 +250,4 @@ def test_run_goes_on_past_a_bomb_with_hos901_at_error(project, path, head, tail)
         ("HOS101", "services/order/db/bad.sql", 1, 13, "error"),
         ("HOS901", path, line, 19, Severity.ERROR.value),
     ], key=lambda f: f[1])
-    assert doc["summary"]["not_analysed"] == [{"path": path, "reason": config_files.YAML_LIMIT}]
+    assert doc["summary"]["not_analysed"] == [{"path": path, "reason": config_files.YAML_LIMIT.value}]

@@ -60,7 +60,7 @@ from linter.extract.config_files.settings import Read, Setting
 from linter.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
 from linter.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
 from linter.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
-from linter.model import Connection, ExtractResult, Language, Location, SourceFile
+from linter.model import Connection, ExtractResult, Language, Location, SkipReason, SourceFile
 
 __all__ = [
     "K8S_FOLDERS", "LANGUAGE", "NAME", "UNKNOWN", "YAML_LIMIT", "FileKind", "Read", "Setting", "Value",
@@ -150,7 +150,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     elif kind is FileKind.K8S:
         read = yaml_settings(src, text, k8s_settings, templated=True)
     else:
-        return ExtractResult(path=src.path, service=src.service, skipped="not a configuration file")
+        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_CONFIGURATION)
     connections = (to_connection(src, s, kind) for s in read.settings)
     lines = LineIndex.of(text)
     return ExtractResult(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from linter.embedded import LINE_BREAK
 from linter.extract.config_files.values import Value
-from linter.model import Problem
+from linter.model import Problem, SkipReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Read:
 
     settings: tuple[Setting, ...]
     problems: tuple[Problem, ...] = ()
-    skipped: str | None = None
+    skipped: SkipReason | None = None
     comments: tuple[tuple[int, int], ...] = ()  # (start, end) of each comment the lexer saw
 
 

@@ -14,10 +14,10 @@ from linter.embedded import LineIndex
 from linter.extract.base import parse_error
 from linter.extract.config_files.settings import Read, Setting, line_end, next_line
 from linter.extract.config_files.values import EMPTY, Value
-from linter.model import Problem, SourceFile
+from linter.model import Problem, SkipReason, SourceFile
 
 # Why a YAML file past the alias or nesting limits of ``linter.yamlload`` was not analysed.
-YAML_LIMIT = "YAML over the alias or nesting limit"
+YAML_LIMIT = SkipReason.YAML_LIMIT
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # A Go-template action (Helm): `{{ .Values.url }}`, `{{- if .x }}`; may span lines.
@@ -78,7 +78,7 @@ def yaml_settings(src: SourceFile, text: str, reader: DocumentReader, templated:
     if problem is not None and problem.whole_file:
         return Read(settings, (problem,), skipped=YAML_LIMIT)
     if problem is not None and parse_text != text:
-        return Read(settings, skipped="Helm template that is not plain YAML")
+        return Read(settings, skipped=SkipReason.HELM_TEMPLATE)
     return Read(settings, (problem,) if problem else (), comments=comments)
 
 
