@@ -14,7 +14,7 @@ from linter.context import shared_facts
 from linter.discovery import ServiceMatcher
 from linter.extract import language_for
 from linter.manifest import Manifest
-from linter.model import SourceFile
+from linter.model import Language, SourceFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,28 +70,29 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
     matcher = ServiceMatcher.of(manifest.services)
     found: list[tuple[str, str]] = []
 
-    def facts_of(rel: str, data: bytes) -> str | None:
+    def facts_of(rel: str, language: Language, data: bytes) -> str | None:
         service = matcher.service_of(rel)
-        src = SourceFile(rel, service, language_for(rel))
+        src = SourceFile(rel, service, language)
         return shared_facts(extract_bytes(src, data, config_for(manifest, service)))
 
-    older: list[tuple[gitref.Change, str]] = []
+    older: list[tuple[str, str, Language]] = []  # (blob at the merge-base, path, language)
     for change, rel in changes:
         full = root / rel
+        language = language_for(rel)
         if full in fixed:
             found.append((rel, fixed[full]))
-        elif language_for(rel) is not None:
+        elif language is not None:
             now = _read_plain(full, root)
-            what = facts_of(rel, now) if now is not None else None
+            what = facts_of(rel, language, now) if now is not None else None
             if what is not None:
                 found.append((rel, f"holds {what}"))
             elif change.old_blob is not None:
-                older.append((change, rel))
+                older.append((change.old_blob, rel, language))
     if older:
-        blobs = gitref.read_blobs(changeset.top, [c.old_blob for c, _ in older])
-        for change, rel in older:
-            data = blobs.get(change.old_blob)
-            what = facts_of(rel, data) if data is not None else None
+        blobs = gitref.read_blobs(changeset.top, [blob for blob, _, _ in older])
+        for blob, rel, language in older:
+            data = blobs.get(blob)
+            what = facts_of(rel, language, data) if data is not None else None
             if what is not None:
                 found.append((rel, f"held {what}"))
     if not found:

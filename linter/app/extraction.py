@@ -34,46 +34,56 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     ``scope`` only its project-wide facts are loaded.
     """
     cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
-    results: list[ExtractResult | None] = [None] * len(sources)
     schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
-    for i, result in zip(schemas, _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)):
-        results[i] = result
-    elsewhere = frozenset(infer.non_postgres(ds for i in schemas for ds in results[i].datasources))
-    for i, result in zip(others, _extract_batch(cache, manifest, [sources[i] for i in others], options, scope,
-                                                elsewhere)):
-        results[i] = result
+    first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)
+    elsewhere = frozenset(infer.non_postgres(ds for r in first for ds in r.datasources))
+    rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, elsewhere)
     cache.save()
-    return results  # type: ignore[return-value]  # every slot was filled above
+    by_index = {**dict(zip(schemas, first)), **dict(zip(others, rest))}
+    return [by_index[i] for i in range(len(sources))]
 
 
 def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], options: Options,
                    scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult]:
-    results: list[ExtractResult | None] = [None] * len(sources)
+    """Each file's result, from what is known without extracting it when possible, else
+    from extracting it (all such files together, so that they can share a pool)."""
+    results: dict[int, ExtractResult] = {}
     pending: list[tuple[int, str, Job]] = []
     for i, src in enumerate(sources):
-        if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
-            results[i] = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
-            continue
-        config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
-        data = _read(src, Path(manifest.root) / src.path)
-        if isinstance(data, ExtractResult):
-            results[i] = data
-            continue
-        results[i] = _unusable(src, data)
-        if results[i] is not None:
-            continue
-        key = cache.key_for(src, config, data)
-        results[i] = cache.get(key, details=policy.in_scope(src.path, scope))
-        if results[i] is None and not _extractor(src).might_access_db(data):
-            results[i] = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.PREFILTER)
-            cache.put(key, results[i])
-        elif results[i] is None:
-            pending.append((i, key, (src, data, config)))
+        known = _without_extracting(cache, manifest, src, scope, not_postgres)
+        if isinstance(known, ExtractResult):
+            results[i] = known
+        else:
+            pending.append((i, *known))
     for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs)):
         results[i] = result
         cache.put(key, result)
-    return results  # type: ignore[return-value]  # every slot was filled above
+    return [results[i] for i in range(len(sources))]
+
+
+def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope: tuple[str, ...],
+                        not_postgres: frozenset[str]) -> ExtractResult | tuple[str, Job]:
+    """One file's result when it needs no extractor run (skipped, unreadable, unusable,
+    cached, or without a database token), else its cache key and the job to run."""
+    if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
+        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
+    config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
+    data = _read(src, Path(manifest.root) / src.path)
+    if isinstance(data, ExtractResult):
+        return data
+    unusable = _unusable(src, data)
+    if unusable is not None:
+        return unusable
+    key = cache.key_for(src, config, data)
+    cached = cache.get(key, details=policy.in_scope(src.path, scope))
+    if cached is not None:
+        return cached
+    if not _extractor(src).might_access_db(data):
+        skipped = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.PREFILTER)
+        cache.put(key, skipped)
+        return skipped
+    return key, (src, data, config)
 
 
 def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
@@ -133,7 +143,7 @@ def _decode_and_extract(ext: ModuleType, src: SourceFile, data: bytes, config: E
         line = len(_LINE_BREAKS.findall(data, 0, err.start)) + 1
         return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped=SkipReason.NOT_UTF8)
     try:
-        result = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
+        result: ExtractResult = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
         # the comments become suppressions here; the cached result keeps those, not every comment
         found = suppressions.find_suppressions(src.path, result.comments)
         return replace(result, comments=(), suppressions=found)
@@ -170,8 +180,9 @@ def not_analysed(result: ExtractResult) -> str | None:
     """Why a file was not analysed (one entry of the summary's "N files not
     analysed"), or None when it was, or when it was only skipped for holding
     no database token."""
-    if result.skipped is not None and result.skipped is not SkipReason.PREFILTER:
-        return result.skipped.value
+    reason: SkipReason | None = None if result.skipped is SkipReason.PREFILTER else result.skipped
+    if reason is not None:
+        return reason.value
     if any(p.whole_file for p in result.problems):
         return "not analysed"
     return None
