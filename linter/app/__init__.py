@@ -12,22 +12,13 @@ No printing: it returns records, and the command line shows them.
 """
 from __future__ import annotations
 
-from linter.app.project import analyse, analyse_manifest, resolve_all
 from linter.app.changed import ChangedScope, changed_scope, narrow_to_changes
-from linter.app.checking import (
-    Explained,
-    NothingChanged,
-    check,
-    check_all,
-    explain,
-    judge,
-    run,
-    source_lines,
-    write_baseline,
-)
+from linter.app.checking import Explained, NothingChanged, check, check_all, explain, judge, run
+from linter.app.checking import source_lines, write_baseline
 from linter.app.extraction import POOL_THRESHOLD, config_for, extract_all, extract_bytes, not_analysed
 from linter.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
 from linter.app.options import Options, UsageError
+from linter.app.project import analyse, analyse_manifest, resolve_all
 from linter.app.records import Project, RunResult
 from linter.app.reporting import ProjectReport, diff_since, grants_sql, project_report
 from linter.app.writing import write_init
