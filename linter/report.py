@@ -554,7 +554,7 @@ def _html_findings(report: Report, link_base: str) -> str:
     for f in report.findings:
         rows.append(f"<tr><td>{_link(f.location, link_base)}</td><td class=\"code\">{_e(f.code)}</td>"
                     f'<td class="{f.severity.value}">{f.severity.value}</td><td>{_e(f.service or "")}</td>'
-                    f"<td>{_e(f.message)}</td></tr>")
+                    f"<td>{_e(f.full_message)}</td></tr>")
     return "\n".join(rows + ["</tbody></table>"])
 
 

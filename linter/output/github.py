@@ -34,7 +34,7 @@ def annotation(f: Finding, path: str | None = None) -> str:
         "title": f"{f.code} {f.name}" if f.name else f.code,
     }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
-    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(f.message)}"
+    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(f.full_message)}"
 
 
 def escape_data(text: str) -> str:

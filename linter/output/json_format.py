@@ -25,7 +25,7 @@ def finding_dict(f, path: str | None = None) -> dict:
         "owner": f.owner,
         "access": f.access,
         "operation": f.operation,
-        "message": f.message,
+        "message": f.full_message,
         "fingerprint": fingerprint(f),
     }
 

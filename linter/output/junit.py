@@ -43,10 +43,10 @@ def testcase(f: Finding, path: str | None = None) -> ET.Element:
     loc = f"{path}:{f.location.line}:{f.location.col}"
     case = ET.Element("testcase", {"classname": _clean(path), "name": _clean(f"{f.code} {loc}")})
     if f.severity is Severity.INFO:
-        ET.SubElement(case, "skipped", {"message": _clean(f.message)})
+        ET.SubElement(case, "skipped", {"message": _clean(f.full_message)})
     else:
-        failure = ET.SubElement(case, "failure", {"type": f.code, "message": _clean(f.message)})
-        failure.text = _clean(f"{loc}: {f.code} {f.message}")
+        failure = ET.SubElement(case, "failure", {"type": f.code, "message": _clean(f.full_message)})
+        failure.text = _clean(f"{loc}: {f.code} {f.full_message}")
     return case
 
 

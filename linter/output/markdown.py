@@ -91,7 +91,7 @@ def _not_analysed(result) -> str:
 
 def _findings(result) -> str:
     findings = result.findings
-    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, text(f.message)]
+    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, text(f.full_message)]
             for f in findings[:MAX_FINDINGS]]
     if not rows:
         return ""

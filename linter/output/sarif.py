@@ -1,6 +1,11 @@
 """SARIF 2.1.0 for code scanning (SPEC §6): rule metadata from the catalog,
 one result per finding with a line-independent partial fingerprint.
 
+A result's ``message`` is the finding's facts (who, what, whose); its way out
+is the result property ``hint``, and the rule's ``help`` is its full
+documentation. SARIF's own remediation slot, ``fixes``, must carry artifact
+changes (edits), which a hint is not.
+
 The document is deterministic: no timestamps, no absolute paths. Artifact
 URIs are relative to the repository root and point at the ``%SRCROOT%`` base,
 which is described but given no absolute ``uri`` (the schema allows that, and
@@ -98,7 +103,7 @@ def artifact(path: str) -> dict:
 
 
 def _finding_properties(f) -> dict:
-    """The facts of the finding; absent facts are left out rather than null."""
+    """The facts of the finding and its way out (``hint``); absent ones are left out rather than null."""
     facts = {"service": f.service, "relation": f.relation, "owner": f.owner,
              "access": f.access, "operation": f.operation, "hint": f.hint or None}
     return {k: v for k, v in facts.items() if v is not None}

@@ -39,7 +39,7 @@ def _line(f: Finding, color: bool, shown=lambda path: path) -> str:
     if color:
         loc = f"{_BOLD}{loc}{_RESET}"
         code = f"{_COLORS[f.severity]}{code}{_RESET}"
-    return f"{loc} {code} {printable(f.message)}"
+    return f"{loc} {code} {printable(f.full_message)}"
 
 
 def _source(f: Finding, sources: dict) -> list[str]:

@@ -81,12 +81,12 @@ def render_why(project, findings: tuple[Finding, ...], path: str, line: int) -> 
         out += _reference(a, project)
         out.append(_owner(a, project))
         matching = [f for f in here if f.location == a.location]
-        out += [f"  rule: {f.code} {f.name} ({f.severity.value}): {f.message}" for f in matching]
+        out += [f"  rule: {f.code} {f.name} ({f.severity.value}): {f.full_message}" for f in matching]
         out += [w for f in matching for w in _ways_out(f)]
         if not matching:
             out.append("  rule: no finding — this access stays inside its owner's boundary or is allowed")
     for f in here:
         if not any(f.location == a.location for a in accesses):
-            out.append(f"{_loc(f.location)}:{f.location.col}: {f.code} {f.name} ({f.severity.value}): {f.message}")
+            out.append(f"{_loc(f.location)}:{f.location.col}: {f.code} {f.name} ({f.severity.value}): {f.full_message}")
             out += _ways_out(f)
     return "\n".join(printable(line) for line in out) + "\n"
