@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter import baseline, gitref, infer, outfile, policy, suppressions
+from linter.analysis import Project, RunResult
 from linter.context import ProjectContext, build_context, shared_facts
 from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.engine import run_rules, run_suppression_rules, selected_rules
@@ -55,45 +56,6 @@ class Options:
     # PATHS came from git (--changed-since), not from the user: those that hold nothing to
     # analyse (a README, an excluded file) are dropped without a word
     paths_from_git: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class Project:
-    """Stages 1–6: the manifest, every file's extraction, the context, resolved accesses."""
-
-    manifest: Manifest
-    results: tuple[ExtractResult, ...]
-    context: ProjectContext
-    accesses: tuple[Access, ...]
-    notices: tuple[FileNotice, ...]
-    scope: tuple[str, ...]  # project-relative paths the user asked about ("" = everything)
-    files_only: bool  # every PATH named a file (pre-commit style)
-    repo_root: str = ""  # the repository holding the project (machine formats name paths from it)
-    databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
-    skipped: tuple[str, ...] = ()  # one line per named file that the configuration excludes
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunResult:
-    findings: tuple[Finding, ...]
-    inferred: bool = False  # services and schemas came from zero-config inference
-    files_scanned: int
-    services: tuple[str, ...]
-    notices: tuple[FileNotice, ...] = ()
-    suppressed: int = 0
-    baselined: int = 0
-    stale: tuple[baseline.Entry, ...] = ()
-    fail_on: str = "error"
-    duration_s: float = 0.0
-    root: str = ""  # the project root (finding paths are relative to it)
-    legacy: tuple[str, ...] = ()  # zero-config: services inferred to be the monolith being decomposed
-    databases: tuple[FileNotice, ...] = ()  # services on a database other than PostgreSQL (also in notices)
-    repo_root: str = ""  # the repository root ("" = the project root)
-    skipped: tuple[str, ...] = ()  # named files not checked because the configuration excludes them
-
-    @property
-    def failed(self) -> bool:
-        return policy.fails(self.findings, self.fail_on)
 
 
 def load_project_manifest(options: Options) -> Manifest:

@@ -152,12 +152,12 @@ def accesses(paths, config, jobs, debug, no_cache, fmt, output):
     """Every database access extracted from PATHS, resolved to its relation and owner."""
     def body():
         from linter import app
-        from linter.output.accesses import render_accesses
+        from linter.output import ACCESSES_FORMATTERS
 
         _check_output(output)
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         _tell_skipped(project.skipped)
-        _emit(render_accesses(project, fmt), output)
+        _emit(ACCESSES_FORMATTERS[fmt](project), output)
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
@@ -171,11 +171,11 @@ def ownership(paths, config, jobs, debug, no_cache, fmt):
     """Every known relation, its owner and where that knowledge came from."""
     def body():
         from linter import app
-        from linter.output.ownership import render_ownership
+        from linter.output import OWNERSHIP_FORMATTERS
 
         project = app.analyse(_options(paths, config, None, None, None, jobs, no_cache))
         _tell_skipped(project.skipped)
-        click.echo(render_ownership(project, fmt), nl=False)
+        click.echo(OWNERSHIP_FORMATTERS[fmt](project), nl=False)
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
@@ -277,7 +277,7 @@ def why(target, config, jobs, debug, no_cache):
 
         from linter import app
         from linter.discovery import relative_to_root
-        from linter.output.why import render_why
+        from linter.output import why as why_output
 
         path, _, line = target.rpartition(":")
         if not path or not line.isdigit():
@@ -285,7 +285,7 @@ def why(target, config, jobs, debug, no_cache):
         project, findings = app.check_all(_options((path,), config, None, None, None, jobs, no_cache))
         _tell_skipped(project.skipped)
         rel = relative_to_root(Path(path), project.manifest.root)
-        click.echo(render_why(project, findings, rel or path, int(line)), nl=False)
+        click.echo(why_output.render(project, findings, rel or path, int(line)), nl=False)
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
@@ -305,6 +305,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
         from dataclasses import replace
 
         from linter import app, gitref, report
+        from linter.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
 
         _check_output(output)
         opts = _options(paths, config, None, None, None, jobs, no_cache)
@@ -312,7 +313,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
         _tell_skipped(project.skipped)
         new = report.build_report(project.manifest, project.context, project.accesses, findings)
         if not diff_ref:
-            _emit(report.render(new, fmt, link_base), output)
+            _emit(REPORT_FORMATTERS[fmt](new, ReportOptions(link_base=link_base)), output)
             return EXIT_OK
         try:
             with gitref.checkout(diff_ref, project.manifest.root) as old_root:
@@ -320,7 +321,7 @@ def report_cmd(paths, config, jobs, debug, no_cache, fmt, output, diff_ref, link
                 old = report.build_report(old_p.manifest, old_p.context, old_p.accesses, old_f)
         except gitref.GitRefError as err:
             raise app.UsageError(f"--diff: {err}") from None
-        _emit(report.render_diff_md(report.diff_reports(old, new), diff_ref), output)
+        _emit(report_diff.render(report.diff_reports(old, new), DiffOptions(ref=diff_ref)), output)
         return EXIT_OK
 
     sys.exit(_guard(body, debug))
