@@ -25,7 +25,8 @@ class BaselineError(Exception):
 
 
 def fingerprint(finding: Finding) -> str:
-    statement = finding.anchor.text if finding.anchor else finding.message
+    # the joined text, as when message and hint were one field: existing baselines still match
+    statement = finding.anchor.text if finding.anchor else finding.full_message
     parts = (finding.code, finding.service or "", finding.location.path, finding.relation or "",
              finding.operation or "", statement)
     # surrogatepass: a path that is not UTF-8 (os.fsdecode) still hashes, to the same
@@ -55,7 +56,7 @@ class Matched:
 
 def entry_of(f: Finding) -> Entry:
     return Entry(fingerprint=fingerprint(f), code=f.code, path=f.location.path, service=f.service,
-                 relation=f.relation, message=f.message)
+                 relation=f.relation, message=f.full_message)
 
 
 def render(findings: Iterable[Finding]) -> str:

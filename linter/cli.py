@@ -237,12 +237,12 @@ def _tell_run(result: RunResult) -> None:
 def accesses(options: Options, fmt: str, output: str | None) -> int:
     """Every database access extracted from PATHS, resolved to its relation and owner."""
     from linter import app
-    from linter.output.accesses import render_accesses
+    from linter.output import ACCESSES_FORMATTERS
 
     _check_output(output)
     project = app.analyse(options)
     _tell(*project.skipped)
-    _emit(render_accesses(project, fmt), output)
+    _emit(ACCESSES_FORMATTERS[fmt](project), output)
     return EXIT_OK
 
 
@@ -255,11 +255,11 @@ def accesses(options: Options, fmt: str, output: str | None) -> int:
 def ownership(options: Options, fmt: str) -> int:
     """Every known relation, its owner and where that knowledge came from."""
     from linter import app
-    from linter.output.ownership import render_ownership
+    from linter.output import OWNERSHIP_FORMATTERS
 
     project = app.analyse(options)
     _tell(*project.skipped)
-    click.echo(render_ownership(project, fmt), nl=False)
+    click.echo(OWNERSHIP_FORMATTERS[fmt](project), nl=False)
     return EXIT_OK
 
 
@@ -307,14 +307,14 @@ def write_baseline(options: Options, update_baseline: bool) -> int:
 def why(options: Options, target: str) -> int:
     """Explain the accesses and findings on one line: call site → model → owner → rule → ways out."""
     from linter import app
-    from linter.output.why import render_why
+    from linter.output import why as why_output
 
     path, _, line = target.rpartition(":")
     if not path or not line.isdigit():
         raise app.UsageError(f"expected PATH:LINE, got {target!r}")
     explained = app.explain(options, path)
     _tell(*explained.project.skipped)
-    click.echo(render_why(explained.project, explained.findings, explained.path, int(line)), nl=False)
+    click.echo(why_output.render(explained.project, explained.findings, explained.path, int(line)), nl=False)
     return EXIT_OK
 
 
@@ -330,15 +330,16 @@ def why(options: Options, target: str) -> int:
 @with_options
 def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | None, link_base: str) -> int:
     """Services x owners access matrix, foreign relations touched and the dependency graph."""
-    from linter import app, report
+    from linter import app
+    from linter.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
 
     _check_output(output)
     current = app.project_report(options)
     _tell(*current.project.skipped)
     if diff_ref:
-        _emit(report.render_diff_md(app.diff_since(current, diff_ref), diff_ref), output)
+        _emit(report_diff.render(app.diff_since(current, diff_ref), DiffOptions(ref=diff_ref)), output)
     else:
-        _emit(report.render(current.report, fmt, link_base), output)
+        _emit(REPORT_FORMATTERS[fmt](current.report, ReportOptions(link_base=link_base)), output)
     return EXIT_OK
 
 

@@ -423,6 +423,10 @@ class Provenance(_Value):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding(_Value):
+    """What a rule reports. ``message`` states the facts (who, what, whose);
+    ``hint`` is the way out, kept apart so a format can show it apart (SARIF);
+    ``full_message`` joins them for the formats that print one line."""
+
     code: str
     severity: Severity
     location: Location
@@ -436,9 +440,14 @@ class Finding(_Value):
     anchor: Anchor | None = None
     name: str = ""  # rule name, filled by the engine
 
+    @property
+    def full_message(self) -> str:
+        """``message; hint`` (the message alone when there is no hint)."""
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
-        return (loc.path, loc.line, loc.col, self.code, self.message)
+        return (loc.path, loc.line, loc.col, self.code, self.full_message)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -61,7 +61,7 @@ class RuleContext:
             severity=severity or self.severity,
             location=location,
             service=service,
-            message=f"{message}; {hint}" if hint else message,
+            message=message,
             hint=hint,
             relation=str(rel) if rel is not None else None,
             owner=owner,

@@ -33,8 +33,7 @@ def test_rules_import_only_model_and_rule():
 def test_core_never_imports_cli_or_app():
     core = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
     core += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "rule", "model",
-                                                "report", "grants", "infer", "suppressions", "testing")
-             if m != "testing"]
+                                                "report", "analysis", "grants", "infer", "suppressions")]
     for path in core:
         assert not {m for m in reached(path) if _within(m, "linter.cli", "linter.app")}, path.name
 
@@ -68,10 +67,67 @@ def test_the_command_line_only_parses_and_prints():
 
 def test_pure_modules_do_no_file_io():
     pure = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
-    pure += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "report", "grants")]
+    pure += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "report", "analysis",
+                                                "grants")]
     for path in pure:
         text = path.read_text(encoding="utf-8")
         assert "open(" not in text and "read_text(" not in text and "read_bytes(" not in text, path.name
+
+
+def test_the_report_model_renders_nothing():
+    """``report.py`` is the model and its builder; its formats live in ``linter/output``."""
+    assert not {m for m in project_imports(ROOT / "linter/report.py") if m.startswith("linter.output")}
+
+
+def test_output_and_report_functions_are_fully_annotated():
+    """Every parameter and return of the renderers and the records they read is typed."""
+    paths = [*(ROOT / "linter/output").glob("*.py"), ROOT / "linter/report.py", ROOT / "linter/analysis.py"]
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            untyped = [a.arg for a in args if a.annotation is None and a.arg not in ("self", "cls")]
+            assert not untyped and node.returns is not None, f"{path.name}:{node.lineno} {node.name} {untyped}"
+
+
+def test_each_kind_of_document_has_one_renderer_signature():
+    import inspect
+    import typing
+
+    from linter.analysis import Project, RunResult
+    from linter.output import (ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS,
+                               DiffOptions, RenderOptions, ReportOptions, report_diff)
+    from linter.report import Report, ReportDiff
+    from linter.rule import Catalog
+
+    def signature(fn: typing.Callable[..., str]) -> list[object]:
+        hints = typing.get_type_hints(fn)
+        return [hints[name] for name in inspect.signature(fn).parameters] + [hints["return"]]
+
+    kinds = [(FORMATTERS, [RunResult, Catalog, RenderOptions, str]),
+             (REPORT_FORMATTERS, [Report, ReportOptions, str]),
+             (ACCESSES_FORMATTERS, [Project, str]), (OWNERSHIP_FORMATTERS, [Project, str]),
+             ({"md": report_diff.render}, [ReportDiff, DiffOptions, str])]
+    for registry, expected in kinds:
+        for name, renderer in registry.items():
+            assert signature(renderer) == expected, name
+    assert list(FORMATTERS) == ["text", "json", "sarif", "github", "junit", "markdown"]
+    assert list(REPORT_FORMATTERS) == ["md", "html", "mermaid", "dot", "json"]
+
+
+def test_the_cli_offers_exactly_the_registered_formats():
+    from linter.cli import FORMATS, cli
+    from linter.output import ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS
+
+    def choices(command: str) -> list[str]:
+        (option,) = [p for p in cli.commands[command].params if p.name == "fmt"]
+        return list(option.type.choices)
+
+    assert list(FORMATS) == choices("check") == list(FORMATTERS)
+    assert choices("report") == list(REPORT_FORMATTERS)
+    assert choices("accesses") == list(ACCESSES_FORMATTERS)
+    assert choices("ownership") == list(OWNERSHIP_FORMATTERS)
 
 
 def test_extractor_registry_agrees_with_each_modules_handles():

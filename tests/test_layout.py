@@ -162,8 +162,12 @@ def test_single_app_repository_is_checked_without_a_manifest(tmp_path):
     result, found = check(root)
     assert result.services == ("shop",)
     assert found == {("src/orders.ts", 5, "HOS203", "warning")}
-    assert result.findings[0].message == ("shop reads public.audit_log, which no service owns, here and at 1 more "
-                                          "place; give table audit_log in public an owner in hos-lint.yaml")
+    (finding,) = result.findings
+    assert (finding.message, finding.hint) == (
+        "shop reads public.audit_log, which no service owns, here and at 1 more place",
+        "give table audit_log in public an owner in hos-lint.yaml")
+    assert finding.full_message == ("shop reads public.audit_log, which no service owns, here and at 1 more "
+                                    "place; give table audit_log in public an owner in hos-lint.yaml")
     code = CliRunner().invoke(cli, ["check", str(root), "--no-cache"]).exit_code
     assert code == 0  # a warning: nothing at or above error
 
@@ -212,7 +216,7 @@ def test_two_services_defining_the_same_public_table_is_hos204_with_both_places(
     result, found = check(root)
     assert found == {("services/b/prisma/schema.prisma", 12, "HOS204", "error"),
                      ("services/b/prisma/schema.prisma", 12, "HOS105", "warning")}  # b models a's table
-    assert [f.message for f in result.findings if f.code == "HOS204"][0] == (
+    assert [f.full_message for f in result.findings if f.code == "HOS204"][0] == (
         "b claims public table settings here, already owned by a (services/a/prisma/schema.prisma:6); "
         "give every schema and public table exactly one owner")
 

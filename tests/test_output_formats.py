@@ -28,7 +28,7 @@ WRITE = Finding(code="HOS101", name="cross-service-write", severity=Severity.ERR
                 anchor=Anchor(2, 2, "DELETE FROM auth_service.users WHERE id = 1"))
 DYNAMIC = Finding(code="HOS205", name="dynamic-sql", severity=Severity.WARNING,
                   location=Location("services/order/src/q.ts", 7, 5), service="order",
-                  message="SQL built at run time; pass a constant query", hint="pass a constant query")
+                  message="SQL built at run time", hint="pass a constant query")
 # HOS102 defaults to error; a legacy service reports it at info.
 READ = Finding(code="HOS102", name="cross-service-read", severity=Severity.INFO,
                location=Location("services/legacy/x.sql", 1, 15), service="legacy",
@@ -82,7 +82,7 @@ def test_sarif_results_are_exact():
     assert got == [
         ("HOS101", 0, "error", WRITE.message, "services/order/db/a.sql", "%SRCROOT%", 2, 13,
          {"hosLint/v1": fingerprint(WRITE)}),
-        ("HOS205", 10, "warning", DYNAMIC.message, "services/order/src/q.ts", "%SRCROOT%", 7, 5,
+        ("HOS205", 10, "warning", "SQL built at run time", "services/order/src/q.ts", "%SRCROOT%", 7, 5,
          {"hosLint/v1": fingerprint(DYNAMIC)}),
         ("HOS102", 1, "note", READ.message, "services/legacy/x.sql", "%SRCROOT%", 1, 15,
          {"hosLint/v1": fingerprint(READ)}),
@@ -99,6 +99,25 @@ def test_sarif_result_properties_leave_out_absent_facts():
         {"service": "legacy", "relation": "order_service.orders", "owner": "order", "access": "read",
          "operation": "SELECT"},
     ]
+
+
+def test_sarif_message_is_the_facts_and_the_hint_is_a_property():
+    """The way out is not in the SARIF message (other formats join it): it is the
+    result property ``hint``; the rule's ``help`` holds the full documentation."""
+    run = validate_sarif(sarif.render(result([DYNAMIC]), CATALOG, OPTIONS))["runs"][0]
+    (found,) = run["results"]
+    assert found["message"] == {"text": "SQL built at run time"}
+    assert found["properties"]["hint"] == "pass a constant query"
+    assert "fixes" not in found
+    help_text = run["tool"]["driver"]["rules"][found["ruleIndex"]]["help"]["text"]
+    assert help_text == CATALOG.get("HOS205").doc.strip()
+
+
+def test_fingerprint_hashes_message_and_hint_joined_as_before_the_split():
+    """A finding without a statement anchor is fingerprinted by its joined text,
+    so baselines written when message and hint were one field still match."""
+    assert fingerprint(DYNAMIC) == "e65403520a8c400d75dd"
+    assert fingerprint(replace(DYNAMIC, hint="")) != fingerprint(DYNAMIC)
 
 
 def test_sarif_fingerprint_ignores_the_line():
@@ -251,8 +270,8 @@ def test_junit_counts_and_cases_are_exact():
          [("failure", {"type": "HOS101", "message": WRITE.message},
            f"services/order/db/a.sql:2:13: HOS101 {WRITE.message}")]),
         ("services/order/src/q.ts", "HOS205 services/order/src/q.ts:7:5",
-         [("failure", {"type": "HOS205", "message": DYNAMIC.message},
-           f"services/order/src/q.ts:7:5: HOS205 {DYNAMIC.message}")]),
+         [("failure", {"type": "HOS205", "message": DYNAMIC.full_message},
+           f"services/order/src/q.ts:7:5: HOS205 {DYNAMIC.full_message}")]),
         ("services/legacy/x.sql", "HOS102 services/legacy/x.sql:1:15",
          [("skipped", {"message": READ.message}, None)]),
     ]
@@ -403,6 +422,7 @@ def test_end_to_end_sarif_of_a_real_run(tmp_path):
                     {"service": "order", "relation": "auth_service.users", "owner": "auth",
                      "access": "write", "operation": "DELETE",
                      "hint": "publish an event or call the auth API instead of writing its tables"})]
-    assert results[0]["message"]["text"] == run_result.findings[0].message
+    assert results[0]["message"]["text"] == run_result.findings[0].message == \
+        "order writes auth_service.users (owned by auth) with DELETE"
     assert results[0]["partialFingerprints"] == {"hosLint/v1": fingerprint(run_result.findings[0])}
     assert str(tmp_path) not in json.dumps(doc)

@@ -18,10 +18,16 @@ import pytest
 
 from linter import app, gitref, report
 from linter.model import Severity
+from linter.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff, report_graph
+from linter.output.report_labels import edge_severity
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "hos-marketplace"
 GOLDEN = ROOT / "tests" / "golden" / "report-hos-marketplace.md"
+
+
+def render(r: report.Report, fmt: str, link_base: str = "") -> str:
+    return REPORT_FORMATTERS[fmt](r, ReportOptions(link_base=link_base))
 
 FILES = {
     "hos-lint.yaml": """\
@@ -130,7 +136,7 @@ def test_cells_count_per_kind_and_keep_the_worst_finding(small):
     assert small.owners == ("auth", "idle", "order", "search", None)
     assert (small.rows, small.columns, small.idle) == (("auth", "order", "search"),
                                                        ("auth", "order", "search", None), ("idle",))
-    assert [(e.service, e.owner, report.edge_severity(e)) for e in small.edges] == [
+    assert [(e.service, e.owner, edge_severity(e)) for e in small.edges] == [
         ("order", "auth", "error"), ("search", "auth", "error"), ("search", "order", "ok")]
 
 
@@ -138,7 +144,7 @@ def test_a_service_reading_only_through_a_view_is_a_view_edge(tmp_path):
     files = {k: v for k, v in FILES.items() if k != "services/search/db/index.sql"}
     files["services/search/db/index.sql"] = "SELECT * FROM search_service.order_summaries;\n"
     r = build(write(tmp_path, files))
-    assert [(e.service, e.owner, e.views, report.edge_severity(e)) for e in r.edges] == [
+    assert [(e.service, e.owner, e.views, edge_severity(e)) for e in r.edges] == [
         ("order", "auth", 0, "error"), ("search", "order", 1, "view")]
 
 
@@ -151,7 +157,7 @@ def test_accesses_outside_services_are_not_rows(small):
 
 
 def test_mermaid_is_exact(small):
-    assert report.render(small, "mermaid") == textwrap.dedent("""\
+    assert render(small, "mermaid") == textwrap.dedent("""\
         graph LR
           n0["auth"]
           n1["idle"]
@@ -167,7 +173,7 @@ def test_mermaid_is_exact(small):
 
 
 def test_dot_is_exact_and_quotes_names(small):
-    assert report.render(small, "dot") == textwrap.dedent("""\
+    assert render(small, "dot") == textwrap.dedent("""\
         digraph "hos-lint" {
           rankdir=LR;
           node [shape=box, style=rounded, fontname="sans-serif"];
@@ -181,11 +187,11 @@ def test_dot_is_exact_and_quotes_names(small):
           "search" -> "order" [label="1 read, 1 via view", color="#6e7781"];
         }
         """)
-    assert report._dot_id('a"b\\c') == '"a\\"b\\\\c"'
+    assert report_graph.dot_id('a"b\\c') == '"a\\"b\\\\c"'
 
 
 def test_json_shape(small):
-    doc = json.loads(report.render(small, "json"))
+    doc = json.loads(render(small, "json"))
     assert list(doc) == ["version", "services", "owners", "matrix", "touches", "edges", "unplaced"]
     assert doc["version"] == 1 and doc["owners"] == ["auth", "idle", "order", "search", None]
     assert doc["edges"] == [
@@ -199,7 +205,7 @@ def test_json_shape(small):
 
 
 def test_markdown_is_exact(small):
-    md = report.render(small, "md")
+    md = render(small, "md")
     assert md.split("### Dependency graph")[0] == textwrap.dedent("""\
         ## hos-lint report
 
@@ -239,7 +245,7 @@ def test_markdown_is_exact(small):
         Touch no other service's data: auth, idle.
 
         """)
-    assert md.endswith("```mermaid\n" + report.render(small, "mermaid") + "```\n")
+    assert md.endswith("```mermaid\n" + render(small, "mermaid") + "```\n")
 
 
 class _Outline(HTMLParser):
@@ -281,7 +287,7 @@ class _Outline(HTMLParser):
 
 
 def test_html_is_one_offline_file_with_matrix_graph_and_linked_findings(small):
-    page = report.render(small, "html", link_base="https://example.test/blob/main/")
+    page = render(small, "html", link_base="https://example.test/blob/main/")
     outline = _Outline()
     outline.feed(page)
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "@import" not in page
@@ -303,15 +309,15 @@ def test_html_is_one_offline_file_with_matrix_graph_and_linked_findings(small):
 def test_html_escapes_names(tmp_path):
     files = dict(FILES)
     files["services/search/db/index.sql"] = 'SELECT * FROM "<b>x</b>".things;\n'
-    page = report.render(build(write(tmp_path, files)), "html")
+    page = render(build(write(tmp_path, files)), "html")
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_output_is_deterministic(tmp_path):
     a = build(write(tmp_path / "a", FILES))
     b = build(write(tmp_path / "b", dict(reversed(list(FILES.items())))))
-    for fmt in report.FORMATS:
-        assert report.render(a, fmt) == report.render(b, fmt)
+    for fmt in REPORT_FORMATTERS:
+        assert render(a, fmt) == render(b, fmt)
 
 
 # --- diff ---------------------------------------------------------------------------------------------
@@ -323,7 +329,7 @@ def test_diff_names_new_and_removed_edges(tmp_path):
     changed["services/search/db/index.sql"] = "SELECT * FROM search_service.order_summaries;\n"
     changed["services/order/src/more.sql"] = "SELECT email FROM auth_service.sessions;\n"
     new = build(write(tmp_path / "new", changed))
-    text = report.render_diff_md(report.diff_reports(old, new), "main")
+    text = report_diff.render(report.diff_reports(old, new), DiffOptions(ref="main"))
     assert text == textwrap.dedent("""\
         ## hos-lint: data boundaries compared with `main`
 
@@ -347,8 +353,9 @@ def test_diff_of_dependencies_and_of_nothing(tmp_path):
     new = build(write(tmp_path / "new", {**base, "services/search/db/x.sql": "DELETE FROM auth_service.users;\n"}))
     diff = report.diff_reports(old, new)
     assert [(c.service, c.owner) for c in diff.new_dependencies] == [("search", "auth")]
-    assert report.render_diff_md(diff, "HEAD~1").splitlines()[2] == "**New dependencies:** search → auth"
-    assert report.render_diff_md(report.diff_reports(old, old), "main") == (
+    assert report_diff.render(diff, DiffOptions(ref="HEAD~1")).splitlines()[2] == \
+        "**New dependencies:** search → auth"
+    assert report_diff.render(report.diff_reports(old, old), DiffOptions(ref="main")) == (
         "## hos-lint: data boundaries compared with `main`\n\nNo change to who touches whose data.\n")
 
 
@@ -383,7 +390,7 @@ def test_checkout_materialises_the_project_at_a_ref(tmp_path):
 
 @pytest.mark.skipif(not (FIXTURE / "hos-lint.yaml").is_file(), reason="fixtures/hos-marketplace is not there yet")
 def test_fixture_markdown_matches_the_golden_file():
-    text = report.render(build(FIXTURE), "md")
+    text = render(build(FIXTURE), "md")
     if os.environ.get("HOS_UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
@@ -393,7 +400,7 @@ def test_fixture_markdown_matches_the_golden_file():
 @pytest.mark.skipif(not (FIXTURE / "hos-lint.yaml").is_file(), reason="fixtures/hos-marketplace is not there yet")
 def test_fixture_html_shows_every_dependency():
     r = build(FIXTURE)
-    page = report.render(r, "html")
+    page = render(r, "html")
     assert page.count('<g class="edge ') == len(r.edges) > 0
     assert page.count('<g class="node">') == len(r.services)
     assert re.search(r'<table class="matrix">', page)

@@ -146,5 +146,5 @@ def test_a_suppression_naming_no_rule_is_reported_even_when_its_code_never_runs(
     sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS102] reviewed\n"
     assert run_files({"services/order/db/r.sql": sql}, rules=only_101) == []
     sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS999] reviewed\n"
-    assert [(f.code, f.message) for f in run_files({"services/order/db/r.sql": sql}, rules=only_101)] == [
+    assert [(f.code, f.full_message) for f in run_files({"services/order/db/r.sql": sql}, rules=only_101)] == [
         ("HOS902", "suppression of HOS999 matches no finding; remove the comment")]

@@ -19,7 +19,7 @@ from linter.app.extraction import POOL_THRESHOLD, config_for, extract_all, extra
 from linter.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
 from linter.app.options import Options, UsageError
 from linter.app.project import analyse, analyse_manifest, resolve_all
-from linter.app.records import Project, RunResult
+from linter.analysis import Project, RunResult
 from linter.app.reporting import ProjectReport, diff_since, grants_sql, project_report
 from linter.app.writing import write_init
 

@@ -13,7 +13,7 @@ from linter.app.changed import narrow_to_changes
 from linter.app.extraction import not_analysed
 from linter.app.loading import baseline_path
 from linter.app.options import Options, UsageError
-from linter.app.records import Project, RunResult
+from linter.analysis import Project, RunResult
 from linter.discovery import relative_to_root
 from linter.embedded import split_lines
 from linter.engine import run_rules, run_suppression_rules, selected_rules

@@ -10,7 +10,7 @@ from linter import infer, policy
 from linter.app.extraction import extract_all, not_analysed
 from linter.app.loading import check_rule_names, load_project_manifest
 from linter.app.options import Options, UsageError
-from linter.app.records import Project
+from linter.analysis import Project
 from linter.context import ProjectContext, build_context
 from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.extract import language_for

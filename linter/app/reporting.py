@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from linter import gitref, grants, report
-from linter.app.records import Project
+from linter.analysis import Project
 from linter.app.checking import check_all
 from linter.app.options import Options, UsageError
 

@@ -1,24 +1,50 @@
-"""Output formats: pure ``render(result, catalog, options) -> str`` functions."""
+"""Every output hos-lint prints: pure renderers, one signature per kind of document.
+
+- check results (``hos-lint check``): ``render(result, catalog, options) -> str``
+  (``CheckRenderer``), one module per format, in ``FORMATTERS``;
+- the report (``hos-lint report``): ``render(report, options) -> str``
+  (``ReportRenderer``), in ``REPORT_FORMATTERS``; its diff (``--diff``) is
+  ``report_diff.render(diff, options)``;
+- project listings (``hos-lint accesses``, ``hos-lint ownership``):
+  ``render(project) -> str`` (``ProjectRenderer``), in ``ACCESSES_FORMATTERS``
+  and ``OWNERSHIP_FORMATTERS``;
+- ``hos-lint why``: ``why.render(project, findings, path, line)``.
+
+Hostile text is made safe by the shared helpers: ``safe`` (control and
+bidirectional characters), ``filenames`` (bytes that are not UTF-8),
+``paths`` (how a format names a file) and ``markdown`` (Markdown text).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from linter.output import github, json_format, junit, markdown, sarif, text
+from linter.analysis import Project, RunResult
+from linter.output import (
+    accesses,
+    github,
+    json_format,
+    junit,
+    markdown,
+    ownership,
+    report_graph,
+    report_html,
+    report_json,
+    report_md,
+    sarif,
+    text,
+)
+from linter.output.options import DiffOptions, RenderOptions, ReportOptions
+from linter.report import Report
+from linter.rule import Catalog
 
+__all__ = ["ACCESSES_FORMATTERS", "FORMATTERS", "OWNERSHIP_FORMATTERS", "REPORT_FORMATTERS", "CheckRenderer",
+           "DiffOptions", "ProjectRenderer", "RenderOptions", "ReportOptions", "ReportRenderer"]
 
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
-    color: bool = False
-    show_source: bool = False
-    # (path, line) -> source text, read by the CLI when --show-source is given
-    sources: dict = field(default_factory=dict)
-    statistics: bool = False
-    quiet: bool = False
-    cwd: str | None = None  # text output names files relative to it (set by the CLI)
+CheckRenderer = Callable[[RunResult, Catalog, RenderOptions], str]
+ReportRenderer = Callable[[Report, ReportOptions], str]
+ProjectRenderer = Callable[[Project], str]
 
-
-FORMATTERS: dict[str, Callable] = {
+FORMATTERS: dict[str, CheckRenderer] = {
     "text": text.render,
     "json": json_format.render,
     "sarif": sarif.render,
@@ -26,3 +52,14 @@ FORMATTERS: dict[str, Callable] = {
     "junit": junit.render,
     "markdown": markdown.render,
 }
+
+REPORT_FORMATTERS: dict[str, ReportRenderer] = {
+    "md": report_md.render,
+    "html": report_html.render,
+    "mermaid": report_graph.render_mermaid,
+    "dot": report_graph.render_dot,
+    "json": report_json.render,
+}
+
+ACCESSES_FORMATTERS: dict[str, ProjectRenderer] = {"text": accesses.render_text, "json": accesses.render_json}
+OWNERSHIP_FORMATTERS: dict[str, ProjectRenderer] = {"text": ownership.render_text, "json": ownership.render_json}

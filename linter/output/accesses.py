@@ -1,13 +1,17 @@
-"""``hos-lint accesses``: every extracted access, raw and resolved."""
+"""``hos-lint accesses``: every extracted access in the paths asked about, raw and resolved."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from linter.analysis import Project
+from linter.model import Access
 from linter.output.filenames import json_safe
 from linter.output.safe import printable
+from linter.policy import in_scope
 
 
-def access_dict(access, owner: str | None) -> dict:
+def access_dict(access: Access, owner: str | None) -> dict[str, Any]:
     rel = access.relation
     return {
         "service": access.service,
@@ -25,26 +29,24 @@ def access_dict(access, owner: str | None) -> dict:
     }
 
 
-def _sorted(project):
-    def key(a):
+def _rows(project: Project) -> list[dict[str, Any]]:
+    """The accesses in scope, by position, each with its owner."""
+    def key(a: Access) -> tuple[str, int, int, str, str]:
         return (a.location.path, a.location.line, a.location.col, a.kind.value, a.operation)
 
-    in_scope = [a for a in project.accesses if _in_scope(a.location.path, project.scope)]
-    return sorted(in_scope, key=key)
+    in_view = sorted((a for a in project.accesses if in_scope(a.location.path, project.scope)), key=key)
+    return [access_dict(a, project.context.owner_of(a.relation)) for a in in_view]
 
 
-def _in_scope(path: str, scope) -> bool:
-    from linter.policy import in_scope
+def render_json(project: Project) -> str:
+    """``{"version": 1, "accesses": [...]}`` (SPEC §6)."""
+    return json.dumps(json_safe({"version": 1, "accesses": _rows(project)}), indent=2) + "\n"
 
-    return in_scope(path, scope)
 
-
-def render_accesses(project, fmt: str) -> str:
-    rows = [access_dict(a, project.context.owner_of(a.relation)) for a in _sorted(project)]
-    if fmt == "json":
-        return json.dumps(json_safe({"version": 1, "accesses": rows}), indent=2) + "\n"
+def render_text(project: Project) -> str:
+    """``path:line:col: service kind relation (owned by X) via V OPERATION``, one line each."""
     lines = []
-    for r in rows:
+    for r in _rows(project):
         rel = r["relation"] or f"{r['source']} (unresolved)"
         owner = f" (owned by {r['owner']})" if r["owner"] else (" (unowned)" if r["relation"] else "")
         line = f"{r['path']}:{r['line']}:{r['col']}: {r['service'] or '-'} {r['kind']} {rel}{owner}"

@@ -9,16 +9,19 @@ characters (the log viewer reads ANSI escapes) show as ``\\xNN`` escapes.
 """
 from __future__ import annotations
 
+from linter.analysis import RunResult
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.options import RenderOptions
 from linter.output.paths import from_repo
 from linter.output.safe import printable
 from linter.output.text import summary
+from linter.rule import Catalog
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     """Annotation lines in the findings' (sorted) order, then the text summary line."""
     lines = [annotation(f, from_repo(result, f.location.path)) for f in result.findings]
     lines.append(summary(result))
@@ -34,7 +37,7 @@ def annotation(f: Finding, path: str | None = None) -> str:
         "title": f"{f.code} {f.name}" if f.name else f.code,
     }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
-    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(f.message)}"
+    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(f.full_message)}"
 
 
 def escape_data(text: str) -> str:

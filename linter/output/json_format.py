@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
+from linter.analysis import RunResult
 from linter.baseline import fingerprint
+from linter.model import Finding
 from linter.output.filenames import json_safe
+from linter.output.options import RenderOptions
 from linter.output.paths import from_repo
+from linter.rule import Catalog
 
 VERSION = 1
 
 
-def finding_dict(f, path: str | None = None) -> dict:
+def finding_dict(f: Finding, path: str | None = None) -> dict[str, Any]:
     """One finding; ``path`` is the file as the repository names it (default: the finding's)."""
     return {
         "code": f.code,
@@ -25,12 +30,12 @@ def finding_dict(f, path: str | None = None) -> dict:
         "owner": f.owner,
         "access": f.access.value if f.access else None,
         "operation": f.operation,
-        "message": f.message,
+        "message": f.full_message,
         "fingerprint": fingerprint(f),
     }
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     by = Counter(f.severity.value for f in result.findings)
     doc = {
         "version": VERSION,
@@ -43,9 +48,9 @@ def render(result, catalog, options) -> str:
             "services": list(result.services),
             "not_analysed": [{"path": from_repo(result, n.path), "reason": n.reason} for n in result.notices],
             "suppressed": result.suppressed,
-            "baselined": getattr(result, "baselined", 0),
+            "baselined": result.baselined,
             "stale": [{"code": e.code, "path": from_repo(result, e.path), "relation": e.relation, "fingerprint": e.fingerprint}
-                      for e in getattr(result, "stale", ())],
+                      for e in result.stale],
             "fail_on": result.fail_on,
             "failed": result.failed,
         },

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from linter.analysis import RunResult
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.options import RenderOptions
 from linter.output.paths import from_repo
+from linter.rule import Catalog
 
 SUITE = "hos-lint"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -22,7 +25,7 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     """The report: ``<testsuites>`` holding the one ``hos-lint`` ``<testsuite>``."""
     cases = [testcase(f, from_repo(result, f.location.path)) for f in result.findings] or [_passing()]
     counts = _counts(result.findings, len(cases))
@@ -43,10 +46,10 @@ def testcase(f: Finding, path: str | None = None) -> ET.Element:
     loc = f"{path}:{f.location.line}:{f.location.col}"
     case = ET.Element("testcase", {"classname": _clean(path), "name": _clean(f"{f.code} {loc}")})
     if f.severity is Severity.INFO:
-        ET.SubElement(case, "skipped", {"message": _clean(f.message)})
+        ET.SubElement(case, "skipped", {"message": _clean(f.full_message)})
     else:
-        failure = ET.SubElement(case, "failure", {"type": f.code, "message": _clean(f.message)})
-        failure.text = _clean(f"{loc}: {f.code} {f.message}")
+        failure = ET.SubElement(case, "failure", {"type": f.code, "message": _clean(f.full_message)})
+        failure.text = _clean(f"{loc}: {f.code} {f.full_message}")
     return case
 
 
@@ -54,7 +57,7 @@ def _passing() -> ET.Element:
     return ET.Element("testcase", {"classname": SUITE, "name": SUITE})
 
 
-def _counts(findings, tests: int) -> dict[str, str]:
+def _counts(findings: tuple[Finding, ...], tests: int) -> dict[str, str]:
     skipped = sum(1 for f in findings if f.severity is Severity.INFO)
     return {"tests": str(tests), "failures": str(len(findings) - skipped), "errors": "0", "skipped": str(skipped)}
 

@@ -16,17 +16,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from linter.model import Severity
+from linter.analysis import RunResult
+from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.options import RenderOptions
 from linter.output.paths import from_repo
 from linter.output.safe import printable
+from linter.rule import Catalog
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 _NO_SERVICE = "(no service)"
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     """The whole summary; blocks are separated by one blank line."""
     blocks = [_heading(result), _totals(result)]
     blocks += [b for b in (_by_rule(result.findings), _by_service(result.findings), _baseline(result),
@@ -34,11 +37,11 @@ def render(result, catalog, options) -> str:
     return escape("\n\n".join(blocks) + "\n")
 
 
-def _heading(result) -> str:
+def _heading(result: RunResult) -> str:
     return "## ❌ hos-lint: failed" if result.failed else "## ✅ hos-lint: passed"
 
 
-def _totals(result) -> str:
+def _totals(result: RunResult) -> str:
     """One line: findings by severity, scope, threshold, and what was left out."""
     n = len(result.findings)
     by = Counter(f.severity for f in result.findings)
@@ -56,7 +59,7 @@ def _totals(result) -> str:
     return " · ".join(parts)
 
 
-def _by_rule(findings) -> str:
+def _by_rule(findings: tuple[Finding, ...]) -> str:
     """Counts per (code, name, reported severity), most findings first, then by code."""
     counts = Counter((f.code, f.name, f.severity.value) for f in findings)
     rows = [[code, name, sev, str(n)] for (code, name, sev), n in
@@ -64,15 +67,15 @@ def _by_rule(findings) -> str:
     return _section("By rule", table(["Code", "Name", "Severity", "Count"], rows, numeric={3})) if rows else ""
 
 
-def _by_service(findings) -> str:
+def _by_service(findings: tuple[Finding, ...]) -> str:
     counts = Counter(f.service or _NO_SERVICE for f in findings)
     rows = [[text(svc), str(n)] for svc, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     return _section("By service", table(["Service", "Count"], rows, numeric={1})) if rows else ""
 
 
-def _baseline(result) -> str:
+def _baseline(result: RunResult) -> str:
     """New vs baselined counts and the stale entries; empty when no baseline is in play."""
-    baselined, stale = getattr(result, "baselined", 0), getattr(result, "stale", ())
+    baselined, stale = result.baselined, result.stale
     if not baselined and not stale:
         return ""
     lines = [f"{len(result.findings)} new · {baselined} baselined"]
@@ -84,14 +87,14 @@ def _baseline(result) -> str:
     return _section("Baseline", "\n".join(lines))
 
 
-def _not_analysed(result) -> str:
+def _not_analysed(result: RunResult) -> str:
     items = [f"- {code(from_repo(result, n.path))}: {text(n.reason)}" for n in result.notices]
     return _section("Not analysed", "\n".join(items)) if items else ""
 
 
-def _findings(result) -> str:
+def _findings(result: RunResult) -> str:
     findings = result.findings
-    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, text(f.message)]
+    rows = [[code(f"{from_repo(result, f.location.path)}:{f.location.line}"), f.code, text(f.full_message)]
             for f in findings[:MAX_FINDINGS]]
     if not rows:
         return ""

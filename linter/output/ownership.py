@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from linter.analysis import Project
 from linter.output.filenames import json_safe
 from linter.output.safe import printable
 
 
-def _rows(project):
+def _rows(project: Project) -> list[dict[str, Any]]:
     ctx = project.context
     rows = []
     for (schema, name), known in sorted(ctx.relations.items()):
@@ -26,12 +28,15 @@ def _rows(project):
     return rows
 
 
-def render_ownership(project, fmt: str) -> str:
-    rows = _rows(project)
-    if fmt == "json":
-        return json.dumps(json_safe({"version": 1, "relations": rows}), indent=2) + "\n"
+def render_json(project: Project) -> str:
+    """``{"version": 1, "relations": [...]}``."""
+    return json.dumps(json_safe({"version": 1, "relations": _rows(project)}), indent=2) + "\n"
+
+
+def render_text(project: Project) -> str:
+    """``schema.name  kind  owner [where the owner is declared]  <- where the relation is defined``."""
     lines = []
-    for r in rows:
+    for r in _rows(project):
         owner = r["owner"] or "(unowned)"
         via = f" [{r['owner_from']}]" if r["owner_from"] else ""
         where = ", ".join(f"{s['where']} ({s['what']})" for s in r["sources"])

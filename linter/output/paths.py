@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 import posixpath
 
+from linter.analysis import RunResult
 
-def from_repo(result, path: str) -> str:
+
+def from_repo(result: RunResult, path: str) -> str:
     """A project-relative path as the repository names it."""
     prefix = _project_in_repo(result)
     return f"{prefix}/{path}" if prefix else path
 
 
-def from_cwd(result, path: str, cwd: str | None) -> str:
+def from_cwd(result: RunResult, path: str, cwd: str | None) -> str:
     """A project-relative path as seen from ``cwd`` (unchanged when the cwd is unknown)."""
-    root = getattr(result, "root", "")
+    root = result.root
     if not cwd or not root:
         return path
     full = posixpath.join(_posix(root), path)
@@ -32,8 +34,8 @@ def from_cwd(result, path: str, cwd: str | None) -> str:
     return full
 
 
-def _project_in_repo(result) -> str:
-    root, repo = getattr(result, "root", ""), getattr(result, "repo_root", "")
+def _project_in_repo(result: RunResult) -> str:
+    root, repo = result.root, result.repo_root
     if not root or not repo:
         return ""
     rel = posixpath.relpath(_posix(root), _posix(repo))

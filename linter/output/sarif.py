@@ -1,6 +1,11 @@
 """SARIF 2.1.0 for code scanning (SPEC §6): rule metadata from the catalog,
 one result per finding with a line-independent partial fingerprint.
 
+A result's ``message`` is the finding's facts (who, what, whose); its way out
+is the result property ``hint``, and the rule's ``help`` is its full
+documentation. SARIF's own remediation slot, ``fixes``, must carry artifact
+changes (edits), which a hint is not.
+
 The document is deterministic: no timestamps, no absolute paths. Artifact
 URIs are relative to the repository root and point at the ``%SRCROOT%`` base,
 which is described but given no absolute ``uri`` (the schema allows that, and
@@ -11,12 +16,17 @@ whatever folder holds the manifest.
 from __future__ import annotations
 
 import json
+from typing import Any
+
 import linter
-from linter.baseline import fingerprint
-from linter.model import Severity
+from linter.analysis import RunResult
+from linter.baseline import Entry, fingerprint
+from linter.model import FileNotice, Finding, Severity
 from linter.output.filenames import json_safe, uri
+from linter.output.options import RenderOptions
 from linter.output.paths import from_repo
 from linter.output.safe import json_escaped
+from linter.rule import Catalog, Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
@@ -30,7 +40,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 _FAMILIES = {"1": "cross-service-access", "2": "ownership-configuration", "3": "grants", "9": "analysis"}
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     """The SARIF log as indented JSON text with a trailing newline."""
     doc = {
         "$schema": SCHEMA_URI,
@@ -40,7 +50,7 @@ def render(result, catalog, options) -> str:
     return json_escaped(json.dumps(json_safe(doc), indent=2, ensure_ascii=False)) + "\n"
 
 
-def _run(result, catalog) -> dict:
+def _run(result: RunResult, catalog: Catalog) -> dict[str, Any]:
     index = {rule.code: i for i, rule in enumerate(catalog.rules)}
     return {
         "tool": {"driver": _driver(catalog)},
@@ -53,7 +63,7 @@ def _run(result, catalog) -> dict:
     }
 
 
-def _driver(catalog) -> dict:
+def _driver(catalog: Catalog) -> dict[str, Any]:
     return {
         "name": "hos-lint",
         "informationUri": INFORMATION_URI,
@@ -62,7 +72,7 @@ def _driver(catalog) -> dict:
     }
 
 
-def rule_descriptor(rule) -> dict:
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
     """``reportingDescriptor`` for one rule: summary, "What it does", the full doc as help."""
     doc = rule.doc.strip()
     return {
@@ -76,8 +86,8 @@ def rule_descriptor(rule) -> dict:
     }
 
 
-def _result(f, index: dict[str, int], path: str) -> dict:
-    out = {"ruleId": f.code}
+def _result(f: Finding, index: dict[str, int], path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"ruleId": f.code}
     if f.code in index:
         out["ruleIndex"] = index[f.code]
     out["level"] = LEVELS[f.severity]
@@ -91,29 +101,29 @@ def _result(f, index: dict[str, int], path: str) -> dict:
     return out
 
 
-def artifact(path: str) -> dict:
+def artifact(path: str) -> dict[str, str]:
     """A repository-relative POSIX path as a percent-encoded URI reference under ``%SRCROOT%``
     (the bytes of a name that is not UTF-8 are percent-encoded as they are)."""
     return {"uri": uri(path), "uriBaseId": SRCROOT}
 
 
-def _finding_properties(f) -> dict:
-    """The facts of the finding; absent facts are left out rather than null."""
+def _finding_properties(f: Finding) -> dict[str, str]:
+    """The facts of the finding and its way out (``hint``); absent ones are left out rather than null."""
     facts = {"service": f.service, "relation": f.relation, "owner": f.owner,
              "access": f.access.value if f.access else None, "operation": f.operation, "hint": f.hint or None}
     return {k: v for k, v in facts.items() if v is not None}
 
 
-def _invocation(result) -> dict:
+def _invocation(result: RunResult) -> dict[str, Any]:
     notes = [_notice(n, from_repo(result, n.path)) for n in result.notices]
-    notes += [_stale(e, from_repo(result, e.path)) for e in getattr(result, "stale", ())]
-    out = {"executionSuccessful": True}
+    notes += [_stale(e, from_repo(result, e.path)) for e in result.stale]
+    out: dict[str, Any] = {"executionSuccessful": True}
     if notes:
         out["toolExecutionNotifications"] = notes
     return out
 
 
-def _notice(n, path: str) -> dict:
+def _notice(n: FileNotice, path: str) -> dict[str, Any]:
     """A file that was not analysed: a warning, so it is never mistaken for clean."""
     return {
         "level": "warning",
@@ -122,7 +132,7 @@ def _notice(n, path: str) -> dict:
     }
 
 
-def _stale(e, path: str) -> dict:
+def _stale(e: Entry, path: str) -> dict[str, Any]:
     """A baseline entry that matched no finding: a note (it does not fail the run)."""
     what = f"{e.code} {e.relation}" if e.relation else e.code
     return {
@@ -133,12 +143,12 @@ def _stale(e, path: str) -> dict:
     }
 
 
-def _run_properties(result) -> dict:
+def _run_properties(result: RunResult) -> dict[str, Any]:
     return {
         "filesScanned": result.files_scanned,
         "services": list(result.services),
         "suppressed": result.suppressed,
-        "baselined": getattr(result, "baselined", 0),
+        "baselined": result.baselined,
         "failOn": result.fail_on,
         "failed": result.failed,
     }

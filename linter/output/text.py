@@ -7,19 +7,23 @@ other control or bidirectional character reaches the terminal raw.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 
+from linter.analysis import RunResult
 from linter.model import Finding, Severity
 from linter.output.filenames import escape
+from linter.output.options import RenderOptions
 from linter.output.paths import from_cwd
 from linter.output.safe import printable
+from linter.rule import Catalog
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 
 
-def render(result, catalog, options) -> str:
+def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
     def shown(path: str) -> str:
-        return from_cwd(result, path, getattr(options, "cwd", None))
+        return from_cwd(result, path, options.cwd)
 
     lines = [_line(f, options.color, shown) for f in result.findings]
     if options.show_source:
@@ -27,22 +31,22 @@ def render(result, catalog, options) -> str:
     if options.statistics:
         lines += _statistics(result.findings)
     lines += [printable(f"{shown(e.path)}: stale baseline entry {e.code} {e.relation or ''} no longer occurs; "
-                        "run `hos-lint baseline` to drop it") for e in getattr(result, "stale", ())]
+                        "run `hos-lint baseline` to drop it") for e in result.stale]
     if not options.quiet or result.findings:
         lines.append(summary(result))
     return escape("\n".join(lines) + "\n")
 
 
-def _line(f: Finding, color: bool, shown=lambda path: path) -> str:
+def _line(f: Finding, color: bool, shown: Callable[[str], str]) -> str:
     loc = f"{printable(shown(f.location.path))}:{f.location.line}:{f.location.col}:"
     code = f.code
     if color:
         loc = f"{_BOLD}{loc}{_RESET}"
         code = f"{_COLORS[f.severity]}{code}{_RESET}"
-    return f"{loc} {code} {printable(f.message)}"
+    return f"{loc} {code} {printable(f.full_message)}"
 
 
-def _source(f: Finding, sources: dict) -> list[str]:
+def _source(f: Finding, sources: Mapping[tuple[str, int], str]) -> list[str]:
     source = sources.get((f.location.path, f.location.line))
     if source is None:
         return []
@@ -50,12 +54,12 @@ def _source(f: Finding, sources: dict) -> list[str]:
     return [f"    {printable(source.replace(chr(9), ' '))}", "    " + " " * (f.location.col - 1) + "^"]
 
 
-def _statistics(findings) -> list[str]:
+def _statistics(findings: tuple[Finding, ...]) -> list[str]:
     counts = Counter((f.code, f.name) for f in findings)
     return [f"{n:5d}  {code}  {name}" for (code, name), n in sorted(counts.items())]
 
 
-def summary(result) -> str:
+def summary(result: RunResult) -> str:
     by = Counter(f.severity for f in result.findings)
     total = len(result.findings)
     parts = [f"{by[s]} {s.value}{'s' if by[s] != 1 and s is not Severity.INFO else ''}"
@@ -70,6 +74,5 @@ def summary(result) -> str:
     skipped = len(result.notices)
     extra = f"; {skipped} file{'s' if skipped != 1 else ''} not analysed" if skipped else ""
     suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
-    baselined = getattr(result, "baselined", 0)
-    baselined = f"; {baselined} baselined" if baselined else ""
+    baselined = f"; {result.baselined} baselined" if result.baselined else ""
     return f"{head}{tail}{extra}{suppressed}{baselined} ({result.duration_s:.2f}s)."

@@ -2,11 +2,12 @@
 on one line — call site → model → @@map/@@schema → owner → rule → the ways out."""
 from __future__ import annotations
 
-from linter.model import Access, Finding
+from linter.analysis import Project
+from linter.model import Access, Finding, Location
 from linter.output.safe import printable
 
 
-def _loc(location) -> str:
+def _loc(location: Location | None) -> str:
     return f"{location.path}:{location.line}" if location else "?"
 
 
@@ -18,7 +19,7 @@ def _comment_syntax(path: str) -> str:
     return "//"
 
 
-def _reference(access: Access, project) -> list[str]:
+def _reference(access: Access, project: Project) -> list[str]:
     ref, ctx = access.ref, project.context
     if ref.delegate is not None:
         model = ctx.prisma_model(access.service, ref.delegate)
@@ -45,7 +46,7 @@ def _reference(access: Access, project) -> list[str]:
     return [f"  unqualified SQL name `{ref.name}` on {how} ({', '.join(path)}) → {access.relation}"]
 
 
-def _owner(access: Access, project) -> str:
+def _owner(access: Access, project: Project) -> str:
     rel = access.relation
     if rel is None:
         return "  owner: unknown (the relation could not be resolved)"
@@ -66,7 +67,9 @@ def _ways_out(f: Finding) -> list[str]:
     ]
 
 
-def render_why(project, findings: tuple[Finding, ...], path: str, line: int) -> str:
+def render(project: Project, findings: tuple[Finding, ...], path: str, line: int) -> str:
+    """Every access and finding on ``path:line`` (a line of a multi-line statement counts),
+    each with the chain that led to it; one line saying so when there is none."""
     accesses = sorted((a for a in project.accesses if a.location.path == path and
                        (a.location.line == line or a.anchor.start_line <= line <= a.anchor.end_line)),
                       key=lambda a: (a.location.line, a.location.col))
@@ -81,12 +84,12 @@ def render_why(project, findings: tuple[Finding, ...], path: str, line: int) -> 
         out += _reference(a, project)
         out.append(_owner(a, project))
         matching = [f for f in here if f.location == a.location]
-        out += [f"  rule: {f.code} {f.name} ({f.severity.value}): {f.message}" for f in matching]
+        out += [f"  rule: {f.code} {f.name} ({f.severity.value}): {f.full_message}" for f in matching]
         out += [w for f in matching for w in _ways_out(f)]
         if not matching:
             out.append("  rule: no finding — this access stays inside its owner's boundary or is allowed")
     for f in here:
         if not any(f.location == a.location for a in accesses):
-            out.append(f"{_loc(f.location)}:{f.location.col}: {f.code} {f.name} ({f.severity.value}): {f.message}")
+            out.append(f"{_loc(f.location)}:{f.location.col}: {f.code} {f.name} ({f.severity.value}): {f.full_message}")
             out += _ways_out(f)
     return "\n".join(printable(line) for line in out) + "\n"

@@ -22,7 +22,8 @@ from linter import report
 from linter.app import RunResult
 from linter.cli import cli
 from linter.model import AccessKind, Finding, Location, Severity
-from linter.output import RenderOptions, github, markdown, sarif, text
+from linter.output import (DiffOptions, RenderOptions, ReportOptions, github, markdown, report_diff,
+                           report_graph, report_html, report_md, sarif, text)
 from linter.output.safe import is_printable, printable
 from linter.registry import load_catalog
 
@@ -74,25 +75,27 @@ def run(*args: str) -> tuple[int, str, str]:
 # --- HTML report ---------------------------------------------------------------------------------
 
 def test_html_a_javascript_file_name_is_a_relative_link():
-    html = report.render_html(one_report(path="javascript:alert(1)//.sql"))
+    html = report_html.render(one_report(path="javascript:alert(1)//.sql"), ReportOptions())
     assert hrefs(html) == ["javascript%3Aalert%281%29//.sql#L3"] * 2
     assert all(urlsplit(h).scheme == "" for h in hrefs(html))
     assert ">javascript:alert(1)//.sql:3</a>" in html
 
 
 def test_html_a_path_starting_with_two_slashes_does_not_link_to_another_host():
-    html = report.render_html(one_report(path="//evil.example/x.sql"))
+    html = report_html.render(one_report(path="//evil.example/x.sql"), ReportOptions())
     assert hrefs(html) == [".///evil.example/x.sql#L3"] * 2
     assert all(urlsplit(h).netloc == "" for h in hrefs(html))
 
 
 def test_html_link_base_prefixes_the_encoded_path():
-    html = report.render_html(one_report(path='a b/"q"#?&.sql'), link_base="https://github.com/o/r/blob/main/")
+    html = report_html.render(one_report(path='a b/"q"#?&.sql'),
+                              ReportOptions(link_base="https://github.com/o/r/blob/main/"))
     assert hrefs(html) == ["https://github.com/o/r/blob/main/a%20b/%22q%22%23%3F%26.sql#L3"] * 2
 
 
 def test_html_text_shows_control_and_bidi_characters_escaped_and_markup_inert():
-    html = report.render_html(one_report(service="ord\u202eer", relation="x.<script>alert(1)</script>\x1b[2J"))
+    html = report_html.render(one_report(service="ord\u202eer", relation="x.<script>alert(1)</script>\x1b[2J"),
+                              ReportOptions())
     assert "<script>alert" not in html and "\x1b" not in html and "\u202e" not in html
     assert ">x.&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[2J</td>" in html
     assert ">ord\\u202eer</th>" in html
@@ -102,7 +105,7 @@ def test_html_text_shows_control_and_bidi_characters_escaped_and_markup_inert():
 
 def test_report_md_escapes_relation_names_and_paths_like_check_markdown():
     relation, path = "s.x|y`z<img src=x onerror=alert(1)>", "services/a|b/[c](https://evil.example).sql"
-    md = report.render_md(one_report(relation=relation, path=path))
+    md = report_md.render(one_report(relation=relation, path=path), ReportOptions())
     row = next(line for line in md.splitlines() if line.startswith("| ``s.x"))
     assert row == ("| ``s.x\\|y`z<img src=x onerror=alert(1)>`` | auth | write ×1 | SQL | "
                    "`services/a\\|b/[c](https://evil.example).sql:3` | ❌ HOS101 |")
@@ -112,7 +115,8 @@ def test_report_md_escapes_relation_names_and_paths_like_check_markdown():
 
 
 def test_report_md_service_names_cannot_make_links_html_or_headings():
-    md = report.render_md(one_report(service="[click](https://evil.example)", owner="<img src=x>"))
+    md = report_md.render(one_report(service="[click](https://evil.example)", owner="<img src=x>"),
+                          ReportOptions())
     assert "#### \\[click\\](https://evil.example)" in md.splitlines()
     assert "| **\\[click\\](https://evil.example)** | ❌ 1 write (HOS101) |" in md.splitlines()
     assert "<img" not in md and "[click](" not in md
@@ -121,7 +125,7 @@ def test_report_md_service_names_cannot_make_links_html_or_headings():
 def test_report_diff_md_escapes_names_and_paths():
     new = one_report(service="a`b", relation="s.t`\n## injected", path="x|y.sql")
     diff = report.diff_reports(report.Report(services=(), owners=(), cells=(), touches=(), findings=()), new)
-    md = report.render_diff_md(diff, "main`; rm -rf /")
+    md = report_diff.render(diff, DiffOptions(ref="main`; rm -rf /"))
     assert md.splitlines()[0] == "## hos-lint: data boundaries compared with ``main`; rm -rf /``"
     assert "## injected" not in md.splitlines()
     assert ("- ❌ a`b now writes ``s.t` ## injected`` (owned by auth) directly — SQL, `x\\|y.sql:3` (HOS101)"
@@ -140,7 +144,7 @@ def test_check_markdown_cannot_make_a_link_an_entity_or_html():
 
 def test_mermaid_labels_cannot_end_their_string_or_add_a_directive():
     name = 'x"]\n  click n0 "javascript:alert(1)"\n  %%[(`|#'
-    lines = report.render_mermaid(one_report(service=name, owner="auth")).splitlines()
+    lines = report_graph.render_mermaid(one_report(service=name, owner="auth"), ReportOptions()).splitlines()
     assert lines == [
         "graph LR",
         '  n0["auth"]',
@@ -152,7 +156,7 @@ def test_mermaid_labels_cannot_end_their_string_or_add_a_directive():
 
 def test_dot_labels_cannot_end_their_string_or_use_label_escapes():
     name = 'x"];\n evil [label="\\N &#10;'
-    lines = report.render_dot(one_report(service=name, owner="auth")).splitlines()
+    lines = report_graph.render_dot(one_report(service=name, owner="auth"), ReportOptions()).splitlines()
     assert lines[4:7] == [
         '  "auth";',
         '  "x\\"];\\\\x0a evil [label=\\"\\\\N &amp;#10;";',

@@ -1,10 +1,15 @@
-"""What the application hands back to the command line: an analysed project
-(stages 1–6) and the result of a whole check (stages 1–8)."""
+"""What an analysis hands to the renderers: ``Project`` (stages 1–6) and
+``RunResult`` (a finished check, stage 8).
+
+Records only. ``app`` builds them; ``output`` renders them, so they live
+below both (``output`` must not import ``app``).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter import baseline, policy
+from linter import policy
+from linter.baseline import Entry
 from linter.context import ProjectContext
 from linter.manifest import Manifest
 from linter.model import Access, ExtractResult, FileNotice, Finding
@@ -36,7 +41,7 @@ class RunResult:
     notices: tuple[FileNotice, ...] = ()
     suppressed: int = 0
     baselined: int = 0
-    stale: tuple[baseline.Entry, ...] = ()
+    stale: tuple[Entry, ...] = ()
     fail_on: str = "error"
     duration_s: float = 0.0
     root: str = ""  # the project root (finding paths are relative to it)
