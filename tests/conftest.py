@@ -25,6 +25,26 @@ from pathlib import Path
 
 import pytest
 
+# Modules whose tests start real processes (git, pre-commit, node, PostgreSQL, a
+# pool killed by signals) or run time-bounded bombs: `pytest -m "not slow"` is
+# the inner loop, and CI runs everything.
+SLOW_MODULES = frozenset({
+    "tests/test_precommit.py",
+    "tests/test_grants_postgres.py",
+    "tests/test_determinism.py",
+    "tests/extract/test_prisma_differential.py",
+    "tests/security/test_grants.py",
+    "tests/security/test_git_and_io.py",
+    "tests/security/test_yaml_bombs.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        if item.path.resolve().relative_to(root).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 def _server_bin() -> Path | None:
     """The newest ``/usr/lib/postgresql/*/bin`` with initdb and pg_ctl, else PATH's."""
