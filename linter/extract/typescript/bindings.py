@@ -1,14 +1,16 @@
 """Declarations into scopes: variables (hoisted per block), parameters, loop and
 catch variables, class fields and constructor parameter properties, and the
-module's type aliases. What each declaration denotes is ``Clients``' call."""
+module's type aliases. What each declaration denotes is ``Clients``' call,
+where it comes from ``Origins``'."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from linter.extract.base import HostText
+from linter.extract.typescript.imports import Origin, Origins
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Client, Scope, This
-from linter.extract.typescript.tree import member_parts
+from linter.extract.typescript.tree import member_parts, pattern_names
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -22,35 +24,20 @@ _DECLARATIONS = frozenset(("lexical_declaration", "variable_declaration"))
 _PARAMETER_PROPERTY = frozenset(("accessibility_modifier", "readonly", "override_modifier"))
 
 
-def pattern_names(node: Node) -> list[Node]:
-    """Identifier nodes a binding pattern declares (destructuring included)."""
-    found: list[Node] = []
-    stack: list[Node | None] = [node]
-    while stack:
-        current = stack.pop()
-        if current is None:
-            continue
-        kind = current.type
-        if kind in ("identifier", "shorthand_property_identifier_pattern"):
-            found.append(current)
-        elif kind == "pair_pattern":
-            stack.append(current.child_by_field_name("value"))
-        elif kind in ("object_assignment_pattern", "assignment_pattern"):
-            stack.append(current.child_by_field_name("left"))
-        elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
-            stack.extend(current.named_children)
-    return found
-
-
 class Binder:
     """Declares the names a block, function, loop or class introduces."""
 
-    def __init__(self, host: HostText, clients: Clients) -> None:
+    def __init__(self, host: HostText, clients: Clients, origins: Origins) -> None:
         self.host = host
         self.clients = clients
+        self.origins = origins
 
-    def _declare(self, scope: Scope, name: str, info: Client | None, typed: bool) -> None:
+    def _declare(self, scope: Scope, name: str, info: Client | None, typed: bool, origin: Origin | None = None) -> None:
         scope.names[name] = self.clients.configured_default(name, info, typed)
+        if origin is not None:
+            scope.origins[name] = origin
+        else:
+            scope.origins.pop(name, None)
 
     def _binding_info(self, type_node: Node | None, value: Node | None, scope: Scope) -> Client | None:
         if type_node is not None:
@@ -90,10 +77,13 @@ class Binder:
             if target is None:
                 continue
             type_node = declarator.child_by_field_name("type")
-            info = self._binding_info(type_node, declarator.child_by_field_name("value"), scope)
+            value = declarator.child_by_field_name("value")
+            info = self._binding_info(type_node, value, scope)
+            origin = self.origins.of_declaration(type_node, value, scope)
             single = target.type == "identifier"
-            for ident in pattern_names(target):
-                self._declare(scope, self.host.node_text(ident), info if single else None, type_node is not None)
+            for ident, ident_origin in self.origins.pattern_origins(target, origin):
+                self._declare(scope, self.host.node_text(ident), info if single else None, type_node is not None,
+                              ident_origin)
 
     def declare_loop_variables(self, node: Node, scope: Scope) -> None:
         """``for (const x of …)``, ``catch (e)``: the loop/catch variables shadow."""
@@ -119,43 +109,50 @@ class Binder:
             if pattern.type == "this":
                 continue
             type_node = param.child_by_field_name("type")
-            info = self._binding_info(type_node, param.child_by_field_name("value"), scope)
+            value = param.child_by_field_name("value")
+            info = self._binding_info(type_node, value, scope)
+            origin = self.origins.of_declaration(type_node, value, scope)
             if index == 0 and first is not None:
-                info = first
-            for ident in pattern_names(pattern):
-                self._declare(scope, self.host.node_text(ident), info, type_node is not None or first is not None)
+                info, origin = first, None
+            for ident, ident_origin in self.origins.pattern_origins(pattern, origin):
+                self._declare(scope, self.host.node_text(ident), info, type_node is not None or first is not None,
+                              ident_origin)
             index += 1
 
     # classes
 
-    def class_scope(self, body: Node, scope: Scope, itself: Client | None) -> Scope:
-        """The scope of a class body: ``this`` is ``itself`` with the class's fields."""
+    def class_scope(self, body: Node, scope: Scope, itself: Client | None, origin: Origin | None = None) -> Scope:
+        """The scope of a class body: ``this`` is ``itself`` (from ``origin``) with the class's fields."""
         fields: dict[str, Client | None] = {}
-        inner = Scope(scope, This(fields, itself))
-        self._collect_fields(body, inner, fields)
+        this = This(fields, itself, {}, origin)
+        inner = Scope(scope, this)
+        self._collect_fields(body, inner, this)
         return inner
 
-    def _collect_fields(self, body: Node, scope: Scope, fields: dict[str, Client | None]) -> None:
+    def _collect_fields(self, body: Node, scope: Scope, this: This) -> None:
         """Class fields, constructor parameter properties and ``this.x = …`` in the constructor."""
         constructor = None
         for member in body.named_children:
             if member.type == "public_field_definition":
                 name = member.child_by_field_name("name")
                 type_node = member.child_by_field_name("type")
-                info = self._binding_info(type_node, member.child_by_field_name("value"), scope)
+                value = member.child_by_field_name("value")
+                info = self._binding_info(type_node, value, scope)
                 if name is not None:
                     field = self.host.node_text(name)
-                    fields[field] = self.clients.configured_default(field, info, type_node is not None)
+                    this.fields[field] = self.clients.configured_default(field, info, type_node is not None)
+                    _set_origin(this.field_origins, field, self.origins.of_declaration(type_node, value, scope))
             elif member.type == "method_definition" and self._is_constructor(member):
                 constructor = member
         if constructor is not None:
-            self._collect_constructor_fields(constructor, scope, fields)
+            self._collect_constructor_fields(constructor, scope, this)
 
     def _is_constructor(self, method: Node) -> bool:
         name = method.child_by_field_name("name")
         return name is not None and self.host.node_text(name) == "constructor"
 
-    def _collect_constructor_fields(self, ctor: Node, scope: Scope, fields: dict[str, Client | None]) -> None:
+    def _collect_constructor_fields(self, ctor: Node, scope: Scope, this: This) -> None:
+        fields = this.fields
         params_scope = Scope(scope, scope.this)
         self.declare_params(ctor, params_scope, None)
         params = ctor.child_by_field_name("parameters")
@@ -165,6 +162,7 @@ class Binder:
             if is_property and pattern is not None and pattern.type == "identifier":
                 name = self.host.node_text(pattern)
                 fields[name] = params_scope.names.get(name)
+                _set_origin(this.field_origins, name, params_scope.origins.get(name))
         body = ctor.child_by_field_name("body")
         for statement in body.named_children if body is not None else ():
             assignment = _assignment_of(statement)
@@ -174,8 +172,10 @@ class Binder:
             if obj is not None and obj.type == "this" and prop is not None:
                 name = self.host.node_text(prop)
                 if name not in fields:
-                    info = self.clients.of_expression(assignment.child_by_field_name("right"), params_scope)
+                    right = assignment.child_by_field_name("right")
+                    info = self.clients.of_expression(right, params_scope)
                     fields[name] = self.clients.configured_default(name, info, False)
+                    _set_origin(this.field_origins, name, self.origins.of(right, params_scope))
 
 
 def _assignment_of(statement: Node) -> Node | None:
@@ -184,3 +184,8 @@ def _assignment_of(statement: Node) -> Node | None:
         return None
     expression = statement.named_children[0]
     return expression if expression.type == "assignment_expression" else None
+
+
+def _set_origin(origins: dict[str, Origin], name: str, origin: Origin | None) -> None:
+    if origin is not None:
+        origins[name] = origin

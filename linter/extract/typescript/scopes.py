@@ -2,12 +2,17 @@
 
 Clients are recognised without type information. A scope maps each name
 declared in it to what it denotes: a ``Client`` or None (declared, not a
-client). ``bindings`` fills scopes as the walk enters them;
-``prisma_clients`` decides what a declaration's type or value denotes.
+client), and the names whose declaration has an ``Origin`` (``imports``) to it.
+``bindings`` fills scopes as the walk enters them; ``prisma_clients`` decides
+what a declaration's type or value denotes, ``imports`` where it comes from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linter.extract.typescript.imports import Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +27,17 @@ DEFINITE = Client()
 
 
 class This:
-    """What ``this`` means in a class body: its declared fields and itself."""
+    """What ``this`` means in a class body: its declared fields and itself, as
+    clients and as origins (``origin``: the class extends an imported class)."""
 
-    def __init__(self, fields: dict[str, Client | None], itself: Client | None) -> None:
+    def __init__(
+        self, fields: dict[str, Client | None], itself: Client | None,
+        field_origins: dict[str, Origin] | None = None, origin: Origin | None = None,
+    ) -> None:
         self.fields = fields
         self.itself = itself
+        self.field_origins: dict[str, Origin] = {} if field_origins is None else field_origins
+        self.origin = origin
 
 
 NO_THIS = This({}, None)
@@ -39,6 +50,7 @@ class Scope:
         self.parent = parent
         self.this = this
         self.names: dict[str, Client | None] = {}
+        self.origins: dict[str, Origin] = {}
 
     def lookup(self, name: str) -> tuple[bool, Client | None]:
         """(declared anywhere in the chain, client info of the closest declaration)."""

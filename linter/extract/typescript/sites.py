@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linter.extract.base import HostText
+from linter.extract.typescript.imports import Origins
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Scope
 from linter.model import Access, ClientClass, Comment, ExtractResult, Grant, Location, Problem, RelationDef, SourceFile
@@ -36,13 +37,21 @@ class CallSite:
 
 
 class FileFacts:
-    """One file's walk: what recognisers read (source, host text, clients, whether
-    embedded SQL is parsed) and the facts they and the walker add."""
+    """One file's walk: what recognisers read (source, host text, clients, the
+    origins of names and expressions, whether embedded SQL is parsed) and the
+    facts they and the walker add.
+
+    ``origins.of(node, site.scope)`` says where a receiver comes from
+    (``Origin``: the module and export, then the calls/members applied), so a
+    library recognises its own values by their import or factory call, never
+    by their name alone.
+    """
 
     def __init__(self, src: SourceFile, host: HostText, clients: Clients, *, parse_sql: bool) -> None:
         self.src = src
         self.host = host
         self.clients = clients
+        self.origins = Origins(host)
         self.parse_sql = parse_sql
         self.accesses: list[Access] = []
         self.relation_defs: list[RelationDef] = []

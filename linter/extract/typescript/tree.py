@@ -174,3 +174,23 @@ def anchor_node(node: Node) -> Node:
             return current
         current = parent
     return current
+
+
+def pattern_names(node: Node) -> list[Node]:
+    """Identifier nodes a binding pattern declares (destructuring included)."""
+    found: list[Node] = []
+    stack: list[Node | None] = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        kind = current.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            found.append(current)
+        elif kind == "pair_pattern":
+            stack.append(current.child_by_field_name("value"))
+        elif kind in ("object_assignment_pattern", "assignment_pattern"):
+            stack.append(current.child_by_field_name("left"))
+        elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
+            stack.extend(current.named_children)
+    return found

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from linter.extract.base import parse_error
 from linter.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
+from linter.extract.typescript.imports import NEW, Origin
 from linter.extract.typescript.scopes import NO_THIS, Client, Scope
 from linter.extract.typescript.sites import CallSite, FileFacts, Recogniser
 from linter.model import ClientClass
@@ -39,12 +40,14 @@ class Walker:
         self.facts = facts
         self.host = facts.host
         self.clients = facts.clients
-        self.binder = Binder(facts.host, facts.clients)
+        self.origins = facts.origins
+        self.binder = Binder(facts.host, facts.clients, facts.origins)
         self.recognisers = tuple(recognisers)
         self._too_deep_reported = False
 
     def visit_program(self, root: Node) -> None:
         scope = Scope(None, NO_THIS)
+        self.origins.collect_imports(root)
         self.binder.collect_aliases(root)
         self.binder.hoist(root, scope)
         self._visit_children(root, scope, 0)
@@ -104,7 +107,8 @@ class Walker:
         body = node.child_by_field_name("body")
         if body is None:
             return
-        inner = self.binder.class_scope(body, scope, self.clients.of_class(class_name, base))
+        inner = self.binder.class_scope(
+            body, scope, self.clients.of_class(class_name, base), self._extended_origin(node, scope))
         self._visit_children(body, inner, depth)
 
     def _record_heritage(self, node: Node, name_node: Node | None) -> str | None:
@@ -125,6 +129,16 @@ class Walker:
                         location=self.facts.location(name_node),
                     ))
                 return base
+        return None
+
+    def _extended_origin(self, node: Node, scope: Scope) -> Origin | None:
+        """What ``this`` is in a class extending an imported class: an instance of it."""
+        for heritage in node.named_children:
+            for clause in heritage.named_children if heritage.type == "class_heritage" else ():
+                value = clause.child_by_field_name("value") if clause.type == "extends_clause" else None
+                base = self.origins.of(value, scope) if value is not None else None
+                if base is not None:
+                    return base.then(NEW, clause)
         return None
 
     def _visit_call(self, node: Node, scope: Scope, depth: int) -> None:

@@ -1,0 +1,297 @@
+"""Where a value comes from: which module a local name was imported from, and
+what was done to it since (called, constructed, a member read).
+
+Libraries decide what a receiver is by its origin, never by its name alone:
+``sql`` is a postgres.js tag only when it is the result of calling the
+``postgres`` package's default export, not a local function named ``sql``.
+
+An ``Origin`` is the module and export a value starts from plus the steps
+applied to it, e.g. for
+
+    import postgres from 'postgres'         # postgres: ('postgres', 'default')
+    const sql = postgres(url)              # sql: ('postgres', 'default', ('()',))
+    import { DataSource } from 'typeorm'
+    const ds = new DataSource({...})       # ds: ('typeorm', 'DataSource', ('new',))
+    const repo = ds.getRepository(User)    # ('typeorm', 'DataSource', ('new', '.getRepository', '()'))
+    constructor(private ds: DataSource)    # this.ds: ('typeorm', 'DataSource', ('new',))
+
+Read: ``import x from 'm'`` (``default``), ``import { a as b } from 'm'``
+(``a``), ``import * as ns from 'm'`` and ``import x = require('m')`` (``*``),
+``require('m')`` (``*``) and ``const { a } = require('m')`` (``a``). A member
+of ``*`` or ``default`` read before any other step is that export
+(``ns.a``, and ``pg.Pool`` for CommonJS interop). A binding declared with a
+type takes the type's origin plus ``new`` (an instance of it), ``this`` in a
+class extending an imported class likewise.
+
+Names are looked up through the lexical scopes: a parameter or variable named
+like an import shadows it and has the origin of its own declaration, if any.
+Dynamic ``import()`` is not read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from linter.extract.base import HostText
+from linter.extract.typescript.tree import member_parts, operator, pattern_names
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.typescript.scopes import Scope
+
+NAMESPACE = "*"  # the module object: ``import * as ns``, ``require('m')``
+DEFAULT = "default"
+CALL = "()"
+NEW = "new"
+TAG = "``"  # used as a template tag
+MAX_STEPS = 16  # longer chains are not followed (no library needs more)
+# Expressions that denote the same value as their only (first) operand.
+_TRANSPARENT = frozenset((
+    "parenthesized_expression", "await_expression", "non_null_expression", "as_expression",
+    "satisfies_expression", "type_assertion",
+))
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """A value's source: ``module``'s ``export`` (``*``: the module object), then ``steps``.
+
+    A step is ``()`` (called), ``new`` (constructed, or declared with that
+    type), ``````` (used as a template tag) or ``.name`` (a member read).
+    ``node`` is the expression (or type) of the last step, for reading its
+    arguments or type arguments; it takes no part in equality.
+    """
+
+    module: str
+    export: str
+    steps: tuple[str, ...] = ()
+    node: Node | None = field(default=None, compare=False)
+
+    @property
+    def package(self) -> str:
+        """The package part of ``module``: ``drizzle-orm/pg-core`` gives ``drizzle-orm``,
+        ``@nestjs/typeorm/dist`` gives ``@nestjs/typeorm``; ``node:`` prefixes dropped;
+        a relative module (``./db``) is itself."""
+        module = self.module.removeprefix("node:")
+        if module.startswith("."):
+            return module
+        parts = module.split("/")
+        return "/".join(parts[:2]) if module.startswith("@") else parts[0]
+
+    def then(self, step: str, node: Node) -> Origin | None:
+        """This origin with ``step`` applied (None past ``MAX_STEPS``)."""
+        if step.startswith(".") and not self.steps and self.export in (NAMESPACE, DEFAULT):
+            return Origin(self.module, step[1:], (), node)
+        if len(self.steps) >= MAX_STEPS:
+            return None
+        return Origin(self.module, self.export, (*self.steps, step), node)
+
+    def is_(self, packages: frozenset[str] | tuple[str, ...], exports: frozenset[str] | tuple[str, ...],
+            steps: tuple[str, ...] = ()) -> bool:
+        """From one of ``packages``, one of ``exports``, with exactly ``steps`` applied."""
+        return self.package in packages and self.export in exports and self.steps == steps
+
+
+def _string_value(node: Node | None, host: HostText) -> str | None:
+    """The text of a plain string literal (no escapes decoded: module names need none)."""
+    if node is None or node.type != "string":
+        return None
+    return host.node_text(node)[1:-1]
+
+
+class Origins:
+    """The origins of one file's names and expressions (module imports, then the
+    scopes ``bindings`` fills with each declaration's origin)."""
+
+    def __init__(self, host: HostText) -> None:
+        self.host = host
+        self.imported: dict[str, Origin] = {}
+
+    # imports
+
+    def collect_imports(self, root: Node) -> None:
+        """Every ``import`` statement's local names (anywhere at module level)."""
+        for statement in root.named_children:
+            if statement.type == "import_statement":
+                self._import_statement(statement)
+
+    def _import_statement(self, statement: Node) -> None:
+        host = self.host
+        module = _string_value(statement.child_by_field_name("source"), host)
+        for clause in statement.named_children:
+            if clause.type == "import_require_clause":
+                name = clause.named_children[0] if clause.named_children else None
+                required = _string_value(clause.child_by_field_name("source"), host)
+                if name is not None and name.type == "identifier" and required is not None:
+                    self.imported[host.node_text(name)] = Origin(required, NAMESPACE, (), name)
+            elif clause.type == "import_clause" and module is not None:
+                self._import_clause(clause, module)
+
+    def _import_clause(self, clause: Node, module: str) -> None:
+        host = self.host
+        for part in clause.named_children:
+            if part.type == "identifier":
+                self.imported[host.node_text(part)] = Origin(module, DEFAULT, (), part)
+            elif part.type == "namespace_import":
+                for name in part.named_children:
+                    if name.type == "identifier":
+                        self.imported[host.node_text(name)] = Origin(module, NAMESPACE, (), name)
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    self._import_specifier(spec, module)
+
+    def _import_specifier(self, spec: Node, module: str) -> None:
+        if spec.type != "import_specifier":
+            return
+        name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+        if name is None:
+            return
+        exported = _string_value(name, self.host) if name.type == "string" else self.host.node_text(name)
+        local = alias if alias is not None else name
+        if exported is not None and local.type == "identifier":
+            self.imported[self.host.node_text(local)] = Origin(module, exported, (), local)
+
+    # names
+
+    def of_name(self, name: str, scope: Scope) -> Origin | None:
+        """The origin of ``name`` where ``scope`` sees it: its closest declaration's,
+        else the import's (a declaration without an origin shadows the import)."""
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.names:
+                return current.origins.get(name)
+            current = current.parent
+        return self.imported.get(name)
+
+    # expressions
+
+    def of(self, node: Node | None, scope: Scope) -> Origin | None:
+        """The origin of an expression, or None when it has none this file can see."""
+        while node is not None and node.type in _TRANSPARENT:
+            node = node.named_children[0] if node.named_children else None
+        if node is None:
+            return None
+        kind = node.type
+        if kind == "identifier":
+            return self.of_name(self.host.node_text(node), scope)
+        if kind == "this":
+            return scope.this.origin
+        if kind == "member_expression":
+            return self._member(node, scope)
+        if kind == "call_expression":
+            return self._call(node, scope)
+        if kind == "new_expression":
+            ctor = self.of(node.child_by_field_name("constructor"), scope)
+            return ctor.then(NEW, node) if ctor is not None else None
+        if kind == "binary_expression" and operator(node) in ("??", "||"):
+            left = self.of(node.child_by_field_name("left"), scope)
+            return left or self.of(node.child_by_field_name("right"), scope)
+        return None
+
+    def _member(self, node: Node, scope: Scope) -> Origin | None:
+        obj, prop = member_parts(node)
+        if obj is None or prop is None:
+            return None
+        name = self.host.node_text(prop)
+        if obj.type == "this":
+            fields = scope.this.field_origins
+            if name in fields:
+                return fields[name]
+        base = self.of(obj, scope)
+        return base.then("." + name, node) if base is not None else None
+
+    def _call(self, node: Node, scope: Scope) -> Origin | None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        required = self._require(function, arguments, scope)
+        if required is not None:
+            return required
+        callee = self.of(function, scope)
+        if callee is None:
+            return None
+        step = TAG if arguments is not None and arguments.type == "template_string" else CALL
+        return callee.then(step, node)
+
+    def _require(self, function: Node | None, arguments: Node | None, scope: Scope) -> Origin | None:
+        """``require('m')`` with ``require`` not declared in this file: the module object."""
+        if function is None or function.type != "identifier" or self.host.node_text(function) != "require":
+            return None
+        if arguments is None or arguments.type != "arguments" or len(arguments.named_children) != 1:
+            return None
+        module = _string_value(arguments.named_children[0], self.host)
+        if module is None or scope.lookup("require")[0]:
+            return None
+        return Origin(module, NAMESPACE, (), function.parent)
+
+    # types
+
+    def of_type(self, node: Node | None, scope: Scope) -> Origin | None:
+        """The origin of a value declared with type ``node``: the type's, plus ``new``."""
+        named = self._type_name(node, scope)
+        return named.then(NEW, node) if named is not None and node is not None else None
+
+    def _type_name(self, node: Node | None, scope: Scope) -> Origin | None:
+        if node is None:
+            return None
+        kind = node.type
+        if kind in ("type_annotation", "parenthesized_type"):
+            inner = node.named_children
+            return self._type_name(inner[0], scope) if inner else None
+        if kind == "type_identifier":
+            return self.of_name(self.host.node_text(node), scope)
+        if kind == "nested_type_identifier":
+            module, name = node.child_by_field_name("module"), node.child_by_field_name("name")
+            base = self._type_name(module, scope) if module is not None and module.type != "identifier" else (
+                self.of_name(self.host.node_text(module), scope) if module is not None else None)
+            return base.then("." + self.host.node_text(name), node) if base is not None and name is not None else None
+        if kind == "generic_type":
+            return self._type_name(node.child_by_field_name("name"), scope)
+        if kind == "union_type":
+            members = [m for m in _union_members(node) if m.type not in ("literal_type", "predefined_type")]
+            return self._type_name(members[0], scope) if len(members) == 1 else None
+        return None
+
+    # declarations
+
+    def of_declaration(self, type_node: Node | None, value: Node | None, scope: Scope) -> Origin | None:
+        """A binding's origin: its declared type's when it has one, else its value's."""
+        if type_node is not None:
+            return self.of_type(type_node, scope)
+        return self.of(value, scope)
+
+    def pattern_origins(self, pattern: Node, origin: Origin | None) -> list[tuple[Node, Origin | None]]:
+        """The identifiers a binding pattern declares, each with its origin:
+        ``{ a, b: c } = value`` gives ``a`` and ``c`` the value's ``.a`` / ``.b``."""
+        if pattern.type == "identifier":
+            return [(pattern, origin)]
+        out: list[tuple[Node, Origin | None]] = []
+        if pattern.type != "object_pattern":
+            return [(ident, None) for ident in pattern_names(pattern)]
+        for prop in pattern.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                name = self.host.node_text(prop)
+                out.append((prop, origin.then("." + name, prop) if origin is not None else None))
+            elif prop.type == "pair_pattern":
+                key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                if key is None or value is None:
+                    continue
+                member = None
+                if origin is not None and key.type == "property_identifier":
+                    member = origin.then("." + self.host.node_text(key), prop)
+                out.extend(self.pattern_origins(value, member))
+            else:
+                out.extend((ident, None) for ident in pattern_names(prop))
+        return out
+
+
+def _union_members(node: Node) -> list[Node]:
+    members: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "union_type":
+            stack.extend(reversed(current.named_children))
+        else:
+            members.append(current)
+    return members
