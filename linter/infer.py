@@ -13,7 +13,8 @@ markers at its root and no app below it (or with its own code at the root) is
 one service.
 
 **Schemas**, in order: a service's Prisma datasource ``schemas`` and models'
-``@@schema``; its ``DATABASE_URL ?schema=``; the convention ``<name>_service``
+``@@schema``, and the schema its ORM models (TypeORM, MikroORM, Sequelize,
+SQLAlchemy) are declared in; its ``DATABASE_URL ?schema=``; the convention ``<name>_service``
 when that schema appears anywhere in the project. When a service names several
 schemas, the one matching its name is its own.
 
@@ -324,6 +325,9 @@ def _evidence(service: str, results: list[ExtractResult],
         for m in r.models:
             if m.service == service and m.schema:
                 out.append(Evidence(m.schema, m.schema_location or m.location, f"@@schema of model {m.name}"))
+        for o in r.orm_models:
+            if o.service == service and o.ref.schema:
+                out.append(Evidence(o.ref.schema, o.location, f"schema of ORM model {o.class_name}"))
     for c in connections:
         if c.service == service:
             out += [Evidence(s, c.location, f"{c.variable} ?schema=") for s in c.schemas]

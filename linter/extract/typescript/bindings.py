@@ -95,11 +95,13 @@ class Binder:
                 for ident in pattern_names(target):
                     self._declare(scope, self.host.node_text(ident), None, False)
 
-    def declare_params(self, function: Node, scope: Scope, first: Client | None) -> None:
-        """Bind a function's parameters; ``first`` overrides the first one ($transaction)."""
+    def declare_params(self, function: Node, scope: Scope, first: Client | None,
+                       first_origin: Origin | None = None) -> None:
+        """Bind a function's parameters; ``first`` overrides the first one ($transaction),
+        ``first_origin`` is its origin unless its declared type gives one."""
         single = function.child_by_field_name("parameter")
         if single is not None:
-            self._declare(scope, self.host.node_text(single), first, first is not None)
+            self._declare(scope, self.host.node_text(single), first, first is not None, first_origin)
             return
         params = function.child_by_field_name("parameters")
         index = 0
@@ -114,6 +116,8 @@ class Binder:
             origin = self.origins.of_declaration(type_node, value, scope)
             if index == 0 and first is not None:
                 info, origin = first, None
+            if index == 0 and origin is None:
+                origin = first_origin
             for ident, ident_origin in self.origins.pattern_origins(pattern, origin):
                 self._declare(scope, self.host.node_text(ident), info, type_node is not None or first is not None,
                               ident_origin)

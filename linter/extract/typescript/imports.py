@@ -45,7 +45,10 @@ DEFAULT = "default"
 CALL = "()"
 NEW = "new"
 TAG = "``"  # used as a template tag
-MAX_STEPS = 16  # longer chains are not followed (no library needs more)
+PARAM = "=>"  # the first parameter of a function passed to it (a transaction callback)
+MAX_STEPS = 48  # longer chains are not followed (no library needs more)
+_MAX_WALK = 4 * MAX_STEPS  # nodes an expression's origin is looked for through
+_MAX_ALTERNATIVES = 8  # nesting of ``a ?? b`` / ``a || b`` followed
 # Expressions that denote the same value as their only (first) operand.
 _TRANSPARENT = frozenset((
     "parenthesized_expression", "await_expression", "non_null_expression", "as_expression",
@@ -58,15 +61,17 @@ class Origin:
     """A value's source: ``module``'s ``export`` (``*``: the module object), then ``steps``.
 
     A step is ``()`` (called), ``new`` (constructed, or declared with that
-    type), ``````` (used as a template tag) or ``.name`` (a member read).
-    ``node`` is the expression (or type) of the last step, for reading its
-    arguments or type arguments; it takes no part in equality.
+    type), ``````` (used as a template tag), ``=>`` (the first parameter of a
+    function passed to it) or ``.name`` (a member read). ``node`` is the
+    expression (or type) of the last step, ``nodes`` those of every step,
+    for reading arguments or type arguments; they take no part in equality.
     """
 
     module: str
     export: str
     steps: tuple[str, ...] = ()
     node: Node | None = field(default=None, compare=False)
+    nodes: tuple[Node, ...] = field(default=(), compare=False)
 
     @property
     def package(self) -> str:
@@ -85,7 +90,15 @@ class Origin:
             return Origin(self.module, step[1:], (), node)
         if len(self.steps) >= MAX_STEPS:
             return None
-        return Origin(self.module, self.export, (*self.steps, step), node)
+        return Origin(self.module, self.export, (*self.steps, step), node, (*self.nodes, node))
+
+    def index(self, *steps: str) -> int | None:
+        """Where ``steps`` first occur in a row in ``self.steps`` (None: nowhere)."""
+        width = len(steps)
+        for start in range(len(self.steps) - width + 1):
+            if self.steps[start:start + width] == steps:
+                return start
+        return None
 
     def is_(self, packages: frozenset[str] | tuple[str, ...], exports: frozenset[str] | tuple[str, ...],
             steps: tuple[str, ...] = ()) -> bool:
@@ -166,52 +179,61 @@ class Origins:
 
     # expressions
 
-    def of(self, node: Node | None, scope: Scope) -> Origin | None:
-        """The origin of an expression, or None when it has none this file can see."""
-        while node is not None and node.type in _TRANSPARENT:
-            node = node.named_children[0] if node.named_children else None
-        if node is None:
-            return None
-        kind = node.type
-        if kind == "identifier":
-            return self.of_name(self.host.node_text(node), scope)
-        if kind == "this":
-            return scope.this.origin
-        if kind == "member_expression":
-            return self._member(node, scope)
-        if kind == "call_expression":
-            return self._call(node, scope)
-        if kind == "new_expression":
-            ctor = self.of(node.child_by_field_name("constructor"), scope)
-            return ctor.then(NEW, node) if ctor is not None else None
-        if kind == "binary_expression" and operator(node) in ("??", "||"):
-            left = self.of(node.child_by_field_name("left"), scope)
-            return left or self.of(node.child_by_field_name("right"), scope)
-        return None
+    def of(self, node: Node | None, scope: Scope, alternatives: int = 0) -> Origin | None:
+        """The origin of an expression, or None when it has none this file can see.
 
-    def _member(self, node: Node, scope: Scope) -> Origin | None:
-        obj, prop = member_parts(node)
-        if obj is None or prop is None:
+        Iterative: the chain is unwound to its base (a name, ``this``, a
+        ``require``), then its steps are applied outwards; a chain longer
+        than the bounds has no origin.
+        """
+        steps: list[tuple[str, Node]] = []  # outermost first
+        base: Origin | None = None
+        current = node
+        for _ in range(_MAX_WALK):
+            if current is None:
+                return None
+            kind = current.type
+            if kind in _TRANSPARENT:
+                current = current.named_children[0] if current.named_children else None
+                continue
+            if kind == "identifier":
+                base = self.of_name(self.host.node_text(current), scope)
+            elif kind == "this":
+                base = scope.this.origin
+            elif kind == "member_expression":
+                obj, prop = member_parts(current)
+                if obj is None or prop is None:
+                    return None
+                name = self.host.node_text(prop)
+                if obj.type == "this" and name in scope.this.field_origins:
+                    base = scope.this.field_origins[name]
+                else:
+                    steps.append(("." + name, current))
+                    current = obj
+                    continue
+            elif kind == "call_expression":
+                function = current.child_by_field_name("function")
+                arguments = current.child_by_field_name("arguments")
+                base = self._require(function, arguments, scope)
+                if base is None:
+                    steps.append((TAG if arguments is not None and arguments.type == "template_string" else CALL, current))
+                    current = function
+                    continue
+            elif kind == "new_expression":
+                steps.append((NEW, current))
+                current = current.child_by_field_name("constructor")
+                continue
+            elif kind == "binary_expression" and operator(current) in ("??", "||") and alternatives < _MAX_ALTERNATIVES:
+                base = (self.of(current.child_by_field_name("left"), scope, alternatives + 1)
+                        or self.of(current.child_by_field_name("right"), scope, alternatives + 1))
+            break
+        else:
             return None
-        name = self.host.node_text(prop)
-        if obj.type == "this":
-            fields = scope.this.field_origins
-            if name in fields:
-                return fields[name]
-        base = self.of(obj, scope)
-        return base.then("." + name, node) if base is not None else None
-
-    def _call(self, node: Node, scope: Scope) -> Origin | None:
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        required = self._require(function, arguments, scope)
-        if required is not None:
-            return required
-        callee = self.of(function, scope)
-        if callee is None:
-            return None
-        step = TAG if arguments is not None and arguments.type == "template_string" else CALL
-        return callee.then(step, node)
+        for step, at in reversed(steps):
+            if base is None:
+                return None
+            base = base.then(step, at)
+        return base
 
     def _require(self, function: Node | None, arguments: Node | None, scope: Scope) -> Origin | None:
         """``require('m')`` with ``require`` not declared in this file: the module object."""

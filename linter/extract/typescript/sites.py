@@ -1,8 +1,10 @@
 """What the walker hands a library's knowledge, and what that knowledge declares.
 
 The walker knows TypeScript, not libraries: at every call it hands a
-``CallSite`` to each registered ``Knowledge``'s ``recognise``, which adds the
-facts it reads there to ``FileFacts``. A new ORM or driver is one module that
+``CallSite`` to each registered ``Knowledge``'s ``recognise``, and at every
+class a ``ClassSite`` to its ``recognise_class`` (entities and models are
+decorated or derived classes, not calls); they add the facts they read there
+to ``FileFacts``. A new ORM or driver is one module that
 builds a ``Knowledge`` (its recogniser, the bytes that let a file past the
 prefilter, and examples of the calls it recognises) and one line in
 ``LIBRARIES`` (``linter.extract.typescript``); the walker does not change.
@@ -17,7 +19,18 @@ from linter.extract.base import HostText
 from linter.extract.typescript.imports import Origins
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Scope
-from linter.model import Access, ClientClass, Comment, ExtractResult, Grant, Location, Problem, RelationDef, SourceFile
+from linter.model import (
+    Access,
+    ClientClass,
+    Comment,
+    ExtractResult,
+    Grant,
+    Location,
+    OrmModel,
+    Problem,
+    RelationDef,
+    SourceFile,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -33,6 +46,21 @@ class CallSite:
     call: Node
     function: Node
     arguments: Node | None
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSite:
+    """One class the walker met: the declaration, its name (None for an anonymous
+    class expression), its decorators (those before ``export`` included), what
+    it ``extends`` (the heritage value and its type arguments) and the scope it
+    is declared in."""
+
+    node: Node
+    name: Node | None
+    decorators: tuple[Node, ...]
+    extends: Node | None
+    type_arguments: Node | None
     scope: Scope
 
 
@@ -57,6 +85,7 @@ class FileFacts:
         self.relation_defs: list[RelationDef] = []
         self.grants: list[Grant] = []
         self.client_classes: list[ClientClass] = []
+        self.orm_models: list[OrmModel] = []
         self.problems: list[Problem] = []
 
     def location(self, node: Node) -> Location:
@@ -77,12 +106,14 @@ class FileFacts:
             relation_defs=tuple(self.relation_defs),
             grants=tuple(self.grants),
             client_classes=tuple(self.client_classes),
+            orm_models=tuple(self.orm_models),
             problems=tuple(self.problems),
             comments=comments,
         )
 
 
 Recogniser = Callable[[CallSite, FileFacts], None]
+ClassRecogniser = Callable[[ClassSite, FileFacts], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +123,13 @@ class Knowledge:
     ``triggers``: byte strings of which every file holding a call ``recognise``
     reads contains at least one (the prefilter is their union, so a pattern
     cannot be added without its trigger). ``examples``: one snippet per kind of
-    call recognised, each yielding a fact when ``db`` is a configured client
-    (a test runs them through the extractor and the prefilter).
+    call or class recognised, each yielding a fact when ``db`` is a configured
+    client (a test runs them through the extractor and the prefilter).
+    ``recognise_class``: what the library reads at a class declaration.
     """
 
     name: str
     recognise: Recogniser
     triggers: frozenset[bytes]
     examples: tuple[str, ...]
+    recognise_class: ClassRecogniser | None = None

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from linter.extract.base import parse_error
 from linter.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
-from linter.extract.typescript.imports import NEW, Origin
+from linter.extract.typescript.imports import NEW, PARAM, Origin
 from linter.extract.typescript.scopes import NO_THIS, Client, Scope
-from linter.extract.typescript.sites import CallSite, FileFacts, Recogniser
+from linter.extract.typescript.sites import CallSite, ClassRecogniser, ClassSite, FileFacts, Recogniser
 from linter.model import ClientClass
 
 if TYPE_CHECKING:
@@ -36,13 +36,15 @@ _KEEPS_THIS = ("arrow_function", "method_definition")
 class Walker:
     """One pass over one file's tree, adding facts to ``facts``."""
 
-    def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser]) -> None:
+    def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser],
+                 class_recognisers: Sequence[ClassRecogniser] = ()) -> None:
         self.facts = facts
         self.host = facts.host
         self.clients = facts.clients
         self.origins = facts.origins
         self.binder = Binder(facts.host, facts.clients, facts.origins)
         self.recognisers = tuple(recognisers)
+        self.class_recognisers = tuple(class_recognisers)
         self._too_deep_reported = False
 
     def visit_program(self, root: Node) -> None:
@@ -89,10 +91,11 @@ class Walker:
             self.binder.declare_loop_variables(node, inner)
         self._visit_children(node, inner, depth)
 
-    def _visit_function(self, node: Node, scope: Scope, depth: int, first: Client | None) -> None:
+    def _visit_function(self, node: Node, scope: Scope, depth: int, first: Client | None,
+                        first_origin: Origin | None = None) -> None:
         """Walk a function in its own scope; plain functions rebind ``this``."""
         inner = Scope(scope, scope.this if node.type in _KEEPS_THIS else NO_THIS)
-        self.binder.declare_params(node, inner, first)
+        self.binder.declare_params(node, inner, first, first_origin)
         params = node.child_by_field_name("parameters")
         if params is not None:
             self._visit_children(params, inner, depth)  # default values may call the client
@@ -104,6 +107,11 @@ class Walker:
         name_node = node.child_by_field_name("name")
         class_name = self.host.node_text(name_node) if name_node is not None else None
         base = self._record_heritage(node, name_node)
+        own_decorators = [child for child in node.named_children if child.type == "decorator"]
+        for decorator in own_decorators:  # evaluated where the class is declared
+            self._visit_children(decorator, scope, depth)
+        if self.class_recognisers:
+            self._hand_class(node, name_node, own_decorators, scope)
         body = node.child_by_field_name("body")
         if body is None:
             return
@@ -131,6 +139,15 @@ class Walker:
                 return base
         return None
 
+    def _hand_class(self, node: Node, name_node: Node | None, own_decorators: list[Node], scope: Scope) -> None:
+        parent = node.parent
+        outer = [c for c in parent.named_children if c.type == "decorator"] if (
+            parent is not None and parent.type == "export_statement") else []
+        extends, type_arguments = _extends_clause(node)
+        site = ClassSite(node, name_node, tuple(outer + own_decorators), extends, type_arguments, scope)
+        for recognise in self.class_recognisers:
+            recognise(site, self.facts)
+
     def _extended_origin(self, node: Node, scope: Scope) -> Origin | None:
         """What ``this`` is in a class extending an imported class: an instance of it."""
         for heritage in node.named_children:
@@ -151,9 +168,20 @@ class Walker:
             self.visit(function, scope, depth + 1)
         if arguments is None:
             return
+        args = arguments.named_children if arguments.type == "arguments" else [arguments]
         callback = self.clients.of_callback(function, scope)
-        for arg in arguments.named_children if arguments.type == "arguments" else [arguments]:
-            if callback is not None and arg.type in _CALLBACKS:
-                self._visit_function(arg, scope, depth + 1, callback)
+        callee = self.origins.of(function, scope) if any(arg.type in _CALLBACKS for arg in args) else None
+        for arg in args:
+            if arg.type in _CALLBACKS and (callback is not None or callee is not None):
+                self._visit_function(arg, scope, depth + 1, callback, callee.then(PARAM, arg) if callee else None)
             else:
                 self.visit(arg, scope, depth + 1)
+
+
+def _extends_clause(node: Node) -> tuple[Node | None, Node | None]:
+    """(value, type arguments) of a class's ``extends`` clause."""
+    for heritage in node.named_children:
+        for clause in heritage.named_children if heritage.type == "class_heritage" else ():
+            if clause.type == "extends_clause":
+                return clause.child_by_field_name("value"), clause.child_by_field_name("type_arguments")
+    return None, None

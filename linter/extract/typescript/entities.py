@@ -1,0 +1,149 @@
+"""What the TypeScript ORMs share: entity/model classes mapped to tables, and
+operations on them, as the same facts SQLAlchemy models give.
+
+A mapped class becomes an ``OrmModel`` (its class name, the table and schema
+it maps, located at the class name); a view also becomes a ``RelationDef`` of
+kind view (writes through it are HOS104). An operation on a class becomes an
+``Access`` whose ref names the class (``RelationRef(orm_class=…)``),
+resolved late against the service's models: an entity imported from another
+file of the service resolves like one declared in the same file, and a class
+that is no model of the service is no access. An operation on a table named
+in a string (``'schema.table'``) is an access to that SQL name.
+
+Names are sent quoted by these ORMs, so case matters only when it is mixed
+(as for SQLAlchemy). A name or schema computed at run time is HOS205 at it.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript.literals import sql_literal
+from linter.extract.typescript.tree import anchor_node
+from linter.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.typescript.scopes import Scope
+    from linter.extract.typescript.sites import FileFacts
+
+_UPPER_RUN = re.compile(r"([A-Z])([A-Z])([a-z])")
+_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
+_TRANSPARENT = frozenset(("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"))
+
+
+def snake_case(name: str) -> str:
+    """``OrderItem`` → ``order_item``, ``HTTPLog`` → ``http_log`` (the word
+    boundaries TypeORM's and MikroORM's default naming strategies draw)."""
+    return _LOWER_UPPER.sub(r"\1_\2", _UPPER_RUN.sub(r"\1_\2\3", name)).lower()
+
+
+def table_ref(name: str, schema: str | None) -> RelationRef:
+    """A table name as these ORMs send it: quoted, so case matters only when mixed."""
+    return RelationRef(name=name, schema=schema or None, quoted=name != name.lower())
+
+
+def path_ref(path: str) -> RelationRef | None:
+    """``'schema.table'`` or ``'table'`` (a ``database.schema.table`` path keeps its
+    last two parts); None for an empty part or anything else than a name path."""
+    parts = path.split(".")
+    if len(parts) > 3 or any(not part or part != part.strip() or '"' in part for part in parts):
+        return None
+    return table_ref(parts[-1], parts[-2] if len(parts) > 1 else None)
+
+
+def string_value(node: Node | None, facts: FileFacts) -> str | None:
+    """The text of a string literal (or template without interpolations); None otherwise."""
+    while node is not None and node.type in _TRANSPARENT:
+        node = node.named_children[0] if node.named_children else None
+    if node is None or node.type not in ("string", "template_string", "binary_expression"):
+        return None
+    literal = sql_literal(node, facts.host)
+    if literal is None or literal[2]:
+        return None
+    return literal[0]
+
+
+def is_string(node: Node | None) -> bool:
+    """A string or template literal (whatever it holds)."""
+    return node is not None and node.type in ("string", "template_string")
+
+
+def decorator_parts(decorator: Node) -> tuple[Node | None, Node | None]:
+    """(the decorator function, its arguments): ``@Entity('t')`` gives
+    (``Entity``, ``('t')``); a bare ``@Table`` gives (``Table``, None)."""
+    expression = decorator.named_children[-1] if decorator.named_children else None
+    if expression is None:
+        return None, None
+    if expression.type == "call_expression":
+        return expression.child_by_field_name("function"), expression.child_by_field_name("arguments")
+    return expression, None
+
+
+def arguments_of(arguments: Node | None) -> list[Node]:
+    """A call's argument nodes (none for a tagged template or no call)."""
+    if arguments is None or arguments.type != "arguments":
+        return []
+    return [arg for arg in arguments.named_children if arg.type != "comment"]
+
+
+def class_argument(node: Node | None, scope: Scope, facts: FileFacts) -> Node | None:
+    """The class an argument names: an identifier (``User``) that is not a local
+    variable or parameter, or the class of ``new User(…)``. The identifier node,
+    else None; whether it is a model of the service is decided at resolution."""
+    while node is not None and node.type in _TRANSPARENT:
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "new_expression":
+        node = node.child_by_field_name("constructor")
+    if node is None or node.type != "identifier":
+        return None
+    current: Scope | None = scope
+    name = facts.host.node_text(node)
+    while current is not None:
+        if name in current.names:
+            return node if current.parent is None else None  # module level: a class or an alias of one
+        current = current.parent
+    return node
+
+
+def add_model(facts: FileFacts, name_node: Node, ref: RelationRef, *, view: bool, what: str) -> None:
+    """A mapped class (located at its name); a view is also a view definition."""
+    location = facts.location(name_node)
+    class_name = facts.host.node_text(name_node)
+    facts.orm_models.append(OrmModel(service=facts.src.service, class_name=class_name, ref=ref, location=location))
+    if view:
+        facts.relation_defs.append(RelationDef(
+            service=facts.src.service, ref=ref, kind=RelationKind.VIEW, location=location, what=f"{what} {class_name}",
+        ))
+
+
+def add_access(facts: FileFacts, at: Node, ref: RelationRef, kind: AccessKind, *, via: str, operation: str,
+               call: Node, referrer: RelationRef | None = None) -> None:
+    """An access located at ``at`` (the table reference or the method), anchored at ``call``'s statement."""
+    facts.accesses.append(Access(
+        service=facts.src.service,
+        location=facts.location(at),
+        ref=ref,
+        kind=kind,
+        via=via,
+        operation=operation,
+        anchor=facts.host.anchor(anchor_node(call)),
+        referrer_ref=referrer,
+    ))
+
+
+def class_ref(node: Node, facts: FileFacts) -> RelationRef:
+    """The ref of an operation on the class ``node`` names."""
+    return RelationRef(orm_class=facts.host.node_text(node))
+
+
+def computed(facts: FileFacts, at: Node, what: str, call: Node) -> None:
+    """HOS205: a table name or schema computed at run time."""
+    facts.problems.append(Problem(
+        code="HOS205",
+        location=facts.location(at),
+        message=f"{what} is computed at run time; the relation it names cannot be known statically",
+        service=facts.src.service,
+        anchor=facts.host.anchor(anchor_node(call)),
+    ))
