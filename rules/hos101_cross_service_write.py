@@ -72,5 +72,51 @@ RULE = Rule(
             },
             expect=("HOS101 services/search/src/sync.ts:3:14 product_service.products",),
         ),
+        # TypeORM: an entity declared in one file, written through an injected repository in another
+        Invalid(
+            {
+                "services/search/src/product.entity.ts": (
+                    "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
+                    "@Entity('products', { schema: 'product_service' })\n"
+                    "export class Product {\n  @PrimaryColumn() id: number;\n}\n"
+                ),
+                "services/search/src/sync.service.ts": (
+                    "import { InjectRepository } from '@nestjs/typeorm';\n"
+                    "import { Repository } from 'typeorm';\n"
+                    "import { Product } from './product.entity';\n\n"
+                    "export class SyncService {\n"
+                    "  constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}\n\n"
+                    "  touch(id: number) {\n"
+                    "    return this.products.update({ id }, { indexed: true });\n"
+                    "  }\n"
+                    "}\n"
+                ),
+            },
+            expect=("HOS101 services/search/src/sync.service.ts:9:26 product_service.products",),
+        ),
+        Invalid({"services/search/src/sync.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "export const purge = (ds: DataSource) =>\n"
+            "  ds.createQueryBuilder().delete().from('product_service.products').execute();\n")},
+            expect=("HOS101 3:42 product_service.products",)),
+        Valid(
+            {
+                "services/order/src/order.entity.ts": (
+                    "import { Entity, PrimaryColumn } from 'typeorm';\n"
+                    "@Entity('orders', { schema: 'order_service' })\n"
+                    "export class Order {\n  @PrimaryColumn() id: number;\n}\n"
+                ),
+                "services/order/src/orders.ts": (
+                    "import { EntityManager } from 'typeorm';\n"
+                    "import { Order } from './order.entity';\n"
+                    "export const pay = (m: EntityManager, id: number) => m.update(Order, { id }, { paid: true });\n"
+                ),
+            },
+        ),
+        # trap: a Repository class of the service's own making, not TypeORM's
+        Valid({"services/search/src/sync.ts": (
+            "import { Repository } from './repository';\n"
+            "import { Product } from './product';\n"
+            "export const touch = (r: Repository<Product>) => r.update({ id: 1 }, { indexed: true });\n")}),
     ),
 )

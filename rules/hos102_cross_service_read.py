@@ -79,5 +79,28 @@ RULE = Rule(
             },
             expect=("HOS102 services/search/src/sync.ts:3:27 product_service.products",),
         ),
+        # TypeORM: a query builder reading another service's table, by entity and by 'schema.table'
+        Invalid(
+            {
+                "services/search/src/product.entity.ts": (
+                    "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
+                    "@Entity('products', { schema: 'product_service' })\n"
+                    "export class Product {\n  @PrimaryColumn() id: number;\n}\n"
+                ),
+                "services/search/src/index.ts": (
+                    "import { DataSource } from 'typeorm';\n"
+                    "import { Product } from './product.entity';\n"
+                    "export const load = (ds: DataSource) => ds.getRepository(Product).find();\n"
+                    "export const names = (ds: DataSource) =>\n"
+                    "  ds.createQueryBuilder().select('u.name').from('auth_service.users', 'u').getRawMany();\n"
+                ),
+            },
+            expect=("HOS102 services/search/src/index.ts:3:67 product_service.products",
+                    "HOS102 services/search/src/index.ts:5:50 auth_service.users"),
+        ),
+        Valid({"services/order/src/orders.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "export const list = (ds: DataSource) =>\n"
+            "  ds.createQueryBuilder().from('order_service.orders', 'o').leftJoinAndSelect('o.customer', 'c').getMany();\n")}),
     ),
 )

@@ -56,5 +56,25 @@ RULE = Rule(
                 expect=("HOS103 1:13 auth_service.users",)),
         Invalid({"services/order/db/m.sql": "COMMENT ON TABLE product_service.products IS 'x';\n"},
                 expect=("HOS103 1:18 product_service.products",)),
+        # TypeORM migrations: the query runner's schema changes are DDL
+        Invalid({"services/order/src/migrations/1700000000000-AddOrderCount.ts": (
+            "import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';\n"
+            "export class AddOrderCount1700000000000 implements MigrationInterface {\n"
+            "  async up(queryRunner: QueryRunner): Promise<void> {\n"
+            "    await queryRunner.addColumn('auth_service.users', new TableColumn({ name: 'order_count', type: 'int' }));\n"
+            "  }\n"
+            "  async down(queryRunner: QueryRunner): Promise<void> {}\n"
+            "}\n")},
+            expect=("HOS103 4:34 auth_service.users",)),
+        Valid({"services/order/src/migrations/1700000000000-Init.ts": (
+            "import { MigrationInterface, QueryRunner, Table } from 'typeorm';\n"
+            "export class Init1700000000000 implements MigrationInterface {\n"
+            "  async up(queryRunner: QueryRunner): Promise<void> {\n"
+            "    await queryRunner.createTable(new Table({ name: 'orders', schema: 'order_service', columns: [] }));\n"
+            "  }\n"
+            "  async down(queryRunner: QueryRunner): Promise<void> {\n"
+            "    await queryRunner.dropTable('order_service.orders');\n"
+            "  }\n"
+            "}\n")}),
     ),
 )

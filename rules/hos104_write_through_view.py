@@ -65,5 +65,35 @@ RULE = Rule(
             },
             expect=("HOS104 services/order/src/t.ts:3:14 order_service.order_totals",),
         ),
+        # TypeORM: a @ViewEntity is a view; reading it is the sanctioned path, saving through it is not
+        Invalid(
+            {
+                "services/order/src/customer-email.view.ts": (
+                    "import { ViewEntity, ViewColumn } from 'typeorm';\n"
+                    "@ViewEntity({ name: 'customer_emails', schema: 'order_service' })\n"
+                    "export class CustomerEmail {\n  @ViewColumn() email: string;\n}\n"
+                ),
+                "services/order/src/emails.ts": (
+                    "import { EntityManager } from 'typeorm';\n"
+                    "import { CustomerEmail } from './customer-email.view';\n"
+                    "export const fix = (m: EntityManager) => m.save(CustomerEmail, { email: 'x' });\n"
+                ),
+            },
+            expect=("HOS104 services/order/src/emails.ts:3:49 order_service.customer_emails",),
+        ),
+        Valid(
+            {
+                "services/order/src/customer-email.view.ts": (
+                    "import { ViewEntity, ViewColumn } from 'typeorm';\n"
+                    "@ViewEntity({ name: 'customer_emails', schema: 'order_service' })\n"
+                    "export class CustomerEmail {\n  @ViewColumn() email: string;\n}\n"
+                ),
+                "services/order/src/emails.ts": (
+                    "import { EntityManager } from 'typeorm';\n"
+                    "import { CustomerEmail } from './customer-email.view';\n"
+                    "export const list = (m: EntityManager) => m.find(CustomerEmail);\n"
+                ),
+            },
+        ),
     ),
 )

@@ -1,9 +1,10 @@
 """A service's Prisma schema or ORM maps a model onto another service's relation.
 
 ## What it does
-Flags, at the `model` line (the `class` line for a SQLAlchemy model), every
-Prisma model or ORM model in a service that is mapped onto a relation owned
-by another service — whether or not any code uses it yet.
+Flags, at the `model` line (the `class` line for a SQLAlchemy model, the
+class name for a TypeORM, MikroORM or Sequelize model), every Prisma model
+or ORM model in a service that is mapped onto a relation owned by another
+service — whether or not any code uses it yet.
 
 ## Why it matters
 A foreign model puts another team's table into your generated client: the
@@ -82,5 +83,20 @@ RULE = Rule(
             "class Product(Base):\n    __tablename__ = \"products\"\n"
             "    __table_args__ = {\"schema\": \"product_service\"}\n")},
             expect=("HOS105 8:1 product_service.products",)),
+        # TypeORM entities: @Entity('name', { schema }) / @Entity({ name, schema })
+        Invalid({"services/order/src/user.entity.ts": (
+            "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
+            "@Entity('users', { schema: 'auth_service' })\n"
+            "export class User {\n  @PrimaryColumn() id: number;\n}\n")},
+            expect=("HOS105 4:14 auth_service.users",)),
+        Valid({"services/order/src/order.entity.ts": (
+            "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
+            "@Entity({ name: 'orders', schema: 'order_service' })\n"
+            "export class Order {\n  @PrimaryColumn() id: number;\n}\n")}),
+        # trap: an @Entity decorator that is not TypeORM's
+        Valid({"services/order/src/user.ts": (
+            "import { Entity } from './decorators';\n"
+            "@Entity('users', { schema: 'auth_service' })\n"
+            "export class User {}\n")}),
     ),
 )
