@@ -400,3 +400,31 @@ def test_lookalike_migration_methods_on_other_receivers(facts):
     }
     """
     assert facts.accesses(code) == []
+
+
+def test_lookalike_view_entity_and_inject_repository_not_from_typeorm(facts):
+    code = """\
+    import { ViewEntity } from './decorators'
+    import { InjectRepository } from '@other/di'
+    import { Repository } from '@other/repo'
+    import { User } from './user.entity'
+    @ViewEntity({ name: 'v', schema: 'auth_service' })
+    export class V {}
+    class S {
+      constructor(@InjectRepository(User) private users: Repository<User>) {}
+      run() { return this.users.update({}, {}) }
+    }
+    """
+    assert facts.models(code) == []
+    assert facts.views(code) == []
+    assert facts.accesses(code) == []
+
+
+def test_injected_entity_wins_over_a_generic_type_argument(facts):
+    code = NEST + dedent("""\
+    class S {
+      constructor(@InjectRepository(User) private users: Repository<any>) {}
+      run() { return this.users.find() }
+    }
+    """)
+    assert facts.accesses(code) == [(6, 29, "read", "class User", "find")]
