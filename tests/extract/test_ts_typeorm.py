@@ -57,7 +57,7 @@ def test_computed_entity_name_or_schema_is_hos205(facts):
 
 def test_lookalike_entity_decorators_not_from_typeorm(facts):
     code = """\
-    import { Entity } from '@mikro-orm/core-lookalike'
+    import { Entity } from '@acme/orm'
     import { Table } from './decorators'
     @Entity({ schema: 'auth_service' })
     class A {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from linter.embedded import looks_like_sql
 from linter.extract.base import ExtractConfig, HostText
-from linter.extract.typescript import prisma_queries, raw_sql, typeorm
+from linter.extract.typescript import mikroorm, prisma_queries, raw_sql, typeorm
 from linter.extract.typescript.literals import decode_escape, sql_literal
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
@@ -49,10 +49,11 @@ NAME = "typescript"
 LANGUAGE = Language.TYPESCRIPT
 
 # Every library's call-site knowledge, in the order its facts are reported.
-LIBRARIES: tuple[Knowledge, ...] = (prisma_queries.KNOWLEDGE, raw_sql.KNOWLEDGE, typeorm.KNOWLEDGE)
+LIBRARIES: tuple[Knowledge, ...] = (prisma_queries.KNOWLEDGE, raw_sql.KNOWLEDGE, typeorm.KNOWLEDGE, mikroorm.KNOWLEDGE)
 PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
 _RECOGNISERS = tuple(k.recognise for k in LIBRARIES)
 _CLASS_RECOGNISERS = tuple(k.recognise_class for k in LIBRARIES if k.recognise_class is not None)
+_NEW_RECOGNISERS = tuple(k.recognise_new for k in LIBRARIES if k.recognise_new is not None)
 
 
 def handles(path: str) -> bool:
@@ -83,5 +84,5 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     problem = syntax_problem(src, host, root) if root.has_error else None
     if problem is not None:
         facts.problems.append(problem)
-    Walker(facts, _RECOGNISERS, _CLASS_RECOGNISERS).visit_program(root)
+    Walker(facts, _RECOGNISERS, _CLASS_RECOGNISERS, _NEW_RECOGNISERS).visit_program(root)
     return facts.result(comments(host, root) if config.comments else ())

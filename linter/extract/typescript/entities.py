@@ -25,6 +25,7 @@ from linter.model import Access, AccessKind, OrmModel, Problem, RelationDef, Rel
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from linter.extract.typescript.imports import Origin
     from linter.extract.typescript.scopes import Scope
     from linter.extract.typescript.sites import FileFacts
 
@@ -63,11 +64,6 @@ def string_value(node: Node | None, facts: FileFacts) -> str | None:
     if literal is None or literal[2]:
         return None
     return literal[0]
-
-
-def is_string(node: Node | None) -> bool:
-    """A string or template literal (whatever it holds)."""
-    return node is not None and node.type in ("string", "template_string")
 
 
 def decorator_parts(decorator: Node) -> tuple[Node | None, Node | None]:
@@ -147,3 +143,125 @@ def computed(facts: FileFacts, at: Node, what: str, call: Node) -> None:
         service=facts.src.service,
         anchor=facts.host.anchor(anchor_node(call)),
     ))
+
+
+def underscore(name: str) -> str:
+    """``OrderItem`` → ``order_item``, ``HTTPLog`` → ``httplog`` (MikroORM's
+    ``UnderscoreNamingStrategy``: a boundary only between a lower-case letter
+    and an upper-case one)."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def imports_package(facts: FileFacts, scope: Scope, prefixes: tuple[str, ...]) -> bool:
+    """Whether the file imports (or requires at module level) a package starting with one of ``prefixes``."""
+    root = scope
+    while root.parent is not None:
+        root = root.parent
+    origins = [*facts.origins.imported.values(), *root.origins.values()]
+    return any(origin.package.startswith(prefixes) for origin in origins)
+
+
+def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: str, method: str) -> None:
+    """SQL text passed to ``method``: a literal is analysed (with positions back in
+    this file), one built at run time is HOS205 at the call."""
+    if arg is None:
+        return
+    literal = sql_literal(arg, facts.host)
+    anchor = facts.host.anchor(anchor_node(call))
+    if literal is None:
+        facts.problems.append(Problem(
+            code="HOS205", location=facts.location(call), service=facts.src.service, anchor=anchor,
+            message=f"SQL passed to .{method} is built at run time; its relations cannot be known statically",
+        ))
+        return
+    text, origin, placeholders = literal
+    if not facts.parse_sql:
+        return
+    from linter.extract.sql import extract_sql  # files without raw SQL never load sqlglot
+
+    facts.add_embedded(extract_sql(
+        text, origin, path=facts.src.path, service=facts.src.service, via=via, anchor=anchor,
+        placeholders=placeholders,
+    ))
+
+
+def is_local(origin: Origin) -> bool:
+    """A module of the project itself (``./data-source``, ``@/db``, ``~/db``, ``#db``)."""
+    return origin.module.startswith((".", "@/", "~/", "#"))
+
+
+def outer_methods(call: Node, facts: FileFacts) -> list[str]:
+    """Methods called on ``call``'s result in the same expression (``a().b().c()`` from ``a()``)."""
+    out: list[str] = []
+    current = call
+    while len(out) < 64:
+        member = current.parent
+        if member is None or member.type != "member_expression" or member.child_by_field_name("object") != current:
+            break
+        outer = member.parent
+        prop = member.child_by_field_name("property")
+        if outer is None or outer.type != "call_expression" or outer.child_by_field_name("function") != member:
+            break
+        if prop is not None:
+            out.append(facts.host.node_text(prop))
+        current = outer
+    return out
+
+
+def first_class(call: Node, scope: Scope, facts: FileFacts) -> Node | None:
+    """The class the first argument of ``call`` names (``getRepository(User)``)."""
+    args = arguments_of(call.child_by_field_name("arguments"))
+    return class_argument(args[0], scope, facts) if args else None
+
+
+def type_entity(node: Node, scope: Scope, facts: FileFacts, inject_package: str) -> Node | None:
+    """The entity of a repository declared as ``node`` (a type annotation, an
+    ``extends`` clause or a ``new`` expression): ``@InjectRepository(E)`` from
+    ``inject_package`` on the declaration, else the first type argument
+    (``Repository<E>``, ``extends Repository<E>``), else ``new Repository(E, …)``'s
+    first argument."""
+    if node.type == "new_expression":
+        return first_class(node, scope, facts)
+    declaration = node.parent
+    if declaration is not None:
+        for decorator in declaration.named_children:
+            if decorator.type != "decorator":
+                continue
+            function, arguments = decorator_parts(decorator)
+            origin = facts.origins.of(function, scope)
+            if origin is not None and origin.package == inject_package and origin.export == "InjectRepository":
+                args = arguments_of(arguments)
+                return class_argument(args[0], scope, facts) if args else None
+    type_arguments = node.child_by_field_name("type_arguments") or _generic_arguments(node)
+    first = type_arguments.named_children[0] if type_arguments is not None and type_arguments.named_children else None
+    if first is None or first.type != "type_identifier" or _is_type_parameter(first, facts):
+        return None
+    return first
+
+
+def _is_type_parameter(name: Node, facts: FileFacts) -> bool:
+    """``T`` in ``function f<T>(r: Repository<T>)`` / ``class R<T> extends Repository<T>``."""
+    text = facts.host.node_text(name)
+    current = name.parent
+    while current is not None:
+        params = current.child_by_field_name("type_parameters")
+        for param in params.named_children if params is not None else ():
+            declared = param.child_by_field_name("name")
+            if declared is not None and facts.host.node_text(declared) == text:
+                return True
+        current = current.parent
+    return False
+
+
+def _generic_arguments(node: Node) -> Node | None:
+    """The type arguments of the generic type in a (``T | null``, parenthesised) annotation."""
+    stack = [node]
+    for _ in range(16):
+        if not stack:
+            return None
+        current = stack.pop(0)
+        if current.type == "generic_type":
+            return current.child_by_field_name("type_arguments")
+        if current.type in ("type_annotation", "union_type", "parenthesized_type"):
+            stack.extend(current.named_children)
+    return None

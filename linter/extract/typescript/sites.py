@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CallSite:
-    """One call the walker met, in the scope it was met in: ``function(…)``, or
-    a tagged template ``function`…``` (then ``arguments`` is the template)."""
+    """One call the walker met, in the scope it was met in: ``function(…)``, a
+    tagged template ``function`…``` (then ``arguments`` is the template), or
+    for ``recognise_new`` a construction ``new function(…)``."""
 
     call: Node
     function: Node
@@ -125,7 +126,8 @@ class Knowledge:
     cannot be added without its trigger). ``examples``: one snippet per kind of
     call or class recognised, each yielding a fact when ``db`` is a configured
     client (a test runs them through the extractor and the prefilter).
-    ``recognise_class``: what the library reads at a class declaration.
+    ``recognise_class``: what the library reads at a class declaration;
+    ``recognise_new``: at a ``new X(…)`` expression (entity schemas).
     """
 
     name: str
@@ -133,3 +135,4 @@ class Knowledge:
     triggers: frozenset[bytes]
     examples: tuple[str, ...]
     recognise_class: ClassRecogniser | None = None
+    recognise_new: Recogniser | None = None

@@ -52,10 +52,15 @@ from linter.extract.typescript.entities import (
     class_ref,
     computed,
     decorator_parts,
+    first_class,
+    imports_package,
+    is_local,
+    outer_methods,
     path_ref,
     snake_case,
     string_value,
     table_ref,
+    type_entity,
 )
 from linter.extract.typescript.imports import CALL, NEW, PARAM, Origin
 from linter.extract.typescript.literals import object_items, pair_value
@@ -70,7 +75,7 @@ if TYPE_CHECKING:
 
 VIA = "typeorm"
 PACKAGES = frozenset(("typeorm",))
-NEST_PACKAGES = frozenset(("@nestjs/typeorm",))
+NEST_PACKAGE = "@nestjs/typeorm"
 
 READ_METHODS = frozenset((
     "find findBy findAndCount findAndCountBy findOne findOneBy findOneOrFail findOneByOrFail findByIds "
@@ -155,11 +160,6 @@ _SOURCES = frozenset((Kind.DATA_SOURCE, Kind.MANAGER))
 # --- what a receiver is -------------------------------------------------------------------------
 
 
-def is_local(origin: Origin) -> bool:
-    """A module of the project itself (``./data-source``, ``@/db``, ``~/db``, ``#db``)."""
-    return origin.module.startswith((".", "@/", "~/", "#"))
-
-
 def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | None:
     """What ``origin`` denotes, following its steps through TypeORM's types."""
     if origin is None:
@@ -170,7 +170,7 @@ def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | Non
         if start is None:
             return None
         role, index = start
-    elif is_local(origin):
+    elif is_local(origin) and not imports_package(facts, scope, ("@mikro-orm/",)):
         role, index = Role(Kind.UNKNOWN), 0
     else:
         return None
@@ -192,13 +192,13 @@ def _start(origin: Origin, scope: Scope, facts: FileFacts) -> tuple[Role, int] |
     steps = origin.steps
     if steps[:1] == (NEW,) and origin.export in _TYPES:
         kind = _TYPES[origin.export]
-        entity = _declared_entity(origin.nodes[0], scope, facts) if kind is Kind.REPOSITORY else None
+        entity = type_entity(origin.nodes[0], scope, facts, NEST_PACKAGE) if kind is Kind.REPOSITORY else None
         return Role(kind, entity), 1
     if steps[:1] == (CALL,) and origin.export in _GLOBALS:
         kind = _GLOBALS[origin.export]
         call = origin.nodes[0]
         if kind is Kind.REPOSITORY:
-            return Role(kind, _first_class(call, scope, facts)), 1
+            return Role(kind, first_class(call, scope, facts)), 1
         if kind is Kind.BUILDER:
             return _builder(call, scope, facts, None), 1
         return Role(kind), 1
@@ -223,7 +223,7 @@ def _after_method(role: Role, name: str, how: str, node: Node, scope: Scope, fac
     if how == PARAM:
         return Role(Kind.MANAGER) if name == "transaction" and kind in (*_SOURCES, Kind.UNKNOWN) else None
     if name in _GET_REPOSITORY and kind in (*_SOURCES, Kind.UNKNOWN):
-        return Role(Kind.REPOSITORY, _first_class(node, scope, facts))
+        return Role(Kind.REPOSITORY, first_class(node, scope, facts))
     if kind is Kind.UNKNOWN:
         return None
     if name == "createQueryBuilder" and kind in (*_SOURCES, Kind.REPOSITORY):
@@ -261,62 +261,6 @@ def _builder_step(role: Role, name: str, call: Node, facts: FileFacts) -> Role:
     if name in _DELETING:
         role = replace(role, deleting=True)
     return role
-
-
-def _first_class(call: Node, scope: Scope, facts: FileFacts) -> Node | None:
-    args = arguments_of(call.child_by_field_name("arguments"))
-    return class_argument(args[0], scope, facts) if args else None
-
-
-def _declared_entity(node: Node, scope: Scope, facts: FileFacts) -> Node | None:
-    """The entity of a repository declared as ``node``: ``@InjectRepository(E)`` on
-    the declaration, else the type argument (``Repository<E>``, ``extends
-    Repository<E>``), else ``new Repository(E, …)``'s first argument."""
-    if node.type == "new_expression":
-        return _first_class(node, scope, facts)
-    declaration = node.parent
-    if declaration is not None:
-        for decorator in declaration.named_children:
-            if decorator.type != "decorator":
-                continue
-            function, arguments = decorator_parts(decorator)
-            origin = facts.origins.of(function, scope)
-            if origin is not None and origin.package in NEST_PACKAGES and origin.export == "InjectRepository":
-                args = arguments_of(arguments)
-                return class_argument(args[0], scope, facts) if args else None
-    type_arguments = node.child_by_field_name("type_arguments") or _generic_arguments(node)
-    first = type_arguments.named_children[0] if type_arguments is not None and type_arguments.named_children else None
-    if first is None or first.type != "type_identifier" or _is_type_parameter(first, facts):
-        return None
-    return first
-
-
-def _is_type_parameter(name: Node, facts: FileFacts) -> bool:
-    """``T`` in ``function f<T>(r: Repository<T>)`` / ``class R<T> extends Repository<T>``."""
-    text = facts.host.node_text(name)
-    current = name.parent
-    while current is not None:
-        params = current.child_by_field_name("type_parameters")
-        for param in params.named_children if params is not None else ():
-            declared = param.child_by_field_name("name")
-            if declared is not None and facts.host.node_text(declared) == text:
-                return True
-        current = current.parent
-    return False
-
-
-def _generic_arguments(node: Node) -> Node | None:
-    """The type arguments of the generic type in a (``T | null``, parenthesised) annotation."""
-    stack = [node]
-    for _ in range(16):
-        if not stack:
-            return None
-        current = stack.pop(0)
-        if current.type == "generic_type":
-            return current.child_by_field_name("type_arguments")
-        if current.type in ("type_annotation", "union_type", "parenthesized_type"):
-            stack.extend(current.named_children)
-    return None
 
 
 # --- call sites ---------------------------------------------------------------------------------
@@ -417,30 +361,12 @@ def _text_start(node: Node) -> Node:
     return node
 
 
-def _outer_methods(call: Node, facts: FileFacts) -> list[str]:
-    """Methods called on ``call``'s result in the same expression (``a().b().c()`` from ``a()``)."""
-    out: list[str] = []
-    current = call
-    while len(out) < 64:
-        member = current.parent
-        if member is None or member.type != "member_expression" or member.child_by_field_name("object") != current:
-            break
-        outer = member.parent
-        prop = member.child_by_field_name("property")
-        if outer is None or outer.type != "call_expression" or outer.child_by_field_name("function") != member:
-            break
-        if prop is not None:
-            out.append(facts.host.node_text(prop))
-        current = outer
-    return out
-
-
 def _writes_later(call: Node, facts: FileFacts) -> bool:
-    return any(m in _BUILDER_WRITES or m == "into" for m in _outer_methods(call, facts))
+    return any(m in _BUILDER_WRITES or m == "into" for m in outer_methods(call, facts))
 
 
 def _targets_later(call: Node, facts: FileFacts) -> bool:
-    return any(m in ("from", "into") for m in _outer_methods(call, facts))
+    return any(m in ("from", "into") for m in outer_methods(call, facts))
 
 
 # --- migrations --------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Walker:
     """One pass over one file's tree, adding facts to ``facts``."""
 
     def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser],
-                 class_recognisers: Sequence[ClassRecogniser] = ()) -> None:
+                 class_recognisers: Sequence[ClassRecogniser] = (), new_recognisers: Sequence[Recogniser] = ()) -> None:
         self.facts = facts
         self.host = facts.host
         self.clients = facts.clients
@@ -45,6 +45,7 @@ class Walker:
         self.binder = Binder(facts.host, facts.clients, facts.origins)
         self.recognisers = tuple(recognisers)
         self.class_recognisers = tuple(class_recognisers)
+        self.new_recognisers = tuple(new_recognisers)
         self._too_deep_reported = False
 
     def visit_program(self, root: Node) -> None:
@@ -72,6 +73,8 @@ class Walker:
             self._visit_block(node, scope, depth)
         elif kind == "call_expression":
             self._visit_call(node, scope, depth)
+        elif kind == "new_expression" and self.new_recognisers:
+            self._visit_new(node, scope, depth)
         else:
             self._visit_children(node, scope, depth)
 
@@ -157,6 +160,14 @@ class Walker:
                 if base is not None:
                     return base.then(NEW, clause)
         return None
+
+    def _visit_new(self, node: Node, scope: Scope, depth: int) -> None:
+        constructor = node.child_by_field_name("constructor")
+        if constructor is not None:
+            site = CallSite(node, constructor, node.child_by_field_name("arguments"), scope)
+            for recognise in self.new_recognisers:
+                recognise(site, self.facts)
+        self._visit_children(node, scope, depth)
 
     def _visit_call(self, node: Node, scope: Scope, depth: int) -> None:
         function = node.child_by_field_name("function")
