@@ -118,5 +118,21 @@ RULE = Rule(
             "import { Repository } from './repository';\n"
             "import { Product } from './product';\n"
             "export const touch = (r: Repository<Product>) => r.update({ id: 1 }, { indexed: true });\n")}),
+        # MikroORM: the entity manager's native writes on an entity mapped onto another service's table
+        Invalid(
+            {
+                "services/search/src/product.entity.ts": (
+                    "import { Entity, PrimaryKey } from '@mikro-orm/core';\n"
+                    "@Entity({ tableName: 'products', schema: 'product_service' })\n"
+                    "export class Product {\n  @PrimaryKey() id!: number;\n}\n"
+                ),
+                "services/search/src/sync.ts": (
+                    "import { EntityManager } from '@mikro-orm/postgresql';\n"
+                    "import { Product } from './product.entity';\n"
+                    "export const touch = (em: EntityManager) => em.nativeUpdate(Product, { id: 1 }, { indexed: true });\n"
+                ),
+            },
+            expect=("HOS101 services/search/src/sync.ts:3:61 product_service.products",),
+        ),
     ),
 )

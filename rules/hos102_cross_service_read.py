@@ -102,5 +102,16 @@ RULE = Rule(
             "import { DataSource } from 'typeorm';\n"
             "export const list = (ds: DataSource) =>\n"
             "  ds.createQueryBuilder().from('order_service.orders', 'o').leftJoinAndSelect('o.customer', 'c').getMany();\n")}),
+        # MikroORM: a repository of an EntitySchema mapped onto another service's table
+        Invalid({"services/search/src/stock.ts": (
+            "import { EntitySchema, EntityManager } from '@mikro-orm/postgresql';\n"
+            "export const Stock = new EntitySchema({ name: 'Stock', tableName: 'stock', schema: 'product_service', properties: {} });\n"
+            "export const inStock = (em: EntityManager) => em.getRepository(Stock).findAll();\n")},
+            expect=("HOS102 3:71 product_service.stock",)),
+        Valid({"services/order/src/orders.ts": (
+            "import { Entity, EntityManager, PrimaryKey } from '@mikro-orm/postgresql';\n"
+            "@Entity({ tableName: 'orders', schema: 'order_service' })\n"
+            "export class Order {\n  @PrimaryKey() id!: number;\n}\n"
+            "export const open = (em: EntityManager) => em.find(Order, { paid: false });\n")}),
     ),
 )

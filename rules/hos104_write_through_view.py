@@ -95,5 +95,12 @@ RULE = Rule(
                 ),
             },
         ),
+        # MikroORM: an entity with view: true is a view
+        Invalid({"services/order/src/totals.ts": (
+            "import { Entity, EntityManager, PrimaryKey } from '@mikro-orm/postgresql';\n"
+            "@Entity({ view: true, tableName: 'order_totals', schema: 'order_service', expression: 'SELECT 1 AS id' })\n"
+            "export class OrderTotal {\n  @PrimaryKey() id!: number;\n}\n"
+            "export const reset = (em: EntityManager) => em.nativeDelete(OrderTotal, {});\n")},
+            expect=("HOS104 6:61 order_service.order_totals",)),
     ),
 )

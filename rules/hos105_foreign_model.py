@@ -98,5 +98,14 @@ RULE = Rule(
             "import { Entity } from './decorators';\n"
             "@Entity('users', { schema: 'auth_service' })\n"
             "export class User {}\n")}),
+        # MikroORM entities: @Entity({ tableName, schema }) and EntitySchema
+        Invalid({"services/order/src/user.entity.ts": (
+            "import { Entity, PrimaryKey } from '@mikro-orm/core';\n"
+            "@Entity({ tableName: 'users', schema: 'auth_service' })\n"
+            "export class User {\n  @PrimaryKey() id!: number;\n}\n")},
+            expect=("HOS105 3:14 auth_service.users",)),
+        Valid({"services/order/src/order.schema.ts": (
+            "import { EntitySchema } from '@mikro-orm/core';\n"
+            "export const OrderSchema = new EntitySchema({ name: 'Order', tableName: 'orders', schema: 'order_service', properties: {} });\n")}),
     ),
 )
