@@ -265,3 +265,12 @@ def _generic_arguments(node: Node) -> Node | None:
         if current.type in ("type_annotation", "union_type", "parenthesized_type"):
             stack.extend(current.named_children)
     return None
+
+
+def text_start(node: Node) -> Node:
+    """The string fragment of a string literal (the relation name itself), else the node."""
+    if node.type in ("string", "template_string"):
+        for child in node.named_children:
+            if child.type == "string_fragment":
+                return child
+    return node

@@ -60,6 +60,7 @@ from linter.extract.typescript.entities import (
     snake_case,
     string_value,
     table_ref,
+    text_start,
     type_entity,
 )
 from linter.extract.typescript.imports import CALL, NEW, PARAM, Origin
@@ -348,17 +349,8 @@ def _emit_target(node: Node | None, kind: AccessKind, operation: str, role: Role
     if node is None or ref is None:
         return
     entity = class_argument(node, site.scope, facts)
-    at = entity if entity is not None else _text_start(node)
+    at = entity if entity is not None else text_start(node)
     add_access(facts, at, ref, kind, via=VIA, operation=operation, call=site.call)
-
-
-def _text_start(node: Node) -> Node:
-    """The string fragment of a string literal (the relation name itself), else the node."""
-    if node.type in ("string", "template_string"):
-        for child in node.named_children:
-            if child.type == "string_fragment":
-                return child
-    return node
 
 
 def _writes_later(call: Node, facts: FileFacts) -> bool:
@@ -415,7 +407,7 @@ def _table_argument(node: Node, method: str, site: CallSite, facts: FileFacts) -
             computed(facts, schema_node, f"TypeORM {method}'s schema", site.call)
             return None
         ref = table_ref(ref.name, schema)
-    return (_text_start(name_node), ref) if ref is not None else None
+    return (text_start(name_node), ref) if ref is not None else None
 
 
 def _define(at: Node, ref: RelationRef, view: bool, site: CallSite, facts: FileFacts) -> None:
@@ -438,7 +430,7 @@ def _foreign_keys(node: Node | None, table: RelationRef, site: CallSite, facts: 
         schema = string_value(pair_value(options, "referencedSchema", facts.host), facts)
         if schema is not None:
             ref = table_ref(ref.name, schema)
-        add_access(facts, _text_start(name_node), ref, AccessKind.REFERENCE, via=VIA, operation="REFERENCES",
+        add_access(facts, text_start(name_node), ref, AccessKind.REFERENCE, via=VIA, operation="REFERENCES",
                    call=site.call, referrer=table)
 
 

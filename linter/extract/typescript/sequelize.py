@@ -1,0 +1,263 @@
+"""Sequelize (``sequelize``, ``@sequelize/core``) and ``sequelize-typescript``:
+models and their static methods.
+
+Models: ``sequelize.define('User', attributes, { schema, tableName })`` on a
+Sequelize instance (``new Sequelize(…)`` or a value typed ``Sequelize``) maps
+the variable it is assigned to and the model name; ``User.init(attributes, {
+sequelize, schema, tableName, modelName })`` (in a file importing Sequelize;
+the ``sequelize`` option is what makes it Sequelize's) maps ``User``;
+sequelize-typescript's ``@Table({ schema, tableName })`` (or a bare
+``@Table``) maps the class. Without a ``tableName`` the table is Sequelize's
+default: the model name pluralised (``User`` → ``"Users"``, English rules),
+in snake_case with ``underscored: true``, the model name itself with
+``freezeTableName: true``.
+
+Operations: a model's static methods — ``findAll``, ``findOne``,
+``findByPk``, ``findAndCountAll``, ``count``, ``max``, ``min``, ``sum``
+(reads); ``create``, ``bulkCreate``, ``update``, ``destroy``, ``upsert``,
+``increment``, ``decrement``, ``truncate``, ``restore``, ``findOrCreate``
+(writes) — on a class name that is not a local variable (an imported or
+module-level model) or on ``sequelize.models.<Name>``, located at the model
+name; which models are the service's is decided at resolution.
+``sequelize.query(sql)`` is raw SQL (``raw_sql``).
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript.entities import (
+    add_access,
+    add_model,
+    arguments_of,
+    class_argument,
+    computed,
+    decorator_parts,
+    imports_package,
+    snake_case,
+    string_value,
+    table_ref,
+    text_start,
+)
+from linter.extract.typescript.imports import NEW, Origin
+from linter.extract.typescript.literals import pair_value
+from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
+from linter.extract.typescript.tree import member_parts
+from linter.model import AccessKind, OrmModel, RelationRef
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.typescript.scopes import Scope
+
+VIA = "sequelize"
+PACKAGES = frozenset(("sequelize", "@sequelize/core", "sequelize-typescript"))
+TYPESCRIPT_PACKAGE = "sequelize-typescript"
+
+READ_METHODS = frozenset("findAll findOne findByPk findAndCountAll count max min sum aggregate".split())
+WRITE_METHODS = frozenset((
+    "create bulkCreate update destroy upsert increment decrement truncate restore findOrCreate findCreateFind"
+).split())
+_IMPORT_PREFIXES = tuple(PACKAGES)
+
+# English plurals as Sequelize's inflection applies them: uncountables,
+# irregular words, then suffix rules (the first that matches wins).
+_UNCOUNTABLE = frozenset((
+    "equipment information rice money species series fish sheep moose deer news data metadata feedback "
+    "software hardware staff"
+).split())
+_IRREGULAR = {"person": "people", "man": "men", "woman": "women", "child": "children", "ox": "oxen", "mouse": "mice",
+              "goose": "geese", "foot": "feet", "tooth": "teeth", "quiz": "quizzes"}
+_SUFFIXES = (
+    (re.compile(r"(?i)(quiz)$"), r"\1zes"),
+    (re.compile(r"(?i)(matr|vert|ind)(ix|ex)$"), r"\1ices"),
+    (re.compile(r"(?i)(x|ch|ss|sh|zz)$"), r"\1es"),
+    (re.compile(r"(?i)([^aeiouy]|qu)y$"), r"\1ies"),
+    (re.compile(r"(?i)(hive)$"), r"\1s"),
+    (re.compile(r"(?i)(?:([^f])fe|([lr])f)$"), r"\1\2ves"),
+    (re.compile(r"(?i)sis$"), "ses"),
+    (re.compile(r"(?i)([ti])um$"), r"\1a"),
+    (re.compile(r"(?i)(buffal|tomat|potat|her|ech)o$"), r"\1oes"),
+    (re.compile(r"(?i)(bu|alia|statu|campu|bonu|viru)s$"), r"\1ses"),
+    (re.compile(r"(?i)(octop)us$"), r"\1i"),
+    (re.compile(r"(?i)(ax|test)is$"), r"\1es"),
+    (re.compile(r"(?i)s$"), "s"),
+)
+
+
+def pluralize(word: str) -> str:
+    """``User`` → ``Users``, ``Category`` → ``Categories``, ``Person`` → ``People``;
+    a word already plural (ending in ``s``) stays as it is."""
+    lower = word.lower()
+    if any(lower == w or lower.endswith("_" + w) or word.endswith(w.capitalize()) for w in _UNCOUNTABLE):
+        return word
+    for singular, plural in _IRREGULAR.items():
+        cut = len(word) - len(singular)
+        if lower.endswith(singular) and (cut == 0 or word[cut].isupper() or word[cut - 1] == "_"):
+            tail = plural.capitalize() if word[cut].isupper() else plural
+            return word[:cut] + tail
+    for pattern, replacement in _SUFFIXES:
+        if pattern.search(word):
+            return pattern.sub(replacement, word, count=1)
+    return word + "s"
+
+
+def default_table(model_name: str, options: Node | None, facts: FileFacts) -> str:
+    """Sequelize's table name for a model without ``tableName``."""
+    host = facts.host
+    freeze = pair_value(options, "freezeTableName", host) if options is not None else None
+    if freeze is not None and host.node_text(freeze) == "true":
+        return model_name
+    underscored = pair_value(options, "underscored", host) if options is not None else None
+    plural = pluralize(model_name)
+    return snake_case(plural) if underscored is not None and host.node_text(underscored) == "true" else plural
+
+
+# --- receivers -----------------------------------------------------------------------------------
+
+
+def _is_instance(origin: Origin | None) -> bool:
+    """A Sequelize instance: ``new Sequelize(…)`` or a value declared ``Sequelize``."""
+    return (origin is not None and origin.package in PACKAGES and origin.export == "Sequelize"
+            and origin.steps == (NEW,))
+
+
+def _model_receiver(receiver: Node, scope: Scope, facts: FileFacts) -> Node | None:
+    """The model name node a static call is made on: a class name that is not a
+    local variable, or ``<sequelize>.models.<Name>``."""
+    named = class_argument(receiver, scope, facts)
+    if named is not None:
+        return named
+    obj, prop = member_parts(receiver)
+    models, name = member_parts(obj)
+    if prop is None or name is None or facts.host.node_text(name) != "models":
+        return None
+    return prop if _is_instance(facts.origins.of(models, scope)) else None
+
+
+# --- call sites ----------------------------------------------------------------------------------
+
+
+def recognise(site: CallSite, facts: FileFacts) -> None:
+    receiver, prop = member_parts(site.function)
+    if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
+        return
+    method = facts.host.node_text(prop)
+    args = arguments_of(site.arguments)
+    if method == "define" and _is_instance(facts.origins.of(receiver, site.scope)):
+        _define(site, args, facts)
+    elif method == "init" and len(args) > 1 and args[1].type == "object":
+        _init(site, receiver, args[1], facts)
+    elif method in READ_METHODS or method in WRITE_METHODS:
+        if imports_package(facts, site.scope, ("typeorm", "@mikro-orm/")):
+            return  # an entity of another ORM: its statics mean something else (TypeORM's create builds)
+        model = _model_receiver(receiver, site.scope, facts)
+        if model is not None:
+            kind = AccessKind.READ if method in READ_METHODS else AccessKind.WRITE
+            add_access(facts, model, RelationRef(orm_class=facts.host.node_text(model)), kind, via=VIA,
+                       operation=method, call=site.call)
+
+
+def _define(site: CallSite, args: list[Node], facts: FileFacts) -> None:
+    """``sequelize.define('Name', attributes, options)``."""
+    if not args:
+        return
+    model_name = string_value(args[0], facts)
+    if model_name is None:
+        computed(facts, args[0], "Sequelize define's model name", site.call)
+        return
+    options = args[2] if len(args) > 2 and args[2].type == "object" else None
+    ref = _table(model_name, options, site.call, facts, "Sequelize define")
+    if ref is None:
+        return
+    names: list[Node] = []
+    declarator = site.call.parent
+    while declarator is not None and declarator.type in ("await_expression", "as_expression"):
+        declarator = declarator.parent
+    bound = declarator.child_by_field_name("name") if declarator is not None and (
+        declarator.type == "variable_declarator") else None
+    if bound is not None and bound.type == "identifier":
+        names.append(bound)
+    if bound is None or facts.host.node_text(bound) != model_name:
+        names.append(args[0])
+    for name in names:
+        _add(facts, text_start(name), model_name if name is args[0] else None, ref)
+
+
+def _init(site: CallSite, receiver: Node, options: Node, facts: FileFacts) -> None:
+    """``User.init(attributes, { sequelize, … })`` in a file importing Sequelize."""
+    shorthand = any(child.type == "shorthand_property_identifier" and facts.host.node_text(child) == "sequelize"
+                    for child in options.named_children)
+    has_sequelize = shorthand or pair_value(options, "sequelize", facts.host) is not None
+    if receiver.type != "identifier" or not has_sequelize or not imports_package(facts, site.scope, _IMPORT_PREFIXES):
+        return
+    name_node = pair_value(options, "modelName", facts.host)
+    model_name = facts.host.node_text(receiver) if name_node is None else string_value(name_node, facts)
+    if model_name is None:
+        computed(facts, name_node or receiver, "Sequelize init's model name", site.call)
+        return
+    ref = _table(model_name, options, site.call, facts, "Sequelize init")
+    if ref is not None:
+        _add(facts, receiver, None, ref)
+
+
+def _table(model_name: str, options: Node | None, call: Node, facts: FileFacts, what: str) -> RelationRef | None:
+    host = facts.host
+    table_node = pair_value(options, "tableName", host) if options is not None else None
+    schema_node = pair_value(options, "schema", host) if options is not None else None
+    table = default_table(model_name, options, facts) if table_node is None else string_value(table_node, facts)
+    schema = None if schema_node is None else string_value(schema_node, facts)
+    if table is None or (schema_node is not None and schema is None):
+        bad = table_node if table is None else schema_node
+        computed(facts, bad if bad is not None else call, f"{what} {model_name}'s table", call)
+        return None
+    return table_ref(table, schema)
+
+
+def _add(facts: FileFacts, at: Node, name: str | None, ref: RelationRef) -> None:
+    """A model named ``name`` (default: the text at ``at``), located at ``at``."""
+    if name is None:
+        add_model(facts, at, ref, view=False, what="Sequelize model")
+        return
+    facts.orm_models.append(OrmModel(service=facts.src.service, class_name=name, ref=ref, location=facts.location(at)))
+
+
+# --- sequelize-typescript ----------------------------------------------------------------------
+
+
+def recognise_class(site: ClassSite, facts: FileFacts) -> None:
+    """``@Table`` / ``@Table({ … })`` from ``sequelize-typescript`` on a named class."""
+    if site.name is None:
+        return
+    for decorator in site.decorators:
+        function, arguments = decorator_parts(decorator)
+        origin = facts.origins.of(function, site.scope)
+        if origin is None or origin.package != TYPESCRIPT_PACKAGE or origin.steps or origin.export != "Table":
+            continue
+        args = arguments_of(arguments)
+        options = args[0] if args and args[0].type == "object" else None
+        name_node = pair_value(options, "modelName", facts.host) if options is not None else None
+        model_name = facts.host.node_text(site.name) if name_node is None else string_value(name_node, facts)
+        if model_name is None:
+            computed(facts, name_node or decorator, "sequelize-typescript @Table's model name", decorator)
+            return
+        ref = _table(model_name, options, decorator, facts, "sequelize-typescript @Table")
+        if ref is not None:
+            add_model(facts, site.name, ref, view=False, what="Sequelize model")
+
+
+KNOWLEDGE = Knowledge(
+    name="sequelize",
+    recognise=recognise,
+    recognise_class=recognise_class,
+    # The package names (every model declaration imports one), and the static
+    # methods called on a model imported from another file.
+    triggers=frozenset((b"sequelize", *(f".{m}(".encode() for m in sorted(READ_METHODS | WRITE_METHODS)))),
+    examples=(
+        "import { Sequelize } from 'sequelize'\nconst s = new Sequelize('postgres://x')\n"
+        "export const T = s.define('T', {}, { schema: 's' })\n",
+        "import { Model } from 'sequelize'\nexport class T extends Model {}\nT.init({}, { sequelize, schema: 's' })\n",
+        "import { Table, Model } from 'sequelize-typescript'\n@Table({ schema: 's' })\nexport class T extends Model {}\n",
+        *(f"import {{ T }} from './t'\nexport const f = () => T.{m}()\n" for m in sorted(READ_METHODS | WRITE_METHODS)),
+    ),
+)
