@@ -134,5 +134,25 @@ RULE = Rule(
             },
             expect=("HOS101 services/search/src/sync.ts:3:61 product_service.products",),
         ),
+        # Sequelize: a model defined on another service's table, updated from another file
+        Invalid(
+            {
+                "services/search/src/models.ts": (
+                    "import { Sequelize, DataTypes } from 'sequelize';\n"
+                    "export const sequelize = new Sequelize(process.env.DATABASE_URL);\n"
+                    "export const Product = sequelize.define('Product', { indexed: DataTypes.BOOLEAN },\n"
+                    "  { schema: 'product_service', tableName: 'products' });\n"
+                ),
+                "services/search/src/sync.ts": (
+                    "import { Product } from './models';\n"
+                    "export const touch = (id: number) => Product.update({ indexed: true }, { where: { id } });\n"
+                ),
+            },
+            expect=("HOS101 services/search/src/sync.ts:2:38 product_service.products",),
+        ),
+        # trap: a local value whose methods are named like a model's
+        Valid({"services/search/src/cache.ts": (
+            "import { Product } from './models';\n"
+            "export function evict(Product: Map<number, unknown>) { Product.destroy(1); }\n")}),
     ),
 )

@@ -113,5 +113,12 @@ RULE = Rule(
             "@Entity({ tableName: 'orders', schema: 'order_service' })\n"
             "export class Order {\n  @PrimaryKey() id!: number;\n}\n"
             "export const open = (em: EntityManager) => em.find(Order, { paid: false });\n")}),
+        # Sequelize: a sequelize-typescript model on another service's table
+        Invalid({"services/search/src/stock.ts": (
+            "import { Table, Model } from 'sequelize-typescript';\n"
+            "@Table({ schema: 'product_service', tableName: 'stock' })\n"
+            "export class Stock extends Model {}\n"
+            "export const inStock = () => Stock.findAll({ where: { available: true } });\n")},
+            expect=("HOS102 4:30 product_service.stock",)),
     ),
 )

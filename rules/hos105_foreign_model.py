@@ -107,5 +107,16 @@ RULE = Rule(
         Valid({"services/order/src/order.schema.ts": (
             "import { EntitySchema } from '@mikro-orm/core';\n"
             "export const OrderSchema = new EntitySchema({ name: 'Order', tableName: 'orders', schema: 'order_service', properties: {} });\n")}),
+        # Sequelize models: define(…, { schema, tableName }), Model.init(…, { sequelize, schema }), @Table
+        Invalid({"services/order/src/user.model.ts": (
+            "import { DataTypes, Model } from 'sequelize';\n"
+            "import { sequelize } from './db';\n"
+            "export class User extends Model {}\n"
+            "User.init({ email: DataTypes.STRING }, { sequelize, schema: 'auth_service', tableName: 'users' });\n")},
+            expect=("HOS105 4:1 auth_service.users",)),
+        Valid({"services/order/src/order.model.ts": (
+            "import { Table, Model } from 'sequelize-typescript';\n"
+            "@Table({ schema: 'order_service', tableName: 'orders' })\n"
+            "export class Order extends Model {}\n")}),
     ),
 )

@@ -166,3 +166,24 @@ def test_lookalike_local_variable_named_like_a_model(facts):
     }
     """)
     assert facts.accesses(code) == []
+
+
+def test_define_on_an_instance_imported_from_another_file(facts):
+    code = dedent("""\
+    import { DataTypes } from 'sequelize'
+    import { sequelize } from '../db'
+    export const Customer = sequelize.define('Customer', { id: DataTypes.UUID }, { schema: 'user_service' })
+    export const findAll = () => sequelize.models.Customer.findAll()
+    """)
+    assert facts.models(code) == [(3, 14, "Customer", 'user_service."Customers"')]
+    assert facts.accesses(code) == [(4, 47, "read", "class Customer", "findAll")]
+
+
+def test_lookalike_define_on_an_imported_value_without_sequelize(facts):
+    code = dedent("""\
+    import { registry } from './registry'
+    import { sequelize } from '../db'
+    export const A = registry.define('A', { x: 1 }, { schema: 'auth_service' })
+    export const B = sequelize.define('B', { x: 1 }, { schema: 'auth_service' })
+    """)
+    assert facts.models(code) == []

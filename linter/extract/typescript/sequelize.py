@@ -1,9 +1,10 @@
 """Sequelize (``sequelize``, ``@sequelize/core``) and ``sequelize-typescript``:
 models and their static methods.
 
-Models: ``sequelize.define('User', attributes, { schema, tableName })`` on a
-Sequelize instance (``new Sequelize(…)`` or a value typed ``Sequelize``) maps
-the variable it is assigned to and the model name; ``User.init(attributes, {
+Models: ``sequelize.define('User', { …attributes }, { schema, tableName })``
+on a Sequelize instance (``new Sequelize(…)``, a value typed ``Sequelize``, or
+one imported from another file of the service in a file that imports
+Sequelize) maps the variable it is assigned to and the model name; ``User.init(attributes, {
 sequelize, schema, tableName, modelName })`` (in a file importing Sequelize;
 the ``sequelize`` option is what makes it Sequelize's) maps ``User``;
 sequelize-typescript's ``@Table({ schema, tableName })`` (or a bare
@@ -34,6 +35,7 @@ from linter.extract.typescript.entities import (
     computed,
     decorator_parts,
     imports_package,
+    is_local,
     snake_case,
     string_value,
     table_ref,
@@ -122,6 +124,15 @@ def _is_instance(origin: Origin | None) -> bool:
             and origin.steps == (NEW,))
 
 
+def _sequelize(origin: Origin | None, scope: Scope, facts: FileFacts) -> bool:
+    """A Sequelize instance, or a value imported from another file of the service
+    (``import { sequelize } from './db'``) in a file that imports Sequelize."""
+    if _is_instance(origin):
+        return True
+    return origin is not None and is_local(origin) and not origin.steps and imports_package(
+        facts, scope, _IMPORT_PREFIXES)
+
+
 def _model_receiver(receiver: Node, scope: Scope, facts: FileFacts) -> Node | None:
     """The model name node a static call is made on: a class name that is not a
     local variable, or ``<sequelize>.models.<Name>``."""
@@ -132,7 +143,7 @@ def _model_receiver(receiver: Node, scope: Scope, facts: FileFacts) -> Node | No
     models, name = member_parts(obj)
     if prop is None or name is None or facts.host.node_text(name) != "models":
         return None
-    return prop if _is_instance(facts.origins.of(models, scope)) else None
+    return prop if _sequelize(facts.origins.of(models, scope), scope, facts) else None
 
 
 # --- call sites ----------------------------------------------------------------------------------
@@ -144,7 +155,8 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
         return
     method = facts.host.node_text(prop)
     args = arguments_of(site.arguments)
-    if method == "define" and _is_instance(facts.origins.of(receiver, site.scope)):
+    if (method == "define" and len(args) > 1 and args[1].type == "object"
+            and _sequelize(facts.origins.of(receiver, site.scope), site.scope, facts)):
         _define(site, args, facts)
     elif method == "init" and len(args) > 1 and args[1].type == "object":
         _init(site, receiver, args[1], facts)
