@@ -222,3 +222,18 @@ def test_lookalike_repository_classes_not_from_mikro_orm(facts):
     function f(r: EntityRepository<Event>) { return r.nativeDelete({}) }
     """)
     assert facts.accesses(code) == []
+
+
+def test_view_entity_expression_is_what_the_view_reads(facts):
+    code = IMPORTS + dedent("""\
+    @Entity({ view: true, tableName: 'stats', schema: 'analytics_service',
+      expression: `SELECT product_id, count(*) AS n FROM order_service.order_items GROUP BY 1` })
+    export class Stat {}
+    """)
+    result = facts.run(code)
+    assert [(facts.ref(d.ref), [facts.ref(r) for r in d.reads]) for d in result.relation_defs] == [
+        ("analytics_service.stats", ["order_service.order_items"]),
+    ]
+    assert [(a.location.line, a.location.col, a.kind.value, facts.ref(a.ref)) for a in result.accesses] == [
+        (5, 54, "read", "order_service.order_items"),
+    ]

@@ -428,3 +428,23 @@ def test_injected_entity_wins_over_a_generic_type_argument(facts):
     }
     """)
     assert facts.accesses(code) == [(6, 29, "read", "class User", "find")]
+
+
+def test_view_entity_expression_is_what_the_view_reads(facts):
+    code = IMPORTS + dedent("""\
+    @ViewEntity({ name: 'customer_emails', schema: 'order_service',
+      expression: 'SELECT u.id, u.email FROM auth_service.users u' })
+    export class CustomerEmail {}
+    @ViewEntity({ name: 'totals', expression: (ds: DataSource) => ds.createQueryBuilder().select('1') })
+    export class Total {}
+    """)
+    result = facts.run(code)
+    assert [(d.location.line, d.location.col, facts.ref(d.ref), [facts.ref(r) for r in d.reads], d.what)
+            for d in result.relation_defs] == [
+        (4, 14, "order_service.customer_emails", ["auth_service.users"], "TypeORM @ViewEntity CustomerEmail"),
+        (6, 14, "totals", [], "TypeORM @ViewEntity Total"),
+    ]
+    assert [(a.location.line, a.location.col, a.kind.value, facts.ref(a.ref), a.operation, facts.ref(a.referrer_ref))
+            for a in result.accesses] == [
+        (3, 42, "read", "auth_service.users", "CREATE VIEW", "order_service.customer_emails"),
+    ]

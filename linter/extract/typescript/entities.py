@@ -16,8 +16,10 @@ Names are sent quoted by these ORMs, so case matters only when it is mixed
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from linter.embedded import Origin as TextOrigin
 from linter.extract.typescript.literals import sql_literal
 from linter.extract.typescript.tree import anchor_node
 from linter.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
@@ -103,15 +105,45 @@ def class_argument(node: Node | None, scope: Scope, facts: FileFacts) -> Node | 
     return node
 
 
-def add_model(facts: FileFacts, name_node: Node, ref: RelationRef, *, view: bool, what: str) -> None:
-    """A mapped class (located at its name); a view is also a view definition."""
+def add_model(facts: FileFacts, name_node: Node, ref: RelationRef, *, view: bool, what: str,
+              expression: Node | None = None) -> None:
+    """A mapped class (located at its name); a view is also a view definition,
+    with what its literal SQL ``expression`` reads."""
     location = facts.location(name_node)
     class_name = facts.host.node_text(name_node)
     facts.orm_models.append(OrmModel(service=facts.src.service, class_name=class_name, ref=ref, location=location))
-    if view:
+    if view and not (expression is not None and _view_body(facts, name_node, ref, expression, f"{what} {class_name}")):
         facts.relation_defs.append(RelationDef(
             service=facts.src.service, ref=ref, kind=RelationKind.VIEW, location=location, what=f"{what} {class_name}",
         ))
+
+
+def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: Node, what: str) -> bool:
+    """A view's literal SQL ``expression``, read as ``CREATE VIEW <ref> AS <expression>``:
+    its definition (with what it reads) and the reads inside it, not the DDL
+    itself (declaring a view entity is not running DDL). False when the
+    expression is no literal SELECT (a query-builder function)."""
+    literal = sql_literal(expression, facts.host)
+    if literal is None or literal[2] or not facts.parse_sql:
+        return False
+    text, origin, _ = literal
+    quoted = (f'"{ref.schema}".' if ref.schema else "") + f'"{ref.name}"'
+    prefix = f"CREATE VIEW {quoted} AS "
+    name_at = facts.host.char_offset(name_node.start_byte)
+    pinned = tuple((i, name_at) for i in range(len(prefix)))  # the whole prefix stands at the class name
+    combined = TextOrigin((*pinned, *((t + len(prefix), h) for t, h in origin.pieces)), origin.lines)
+    from linter.extract.sql import extract_sql  # files without SQL never load sqlglot
+
+    result = extract_sql(prefix + text, combined, path=facts.src.path, service=facts.src.service, via="sql",
+                         anchor=facts.host.anchor(name_node), placeholders=frozenset())
+    defs = [d for d in result.relation_defs if d.kind is RelationKind.VIEW]
+    if not defs:
+        return False
+    location = facts.location(name_node)
+    facts.relation_defs.extend(replace(d, ref=ref, location=location, what=what) for d in defs)
+    facts.accesses.extend(replace(a, referrer_ref=ref) for a in result.accesses if a.referrer_ref is not None)
+    facts.problems.extend(result.problems)
+    return True
 
 
 def add_access(facts: FileFacts, at: Node, ref: RelationRef, kind: AccessKind, *, via: str, operation: str,

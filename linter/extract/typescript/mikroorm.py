@@ -265,7 +265,8 @@ def _model(name_node: Node, entity_name: str, options: Node | None, at: Node, fa
         bad = table_node if table is None else schema_node
         computed(facts, bad if bad is not None else at, f"{what} {host.node_text(name_node)}'s table", at)
         return
-    add_model(facts, name_node, table_ref(table, schema), view=view, what=what)
+    expression = pair_value(options, "expression", host) if options is not None and view else None
+    add_model(facts, name_node, table_ref(table, schema), view=view, what=what, expression=expression)
 
 
 KNOWLEDGE = Knowledge(

@@ -5,7 +5,7 @@ Models: a class decorated ``@Entity()`` / ``@Entity('name', { schema })`` /
 ``@Entity({ name, schema })`` maps a table (named after the class in
 snake_case when no name is given, TypeORM's default naming strategy);
 ``@ViewEntity(…)`` maps a view (reads of it follow the view rules, writes are
-HOS104). The decorators count only when imported from ``typeorm``.
+HOS104); its literal SQL ``expression`` is what the view reads. The decorators count only when imported from ``typeorm``.
 
 Operations are recognised by where their receiver comes from (``imports``),
 through TypeORM's own types:
@@ -35,7 +35,8 @@ relation), ``clearTable`` a write, a ``TableForeignKey``'s
 
 Not read: a join on ``'alias.relation'`` (TypeORM's relation path: the
 related entity is only known from the relation's metadata), entities given by
-name (``getRepository('User')``), a view entity's ``expression``, and the
+name (``getRepository('User')``), a view entity's ``expression`` given as a
+function, and the
 inherited methods of a custom repository called from outside its class.
 """
 from __future__ import annotations
@@ -470,7 +471,8 @@ def _entity(site: ClassSite, facts: FileFacts, decorator: Node, arguments: Node 
         at = schema_node if table is not None and schema_node is not None else name_node
         computed(facts, at if at is not None else decorator, f"{what} {name}'s table", decorator)
         return
-    add_model(facts, site.name, table_ref(table, schema), view=view, what=what)
+    expression = pair_value(options, "expression", facts.host) if options is not None and view else None
+    add_model(facts, site.name, table_ref(table, schema), view=view, what=what, expression=expression)
 
 
 KNOWLEDGE = Knowledge(
