@@ -25,7 +25,9 @@ CHANNELS = {
     "asyncpg": "asyncpg SQL",
     "pg": "pg SQL",
     "knex": "knex SQL",
-    "typeorm": "TypeORM SQL",
+    "typeorm": "TypeORM",
+    "mikro-orm": "MikroORM",
+    "sequelize": "Sequelize",
     "shell": "SQL in shell",
     "config": "configuration",
 }

@@ -237,3 +237,18 @@ def test_view_entity_expression_is_what_the_view_reads(facts):
     assert [(a.location.line, a.location.col, a.kind.value, facts.ref(a.ref)) for a in result.accesses] == [
         (5, 54, "read", "order_service.order_items"),
     ]
+
+
+def test_migration_add_sql_is_raw_sql(facts):
+    code = dedent("""\
+    import { Migration } from '@mikro-orm/migrations'
+    export class Migration20240601 extends Migration {
+      async up(): Promise<void> {
+        this.addSql('create table analytics_service.page_views (id bigserial primary key);')
+        this.addSql(statement)
+      }
+    }
+    class NotAMigration { addSql(s: string) {} run() { this.addSql('drop table auth_service.users') } }
+    """)
+    assert facts.accesses(code) == [(4, 31, "ddl", "analytics_service.page_views", "CREATE TABLE")]
+    assert [p[:3] for p in facts.problems(code)] == [("HOS205", 5, 5)]

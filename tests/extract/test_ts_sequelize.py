@@ -158,6 +158,19 @@ def test_lookalike_locals_parameters_and_other_orms(facts):
     assert facts.accesses(code) == []
 
 
+def test_lookalike_statics_of_package_exports_and_module_values(facts):
+    code = IMPORTS + dedent("""\
+    import { NestFactory } from '@nestjs/core'
+    const registry = new Map()
+    export async function run() {
+      await NestFactory.create(AppModule)
+      registry.destroy()
+      Promise.all([])
+    }
+    """)
+    assert facts.accesses(code) == []
+
+
 def test_lookalike_local_variable_named_like_a_model(facts):
     code = IMPORTS + dedent("""\
     import { Customer } from './customer.model'

@@ -24,7 +24,8 @@ Operations: ``em.find/findOne/findOneOrFail/findAll/findAndCount/count``
 insert/remove`` (writes) with the entity first (``em.persist(new Book())``),
 located at the entity; the same methods of a repository, at the method;
 ``em.createQueryBuilder(E)`` / ``em.qb(E)`` read ``E`` unless the chain
-updates, inserts, deletes or truncates; ``em.execute(sql)`` is raw SQL.
+updates, inserts, deletes or truncates; ``em.execute(sql)`` and a migration's
+``this.addSql(sql)`` (``class M extends Migration``) are raw SQL.
 """
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ _BUILDER_WRITES = ("update", "insert", "delete", "truncate")
 
 
 class Kind(Enum):
+    MIGRATION = "migration"
     ORM = "MikroORM instance"
     MANAGER = "entity manager"
     REPOSITORY = "repository"
@@ -88,7 +90,7 @@ class Role:
 
 _TYPES = {
     "EntityManager": Kind.MANAGER, "SqlEntityManager": Kind.MANAGER, "MikroORM": Kind.ORM,
-    "EntityRepository": Kind.REPOSITORY, "SqlEntityRepository": Kind.REPOSITORY,
+    "EntityRepository": Kind.REPOSITORY, "SqlEntityRepository": Kind.REPOSITORY, "Migration": Kind.MIGRATION,
 }
 
 
@@ -168,6 +170,9 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
             add_access(facts, prop, class_ref(role.entity, facts), kind, via=VIA, operation=method, call=site.call)
         elif method in _BUILDERS:
             _builder(prop, role.entity, site, facts)
+    elif role.kind is Kind.MIGRATION:
+        if method == "addSql":
+            embedded_sql(facts, args[0] if args else None, site.call, via=VIA, method=method)
     elif role.kind is Kind.MANAGER:
         if method == "execute":
             embedded_sql(facts, args[0] if args else None, site.call, via=VIA, method=method)

@@ -17,8 +17,9 @@ Operations: a model's static methods — ``findAll``, ``findOne``,
 ``findByPk``, ``findAndCountAll``, ``count``, ``max``, ``min``, ``sum``
 (reads); ``create``, ``bulkCreate``, ``update``, ``destroy``, ``upsert``,
 ``increment``, ``decrement``, ``truncate``, ``restore``, ``findOrCreate``
-(writes) — on a class name that is not a local variable (an imported or
-module-level model) or on ``sequelize.models.<Name>``, located at the model
+(writes) — on a name imported from another file of the service, on a model
+or derived class declared in the file, or on ``sequelize.models.<Name>``
+(never on a package's export: ``NestFactory.create``), located at the model
 name; which models are the service's is decided at resolution.
 ``sequelize.query(sql)`` is raw SQL (``raw_sql``).
 """
@@ -134,11 +135,16 @@ def _sequelize(origin: Origin | None, scope: Scope, facts: FileFacts) -> bool:
 
 
 def _model_receiver(receiver: Node, scope: Scope, facts: FileFacts) -> Node | None:
-    """The model name node a static call is made on: a class name that is not a
-    local variable, or ``<sequelize>.models.<Name>``."""
+    """The model name node a static call is made on: a name imported from another
+    file of the service, or a model or derived class declared in this file
+    (never a package's export: ``NestFactory.create``), or ``<sequelize>.models.<Name>``."""
     named = class_argument(receiver, scope, facts)
     if named is not None:
-        return named
+        declared = {m.class_name for m in facts.orm_models} | {c.name for c in facts.client_classes}
+        if facts.host.node_text(named) in declared:
+            return named
+        origin = facts.origins.of(named, scope)
+        return named if origin is not None and is_local(origin) and not origin.steps else None
     obj, prop = member_parts(receiver)
     models, name = member_parts(obj)
     if prop is None or name is None or facts.host.node_text(name) != "models":
