@@ -189,8 +189,7 @@ def imports_package(facts: FileFacts, scope: Scope, prefixes: tuple[str, ...]) -
     root = scope
     while root.parent is not None:
         root = root.parent
-    origins = [*facts.origins.imported.values(), *root.origins.values()]
-    return any(origin.package.startswith(prefixes) for origin in origins)
+    return any(package.startswith(prefixes) for package in facts.origins.packages(root))
 
 
 def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: str, method: str) -> None:

@@ -30,6 +30,7 @@ Dynamic ``import()`` is not read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from linter.extract.base import HostText
@@ -78,11 +79,7 @@ class Origin:
         """The package part of ``module``: ``drizzle-orm/pg-core`` gives ``drizzle-orm``,
         ``@nestjs/typeorm/dist`` gives ``@nestjs/typeorm``; ``node:`` prefixes dropped;
         a relative module (``./db``) is itself."""
-        module = self.module.removeprefix("node:")
-        if module.startswith("."):
-            return module
-        parts = module.split("/")
-        return "/".join(parts[:2]) if module.startswith("@") else parts[0]
+        return _package(self.module)
 
     def then(self, step: str, node: Node) -> Origin | None:
         """This origin with ``step`` applied (None past ``MAX_STEPS``)."""
@@ -106,6 +103,15 @@ class Origin:
         return self.package in packages and self.export in exports and self.steps == steps
 
 
+@lru_cache(maxsize=4096)
+def _package(module: str) -> str:
+    module = module.removeprefix("node:")
+    if module.startswith("."):
+        return module
+    parts = module.split("/")
+    return "/".join(parts[:2]) if module.startswith("@") else parts[0]
+
+
 def _string_value(node: Node | None, host: HostText) -> str | None:
     """The text of a plain string literal (no escapes decoded: module names need none)."""
     if node is None or node.type != "string":
@@ -120,6 +126,9 @@ class Origins:
     def __init__(self, host: HostText) -> None:
         self.host = host
         self.imported: dict[str, Origin] = {}
+        # expression origins asked for at a call site, by node: (scope, origin)
+        self._memo: dict[int, tuple[Scope, Origin | None]] = {}
+        self._packages: tuple[Scope, frozenset[str]] | None = None
 
     # imports
 
@@ -184,8 +193,27 @@ class Origins:
 
         Iterative: the chain is unwound to its base (a name, ``this``, a
         ``require``), then its steps are applied outwards; a chain longer
-        than the bounds has no origin.
+        than the bounds has no origin. Remembered per node and scope (every
+        library asks about the same receivers).
         """
+        if node is None:
+            return None
+        known = self._memo.get(node.id)
+        if known is not None and known[0] is scope:
+            return known[1]
+        origin = self._of(node, scope, alternatives)
+        self._memo[node.id] = (scope, origin)
+        return origin
+
+    def packages(self, root: Scope) -> frozenset[str]:
+        """The packages the file imports or requires at module level (``root`` is its scope)."""
+        known = self._packages
+        if known is None or known[0] is not root:
+            names = frozenset(o.package for o in (*self.imported.values(), *root.origins.values()))
+            known = self._packages = (root, names)
+        return known[1]
+
+    def _of(self, node: Node | None, scope: Scope, alternatives: int) -> Origin | None:
         steps: list[tuple[str, Node]] = []  # outermost first
         base: Origin | None = None
         current = node

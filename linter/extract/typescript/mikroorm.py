@@ -74,6 +74,9 @@ _BUILDERS = frozenset(("createQueryBuilder", "qb"))
 _BUILDER_WRITES = ("update", "insert", "delete", "truncate")
 
 
+_METHODS = frozenset((*READ_METHODS, *WRITE_METHODS, *_BUILDERS, "execute", "addSql"))
+
+
 class Kind(Enum):
     MIGRATION = "migration"
     ORM = "MikroORM instance"
@@ -158,11 +161,14 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
         _define_entity_call(site, facts)
         return
+    method = facts.host.node_text(prop)
+    if method not in _METHODS:
+        _define_entity_call(site, facts)
+        return
     role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
     if role is None:
         _define_entity_call(site, facts)
         return
-    method = facts.host.node_text(prop)
     args = arguments_of(site.arguments)
     kind = AccessKind.READ if method in READ_METHODS else AccessKind.WRITE if method in WRITE_METHODS else None
     if role.kind is Kind.REPOSITORY and role.entity is not None:
@@ -219,7 +225,11 @@ def recognise_new(site: CallSite, facts: FileFacts) -> None:
 
 def _define_entity_call(site: CallSite, facts: FileFacts) -> None:
     """``defineEntity({…})`` from ``@mikro-orm/*``."""
-    origin = facts.origins.of(site.function, site.scope)
+    function = site.function
+    named = function if function.type == "identifier" else function.child_by_field_name("property")
+    if named is None or facts.host.node_text(named) != "defineEntity":
+        return
+    origin = facts.origins.of(function, site.scope)
     if origin is not None and _is_mikro(origin) and not origin.steps and origin.export == "defineEntity":
         _schema(site, facts, "MikroORM defineEntity")
 

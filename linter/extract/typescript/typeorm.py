@@ -125,6 +125,11 @@ _MIGRATION_METHODS: dict[str, tuple[str, AccessKind]] = {
 _FOREIGN_KEY_METHODS = frozenset(("createForeignKey", "createForeignKeys"))
 
 
+# Every method a call site is read for (the others are not looked at).
+_METHODS = frozenset((*READ_METHODS, *WRITE_METHODS, "createQueryBuilder", *_BUILDER_TARGETS, *_JOINS,
+                      *_BUILDER_WRITES, *_MIGRATION_METHODS))
+
+
 class Kind(Enum):
     DATA_SOURCE = "data source"
     MANAGER = "entity manager"
@@ -272,10 +277,12 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     receiver, prop = member_parts(site.function)
     if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
         return
+    method = facts.host.node_text(prop)
+    if method not in _METHODS:
+        return
     role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
     if role is None:
         return
-    method = facts.host.node_text(prop)
     args = arguments_of(site.arguments)
     if role.kind is Kind.REPOSITORY:
         _repository_call(role, method, prop, site, facts)
