@@ -14,7 +14,7 @@ one service.
 
 **Schemas**, in order: a service's Prisma datasource ``schemas`` and models'
 ``@@schema``, and the schema its ORM models (TypeORM, MikroORM, Sequelize,
-SQLAlchemy) are declared in; its ``DATABASE_URL ?schema=``; the convention ``<name>_service``
+SQLAlchemy, Drizzle) are declared in; its ``DATABASE_URL ?schema=``; the convention ``<name>_service``
 when that schema appears anywhere in the project. When a service names several
 schemas, the one matching its name is its own.
 

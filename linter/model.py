@@ -358,7 +358,8 @@ class ClientClass(_Value):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrmModel(_Value):
-    """A SQLAlchemy declarative model or Core ``Table`` bound to a relation."""
+    """An ORM model bound to a relation: a SQLAlchemy declarative model or Core
+    ``Table``, a Drizzle table object …"""
 
     service: str | None
     class_name: str  # class name, or the variable name a Table(...) is bound to
