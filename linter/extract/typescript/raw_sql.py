@@ -8,6 +8,16 @@ file; one built at run time is HOS205 where the table says so (``.query(x)``
 only on a conventional driver receiver or a Prisma client: ``router.query(x)``
 is not SQL). ``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do
 not start with a SQL keyword (``Prisma.sql`AND x = ${y}```) are not analysed.
+
+Whose ``.query``/``.raw`` it is comes from the receiver's origin first: a
+value from a SQL driver package (``pg``, ``knex``, ``typeorm`` …) is a SQL
+receiver whatever its name; one from a package whose calls another module
+reads (slonik, pg-promise, postgres.js, Drizzle, Kysely) or from any other
+package (``@apollo/client``'s ``client.query``) is not read here at all; one
+imported from the service's own modules is read for literal SQL only. Only a
+receiver this file says nothing about (undeclared, an untyped ``this`` field)
+falls back to the conventional driver names. An object argument without a
+``text`` key (``client.query({ query: gql`…` })``) is never SQL.
 """
 from __future__ import annotations
 
@@ -17,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from linter.embedded import looks_like_sql
 from linter.extract.typescript.literals import pair_value, sql_literal
+from linter.extract.typescript.chains import is_service_module
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
 from linter.model import Anchor, Problem
@@ -31,6 +42,15 @@ SQL_RECEIVER_NAMES = frozenset(
     "pool client db pg knex manager dataSource connection queryRunner".split()
 )
 _TYPEORM_RECEIVERS = frozenset("manager dataSource queryRunner entityManager".split())
+# Packages whose values' ``.query(sql)`` / ``.raw(sql)`` take SQL text, and the
+# ``via`` their accesses get (None: the site's own).
+SQL_PACKAGES: dict[str, str | None] = {
+    "pg": None, "pg-pool": None, "@neondatabase/serverless": None, "@vercel/postgres": "vercel-postgres",
+    "knex": None, "typeorm": "typeorm", "@nestjs/typeorm": "typeorm", "sequelize": "sequelize",
+    "sequelize-typescript": "sequelize", "@prisma/client": None,
+}
+# Packages whose calls (and ``.query``/``.raw``) their own module reads.
+READ_ELSEWHERE = frozenset(("slonik", "pg-promise", "postgres", "drizzle-orm", "kysely"))
 # Library names that let a file past the prefilter on their own (``require('knex')``).
 _LIBRARY_TRIGGERS = frozenset((b"knex",))
 
@@ -94,6 +114,14 @@ SITES = (
 _BY_CALL = {(site.tagged, site.method): site for site in SITES}
 
 
+class _Receiver(Enum):
+    """What a ``.query``/``.raw`` receiver is, as far as this file can tell."""
+
+    SQL = "sql"  # a SQL driver's value (by origin), a Prisma client, or an unknown conventional name
+    LITERAL_ONLY = "literal-only"  # nothing says what it is: literal SQL is read, nothing reported
+    NOT_SQL = "not-sql"  # another package's value, or one another module reads
+
+
 def recognise(site: CallSite, facts: FileFacts) -> None:
     """Raw SQL call sites: Prisma raw queries, ``Prisma.sql``, ``.query``, ``.raw``."""
     arguments = site.arguments
@@ -111,13 +139,43 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     first = first_argument(arguments)
     if first is None:
         return
+    kind, package_via = _classify(receiver, site, facts)
+    if kind is _Receiver.NOT_SQL:
+        return
     name = _receiver_name(receiver, facts)
-    via = next((v for names, v in sql_site.via_for if name in names), sql_site.via)
-    report = sql_site.dynamic is Dynamic.ALWAYS or (
-        sql_site.dynamic is Dynamic.SQL_RECEIVER and _is_sql_receiver(receiver, name, site, facts)
-    )
+    via = package_via or next((v for names, v in sql_site.via_for if name in names), sql_site.via)
     text = _config_text(first, facts) if sql_site.config_text else first
+    if text.type == "object":
+        return  # an options object without ``text``: not SQL (``client.query({ query: gql`…` })``)
+    report = sql_site.dynamic is Dynamic.ALWAYS or (
+        sql_site.dynamic is Dynamic.SQL_RECEIVER and kind is _Receiver.SQL
+    )
     _sql_argument(site.call, sql_site, text, facts, report=report, via=via)
+
+
+def _classify(receiver: Node | None, site: CallSite, facts: FileFacts) -> tuple[_Receiver, str | None]:
+    """The receiver's kind, and the ``via`` its package gives (None: the site's)."""
+    origin = facts.origins.of(receiver, site.scope) if receiver is not None else None
+    if origin is not None:
+        if origin.package in SQL_PACKAGES:
+            return _Receiver.SQL, SQL_PACKAGES[origin.package]
+        if origin.package in READ_ELSEWHERE or not is_service_module(origin.module):
+            return _Receiver.NOT_SQL, None
+        return _Receiver.LITERAL_ONLY, None
+    client = facts.clients.of_expression(receiver, site.scope)
+    if client is not None and client.client_type is None:
+        return _Receiver.SQL, None
+    if _declared(receiver, site, facts):
+        return _Receiver.LITERAL_ONLY, None
+    name = _receiver_name(receiver, facts)
+    return (_Receiver.SQL if name in SQL_RECEIVER_NAMES else _Receiver.LITERAL_ONLY), None
+
+
+def _declared(receiver: Node | None, site: CallSite, facts: FileFacts) -> bool:
+    """A name this file declares (a local value, a parameter): what it is is not a guess by its name."""
+    if receiver is None or receiver.type != "identifier":
+        return False
+    return site.scope.lookup(facts.host.node_text(receiver))[0]
 
 
 def _config_text(arg: Node, facts: FileFacts) -> Node:
@@ -138,10 +196,6 @@ def _receiver_name(receiver: Node | None, facts: FileFacts) -> str | None:
     if obj is not None and obj.type == "this" and prop is not None:
         return facts.host.node_text(prop)
     return None
-
-
-def _is_sql_receiver(receiver: Node | None, name: str | None, site: CallSite, facts: FileFacts) -> bool:
-    return name in SQL_RECEIVER_NAMES or facts.clients.of_expression(receiver, site.scope) is not None
 
 
 def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *, report: bool, via: str) -> None:

@@ -1,0 +1,283 @@
+"""What the query-builder and driver libraries share: the call chain a call
+belongs to, what its receiver is (by origin, never by name), table names
+written as strings, transaction callbacks, and adding an access.
+
+A *chain* is a receiver followed by member reads and calls:
+``knex('s.t').withSchema('x').where(…).update(…)`` has the root ``knex`` and
+the links ``()``, ``withSchema(…)``, ``where(…)``, ``update(…)``.
+
+What a chain's root is decides whether a library reads the chain at all:
+
+- ``LIBRARY``: its origin (the import or factory call, a declared type, or the
+  receiver of the transaction call a callback parameter stands for) is the
+  library's client;
+- ``SERVICE``: it is imported from a module of the service itself (a relative
+  path or a ``@/``/``~/``/``#`` alias), so this file cannot see what it is;
+  libraries whose calls are unmistakable read such chains, others do not;
+- ``OTHER``: anything else (another package, a local value, a parameter, an
+  undeclared name): never read.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript.bindings import FUNCTIONS
+from linter.extract.typescript.imports import Origin
+from linter.extract.typescript.sites import CallSite, FileFacts
+from linter.extract.typescript.tree import anchor_node, member_parts, pattern_names
+from linter.model import Access, AccessKind, Location, RelationRef
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.typescript.scopes import Scope
+
+# Module specifiers that name a file of the project itself, not a package.
+SERVICE_MODULE_PREFIXES = (".", "/", "@/", "~/", "#")
+# Expressions that denote the same value as their only (first) operand.
+TRANSPARENT = frozenset((
+    "parenthesized_expression", "await_expression", "non_null_expression", "as_expression",
+    "satisfies_expression",
+))
+MAX_CHAIN = 64  # links followed in one chain (no real query is longer)
+MAX_CALLBACK_DEPTH = 8  # transaction callbacks inside transaction callbacks
+
+
+class Source(enum.Enum):
+    """What a chain's root is, as far as this file can tell."""
+
+    LIBRARY = "library"
+    SERVICE = "service"
+    OTHER = "other"
+
+
+def is_service_module(module: str) -> bool:
+    """A relative path or a path alias: a file of the project, not a package."""
+    return module.startswith(SERVICE_MODULE_PREFIXES)
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """The expression inside parentheses, ``await``, ``!``, ``as`` and ``satisfies``."""
+    while node is not None and node.type in TRANSPARENT:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One step of a chain: ``.method`` read (``call`` None) or called, or the
+    root itself called (``method`` None: ``knex('t')``)."""
+
+    method: str | None
+    call: Node | None
+    name: Node | None  # the property identifier
+
+    @property
+    def arguments(self) -> Node | None:
+        return self.call.child_by_field_name("arguments") if self.call is not None else None
+
+
+def _is_this_member(node: Node) -> bool:
+    obj, prop = member_parts(node)
+    return obj is not None and obj.type == "this" and prop is not None
+
+
+def chain_below(node: Node, facts: FileFacts) -> tuple[Node | None, list[Link]]:
+    """The root of the chain ending at ``node`` and its links, root first.
+
+    The root is an identifier, ``this.<field>`` or any other expression that
+    is neither a call nor a member read (``new Kysely()``).
+    """
+    links: list[Link] = []
+    current = unwrap(node)
+    while current is not None and len(links) < MAX_CHAIN:
+        if current.type == "call_expression":
+            function = unwrap(current.child_by_field_name("function"))
+            obj, prop = member_parts(function)
+            if function is not None and function.type == "member_expression" and not _is_this_member(function):
+                links.append(Link(facts.host.node_text(prop) if prop is not None else None, current, prop))
+                current = unwrap(obj)
+            else:
+                links.append(Link(None, current, None))
+                current = function
+        elif current.type == "member_expression" and not _is_this_member(current):
+            obj, prop = member_parts(current)
+            links.append(Link(facts.host.node_text(prop) if prop is not None else None, None, prop))
+            current = unwrap(obj)
+        else:
+            break
+    links.reverse()
+    return current, links
+
+
+def chain_above(node: Node, facts: FileFacts) -> list[Link]:
+    """The links applied on top of ``node``: ``.where(…).update(…)`` above ``knex('t')``."""
+    links: list[Link] = []
+    current = node
+    while len(links) < MAX_CHAIN:
+        parent = current.parent
+        while parent is not None and parent.type in ("parenthesized_expression", "non_null_expression"):
+            current, parent = parent, parent.parent
+        if parent is None or parent.type != "member_expression" or parent.child_by_field_name("object") != current:
+            break
+        prop = parent.child_by_field_name("property")
+        name = facts.host.node_text(prop) if prop is not None else None
+        grand = parent.parent
+        if grand is not None and grand.type == "call_expression" and grand.child_by_field_name("function") == parent:
+            links.append(Link(name, grand, prop))
+            current = grand
+        else:
+            links.append(Link(name, None, prop))
+            current = parent
+    return links
+
+
+# --- receivers --------------------------------------------------------------------------------
+
+
+def receiver_origin(root: Node | None, scope: Scope, facts: FileFacts, depth: int = 0) -> Origin | None:
+    """Where a chain's root comes from: its own origin, else (a parameter of a
+    callback passed to ``<r>.transaction(…)``-like calls) the origin of ``<r>``."""
+    if root is None:
+        return None
+    origin = facts.origins.of(root, scope)
+    if origin is not None or root.type != "identifier" or depth >= MAX_CALLBACK_DEPTH:
+        return origin
+    owner = callback_receiver(root, facts)
+    if owner is None:
+        return None
+    below, _ = chain_below(owner, facts)
+    return receiver_origin(below, scope, facts, depth + 1)
+
+
+def callback_receiver(ident: Node, facts: FileFacts) -> Node | None:
+    """For a use of a callback's first parameter, the receiver of the call the
+    callback is passed to: ``db`` for ``tx`` in ``db.transaction(async (tx) => …)``.
+
+    Only the closest function declaring the name counts, and only when the name
+    is its first parameter and that function is an argument of a method call.
+    """
+    name = facts.host.node_text(ident)
+    node = ident.parent
+    while node is not None:
+        if node.type in FUNCTIONS:
+            params = _parameter_names(node, facts)
+            if name in params:
+                return _called_on(node) if params[0] == name else None
+        node = node.parent
+    return None
+
+
+def _parameter_names(function: Node, facts: FileFacts) -> list[str]:
+    single = function.child_by_field_name("parameter")
+    if single is not None:
+        return [facts.host.node_text(single)]
+    params = function.child_by_field_name("parameters")
+    out: list[str] = []
+    for param in params.named_children if params is not None else ():
+        pattern = param.child_by_field_name("pattern")
+        pattern = param if pattern is None else pattern
+        if pattern.type == "identifier":
+            out.append(facts.host.node_text(pattern))
+        else:
+            out.extend("\0" + facts.host.node_text(p) for p in pattern_names(pattern))  # destructured: no receiver
+    return out
+
+
+def _called_on(function: Node) -> Node | None:
+    """``r`` when ``function`` is an argument of a call ``r.method(…)``."""
+    arguments = function.parent
+    if arguments is None or arguments.type != "arguments":
+        return None
+    call = arguments.parent
+    callee = unwrap(call.child_by_field_name("function")) if call is not None else None
+    obj, _ = member_parts(callee)
+    return obj
+
+
+def classify(origin: Origin | None, is_client: Callable[[Origin], bool]) -> Source:
+    """``LIBRARY`` when ``is_client`` accepts the origin, ``SERVICE`` for an import
+    from the project's own modules, else ``OTHER``."""
+    if origin is None:
+        return Source.OTHER
+    if is_client(origin):
+        return Source.LIBRARY
+    return Source.SERVICE if is_service_module(origin.module) else Source.OTHER
+
+
+# --- table names written as strings -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TableName:
+    """``'schema.table as alias'`` as a builder reads it; ``at`` is the host
+    character offset where the reference (its schema, else its name) starts."""
+
+    schema: str | None
+    name: str
+    alias: str | None
+    at: int
+
+
+def _identifier_like(part: str) -> bool:
+    return bool(part) and not part[0].isdigit() and all(c.isalnum() or c in "_$" for c in part)
+
+
+def table_name(node: Node | None, facts: FileFacts) -> TableName | None:
+    """A plain string (or a template without interpolation) naming a table:
+    ``'t'``, ``'s.t'``, ``'t as x'``, ``'s.t as x'`` (``AS`` in any case;
+    ``catalog.s.t`` keeps ``s.t``). None for anything else."""
+    node = unwrap(node)
+    if node is None or node.type not in ("string", "template_string"):
+        return None
+    inner = node.named_children
+    if any(child.type != "string_fragment" for child in inner) or len(inner) > 1:
+        return None  # escapes or interpolations: not a plain name
+    host = facts.host
+    start = host.char_offset(node.start_byte) + 1
+    text = host.text[start:host.char_offset(node.end_byte) - 1]
+    words = text.split()
+    if len(words) == 3 and words[1].lower() == "as" and _identifier_like(words[2]):
+        reference, alias = words[0], words[2]
+    elif len(words) == 1:
+        reference, alias = words[0], None
+    else:
+        return None
+    parts = reference.split(".")
+    if not all(_identifier_like(p) for p in parts) or len(parts) > 3:
+        return None
+    schema = parts[-2] if len(parts) > 1 else None
+    lead = len(text) - len(text.lstrip())
+    skipped = len(".".join(parts[:-2])) + 1 if len(parts) == 3 else 0
+    return TableName(schema, parts[-1], alias, start + lead + skipped)
+
+
+def location_at(facts: FileFacts, char_offset: int) -> Location:
+    line, col = facts.host.lines.position(char_offset)
+    return Location(facts.src.path, line, col)
+
+
+# --- facts ---------------------------------------------------------------------------------------
+
+
+def add_access(facts: FileFacts, site: CallSite, location: Location, ref: RelationRef, kind: AccessKind,
+               via: str, operation: str, anchor_call: Node | None = None) -> None:
+    """One access, anchored at the statement of ``anchor_call`` (default: the site's call)."""
+    call = anchor_call if anchor_call is not None else site.call
+    facts.accesses.append(Access(
+        service=facts.src.service,
+        location=location,
+        ref=ref,
+        kind=kind,
+        via=via,
+        operation=operation,
+        anchor=facts.host.anchor(anchor_node(call)),
+    ))
+
+
+def string_ref(table: TableName, default_schema: str | None = None) -> RelationRef:
+    """The relation a builder's table string names (builders quote identifiers: case is kept)."""
+    return RelationRef(name=table.name, schema=table.schema or default_schema, quoted=True)
