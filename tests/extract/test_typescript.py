@@ -100,15 +100,15 @@ def test_every_recognised_call_passes_the_prefilter(library, example):
     extraction) yield a fact, and their bytes pass the prefilter without the
     configuration (as the pipeline calls it)."""
     result = run(example, clients=("db",))
-    facts = [(a.ref.delegate or a.ref.orm_class or a.ref.name, a.via) for a in result.accesses]
+    facts = [(a.ref.display(), a.via) for a in result.accesses]
     facts += [(p.code, p.message) for p in result.problems]
-    facts += [(m.class_name, m.ref.name) for m in result.orm_models]
+    facts += [(m.class_name, str(m.ref)) for m in result.orm_models]
     assert facts, example
     assert ts.might_access_db(example.encode()) is True
 
 
 def test_every_library_brings_examples_and_triggers():
-    assert [k.name for k in ts.LIBRARIES] == ["prisma-client", "raw-sql", "typeorm", "mikro-orm", "sequelize"]
+    assert [k.name for k in ts.LIBRARIES] == ["prisma-client", "raw-sql", "typeorm", "mikro-orm", "sequelize", "drizzle"]
     for knowledge in ts.LIBRARIES:
         assert knowledge.examples and knowledge.triggers, knowledge.name
         assert knowledge.triggers <= set(ts.PREFILTER_TOKENS), knowledge.name

@@ -3,7 +3,7 @@
 to the host file), and object literals to their ``key: value`` pairs."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,10 +35,12 @@ def decode_escape(escape: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Piece:
-    """Part of a literal: verbatim text, a decoded escape, or an interpolation (text None)."""
+    """Part of a literal: verbatim text, a decoded escape, or an interpolation
+    (text None, ``node`` its ``template_substitution``)."""
 
     text: str | None
     host_offset: int  # character offset in the host file
+    node: Node | None = None
 
 
 def _literal_parts(node: Node) -> list[Node] | None:
@@ -74,7 +76,7 @@ def _string_pieces(node: Node, host: HostText) -> Iterator[_Piece]:
         if child.type == "escape_sequence":
             yield _Piece(decode_escape(host.node_text(child)), host.char_offset(child.start_byte))
         elif child.type == "template_substitution":
-            yield _Piece(None, host.char_offset(child.start_byte))
+            yield _Piece(None, host.char_offset(child.start_byte), child)
         else:
             yield _gap(host, child.start_byte, child.end_byte)
         cursor = child.end_byte
@@ -87,14 +89,21 @@ def _gap(host: HostText, start_byte: int, end_byte: int) -> _Piece:
     return _Piece(host.text[start:host.char_offset(end_byte)], start)
 
 
-def sql_literal(node: Node, host: HostText) -> tuple[str, Origin, frozenset[str]] | None:
+# What an interpolation stands for when a library knows it: text and the host
+# character offset it maps to (``${sql('t')}`` is the identifier ``"t"``).
+Substitute = Callable[["Node"], "tuple[str, int] | None"]
+
+
+def sql_literal(node: Node, host: HostText, substitute: Substitute | None = None,
+                ) -> tuple[str, Origin, frozenset[str]] | None:
     """The text a string/template literal (or a ``+`` of literals) evaluates to.
 
     Returns ``(text, origin, placeholders)``: escapes are decoded (each char maps
     to its escape's host offset), every ``${…}`` becomes a bind marker ``$N``
     mapped to the interpolation's host offset (numbered after the highest
-    ``$N`` already in the text) and listed in ``placeholders``. None when the
-    node is not built from literals only.
+    ``$N`` already in the text) and listed in ``placeholders`` — unless
+    ``substitute`` gives the interpolated expression a text of its own. None
+    when the node is not built from literals only.
     """
     parts = _literal_parts(node)
     if parts is None:
@@ -104,7 +113,10 @@ def sql_literal(node: Node, host: HostText) -> tuple[str, Origin, frozenset[str]
     builder = OriginBuilder(host.lines)
     markers: list[str] = []
     for piece in pieces:
-        if piece.text is None:
+        replaced = _substituted(piece, substitute)
+        if replaced is not None:
+            builder.add(*replaced)
+        elif piece.text is None:
             number += 1
             markers.append(f"${number}")
             builder.add(markers[-1], piece.host_offset)
@@ -112,6 +124,13 @@ def sql_literal(node: Node, host: HostText) -> tuple[str, Origin, frozenset[str]
             builder.add(piece.text, piece.host_offset)
     text, origin = builder.build()
     return text, origin, frozenset(markers)
+
+
+def _substituted(piece: _Piece, substitute: Substitute | None) -> tuple[str, int] | None:
+    if piece.text is not None or piece.node is None or substitute is None:
+        return None
+    expression = piece.node.named_children[0] if piece.node.named_children else None
+    return substitute(expression) if expression is not None else None
 
 
 # --- object literals ----------------------------------------------------------------------
