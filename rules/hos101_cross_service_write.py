@@ -154,5 +154,34 @@ RULE = Rule(
         Valid({"services/search/src/cache.ts": (
             "import { Product } from './models';\n"
             "export function evict(Product: Map<number, unknown>) { Product.destroy(1); }\n")}),
+        # Drizzle: a table object imported from the service's schema file
+        Valid({
+            "services/order/src/db/schema.ts": (
+                "import { pgSchema } from 'drizzle-orm/pg-core';\n"
+                "export const orders = pgSchema('order_service').table('orders', {});\n"
+            ),
+            "services/order/src/ship.ts": (
+                "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                "import { orders } from './db/schema';\n"
+                "const db = drizzle(process.env.DATABASE_URL!);\n"
+                "await db.update(orders).set({ shipped: true });\n"
+                "new Map().delete(orders);\n"
+            ),
+        }),
+        Invalid(
+            {
+            "services/search/src/db/schema.ts": (
+                "import { pgSchema } from 'drizzle-orm/pg-core';\n"
+                "export const products = pgSchema('product_service').table('products', {});\n"
+            ),
+                "services/search/src/sync.ts": (
+                "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                "import { products } from './db/schema';\n"
+                "const db = drizzle(process.env.DATABASE_URL!);\n"
+                "await db.update(products).set({ indexed: true });\n"
+                ),
+            },
+            expect=("HOS101 services/search/src/sync.ts:4:17 product_service.products",),
+        ),
     ),
 )

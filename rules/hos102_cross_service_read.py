@@ -120,5 +120,21 @@ RULE = Rule(
             "export class Stock extends Model {}\n"
             "export const inStock = () => Stock.findAll({ where: { available: true } });\n")},
             expect=("HOS102 4:30 product_service.stock",)),
+        # Drizzle
+        Invalid(
+            {
+            "services/search/src/db/schema.ts": (
+                "import { pgSchema } from 'drizzle-orm/pg-core';\n"
+                "export const products = pgSchema('product_service').table('products', {});\n"
+            ),
+                "services/search/src/sync.ts": (
+                "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                "import { products } from './db/schema';\n"
+                "const db = drizzle(process.env.DATABASE_URL!);\n"
+                "const rows = await db.select().from(products);\n"
+                ),
+            },
+            expect=("HOS102 services/search/src/sync.ts:4:37 product_service.products",),
+        ),
     ),
 )

@@ -76,5 +76,21 @@ RULE = Rule(
             "    await queryRunner.dropTable('order_service.orders');\n"
             "  }\n"
             "}\n")}),
+        # Drizzle
+        Invalid(
+            {
+                "services/search/src/db/schema.ts": (
+                    "import { pgSchema } from 'drizzle-orm/pg-core';\n"
+                    "export const top = pgSchema('product_service').materializedView('top_products').existing();\n"
+                ),
+                "services/search/src/refresh.ts": (
+                    "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                    "import { top } from './db/schema';\n"
+                    "const db = drizzle(process.env.DATABASE_URL!);\n"
+                    "await db.refreshMaterializedView(top);\n"
+                ),
+            },
+            expect=("HOS103 services/search/src/refresh.ts:4:34 product_service.top_products",),
+        ),
     ),
 )

@@ -118,5 +118,15 @@ RULE = Rule(
             "import { Table, Model } from 'sequelize-typescript';\n"
             "@Table({ schema: 'order_service', tableName: 'orders' })\n"
             "export class Order extends Model {}\n")}),
+        # Drizzle: pgSchema('s').table(...) and pgTable(...) (the service's own schema)
+        Valid({"services/order/src/db/schema.ts": (
+            "import { pgSchema, pgTable } from 'drizzle-orm/pg-core';\n"
+            "export const orders = pgSchema('order_service').table('orders', {});\n"
+            "export const carts = pgTable('carts', {});\n")}),
+        Invalid({"services/order/src/db/schema.ts": (
+            "import { pgSchema } from 'drizzle-orm/pg-core';\n"
+            "const auth = pgSchema('auth_service');\n"
+            "export const users = auth.table('users', {});\n")},
+            expect=("HOS105 3:34 auth_service.users",)),
     ),
 )

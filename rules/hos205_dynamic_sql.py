@@ -52,5 +52,15 @@ RULE = Rule(
             "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\n"
             "await prisma.$executeRawUnsafe(sql);\n")},
             expect=("HOS205 3:7",)),
+        # Drizzle: sql.raw(...) built at run time, and tables named at run time
+        Valid({"services/order/src/q.ts": (
+            "import { drizzle } from 'drizzle-orm/node-postgres';\nimport { sql } from 'drizzle-orm';\n"
+            "const db = drizzle(process.env.DATABASE_URL!);\n"
+            "await db.execute(sql`SELECT * FROM order_service.orders WHERE id = ${id}`);\n")}),
+        Invalid({"services/order/src/q.ts": (
+            "import { drizzle } from 'drizzle-orm/node-postgres';\nimport { sql } from 'drizzle-orm';\n"
+            "const db = drizzle(process.env.DATABASE_URL!);\n"
+            "await db.execute(sql.raw(query));\n")},
+            expect=("HOS205 4:7",)),
     ),
 )
