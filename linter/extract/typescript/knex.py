@@ -1,0 +1,232 @@
+"""Knex (``knex``): the query builder and the schema builder.
+
+**Queries** on a knex instance: ``knex('s.t')``, ``.from('s.t')``,
+``.into('s.t')``, ``.table('s.t')`` name the query's table (``'s.t as x'``
+and ``{ x: 's.t' }`` aliases too; ``.withSchema('s')`` anywhere in the chain
+qualifies an unqualified one, as Knex does); joins (``join``, ``innerJoin``,
+``leftJoin`` …) read their table. The table is written when the chain holds
+``insert``, ``update``, ``del``/``delete``, ``truncate``, ``upsert``,
+``increment``/``decrement``; locked (a write, operation ``LOCK``) with
+``forUpdate``/``forNoKeyUpdate``/``forShare``; read otherwise (``select``,
+``first``, ``pluck``, ``count`` …). The chain is read once, at its outermost
+call.
+
+**Schema builder** (DDL): ``knex.schema[.withSchema('s')]`` then
+``createTable``, ``createTableIfNotExists``, ``alterTable``, ``table``,
+``dropTable``, ``dropTableIfExists``, ``renameTable``, ``createView`` …
+(each call of a chained schema builder is one).
+
+A knex instance is known by its origin: the ``knex`` package called
+(``knex({...})``, ``require('knex')({...})``), a value typed ``Knex`` or
+``Knex.Transaction``, ``knex.transaction()``'s result or a transaction
+callback's parameter, the first parameter of a migration's or seed's
+exported ``up``/``down``/``seed``, or — in a file that imports from ``knex``
+— an instance imported from the service's own modules. ``knex.raw`` is raw
+SQL (``raw_sql``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linter.extract.typescript import chains
+from linter.extract.typescript.chains import Link, Source, TableName
+from linter.extract.typescript.imports import CALL, DEFAULT, NAMESPACE, NEW, Origin
+from linter.extract.typescript.literals import object_pairs
+from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from linter.extract.typescript.tree import first_argument, member_parts
+from linter.model import AccessKind
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from linter.extract.typescript.scopes import Scope
+
+PACKAGES = frozenset(("knex",))
+VIA = "knex"
+# The query's own table: named by calling the instance, or by one of these.
+TABLE_METHODS = frozenset(("from", "into", "table"))
+JOINS = frozenset((
+    "join", "innerJoin", "leftJoin", "leftOuterJoin", "rightJoin", "rightOuterJoin", "fullOuterJoin",
+    "crossJoin",
+))
+WRITES = ("insert", "update", "del", "delete", "truncate", "upsert", "increment", "decrement")
+LOCKS = frozenset(("forUpdate", "forNoKeyUpdate", "forShare"))
+SCHEMA = "schema"
+WITH_SCHEMA = "withSchema"
+DDL = frozenset((
+    "createTable", "createTableIfNotExists", "createTableLike", "alterTable", "table", "dropTable",
+    "dropTableIfExists", "renameTable", "createView", "createViewOrReplace", "alterView", "dropView",
+    "dropViewIfExists", "createMaterializedView", "refreshMaterializedView", "dropMaterializedView",
+    "dropMaterializedViewIfExists",
+))
+TRANSACTION = ".transaction"
+MIGRATION_EXPORTS = frozenset(("up", "down", "seed"))
+
+
+def is_instance(origin: Origin) -> bool:
+    """A knex instance or transaction: the package called, or a value typed ``Knex``/``Knex.Transaction``."""
+    if origin.package not in PACKAGES:
+        return False
+    steps = origin.steps
+    if origin.export in (DEFAULT, NAMESPACE, "knex"):
+        base = 1 if steps[:1] == (CALL,) else 0
+    elif origin.export == "Knex" and NEW in steps:
+        base = steps.index(NEW) + 1
+        if steps[:base] not in ((NEW,), (".Transaction", NEW)):
+            return False
+    else:
+        return False
+    rest = steps[base:]
+    return base > 0 and rest in ((), (TRANSACTION, CALL))
+
+
+def recognise(site: CallSite, facts: FileFacts) -> None:
+    """A knex chain, read at its outermost call."""
+    if chains.chain_above(site.call, facts):
+        return
+    root, links = chains.chain_below(site.call, facts)
+    if not links or _receiver(root, site.scope, facts) is Source.OTHER:
+        return
+    if links[0].method == SCHEMA and links[0].call is None:
+        _schema_builder(site, links[1:], facts)
+    else:
+        _query(site, links, facts)
+
+
+def _receiver(root: Node | None, scope: Scope, facts: FileFacts) -> Source:
+    origin = chains.receiver_origin(root, scope, facts)
+    if origin is None and root is not None and root.type == "identifier" and _migration_parameter(root, facts):
+        return Source.LIBRARY
+    source = chains.classify(origin, is_instance)
+    if source is Source.SERVICE and not _imports_knex(facts):
+        return Source.OTHER
+    return source
+
+
+def _imports_knex(facts: FileFacts) -> bool:
+    return any(o.package in PACKAGES for o in facts.origins.imported.values())
+
+
+def _migration_parameter(ident: Node, facts: FileFacts) -> bool:
+    """``ident`` is the first parameter of an exported ``up``/``down``/``seed``
+    (``exports.up = function (knex) …``, ``export async function up(knex)``)."""
+    name = facts.host.node_text(ident)
+    node = ident.parent
+    while node is not None and node.type not in ("function_declaration", "function_expression", "arrow_function"):
+        node = node.parent
+    if node is None:
+        return False
+    params = node.child_by_field_name("parameters")
+    single = node.child_by_field_name("parameter")
+    first = single if single is not None else (params.named_children[0] if params is not None and params.named_children else None)
+    pattern = first.child_by_field_name("pattern") if first is not None and first.type != "identifier" else first
+    if pattern is None or pattern.type != "identifier" or facts.host.node_text(pattern) != name:
+        return False
+    return _exported_as(node, facts) in MIGRATION_EXPORTS
+
+
+def _exported_as(function: Node, facts: FileFacts) -> str | None:
+    """The name a function is exported under: ``export function up``,
+    ``export const up = …``, ``exports.up = …``, ``module.exports.up = …``."""
+    parent = function.parent
+    if function.type == "function_declaration":
+        name = function.child_by_field_name("name")
+        exported = parent is not None and parent.type == "export_statement"
+        return facts.host.node_text(name) if exported and name is not None else None
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        statement = parent.parent.parent if parent.parent is not None else None
+        exported = statement is not None and statement.type == "export_statement"
+        return facts.host.node_text(name) if exported and name is not None else None
+    if parent.type == "assignment_expression":
+        obj, prop = member_parts(parent.child_by_field_name("left"))
+        target = facts.host.node_text(obj) if obj is not None else ""
+        if prop is not None and target in ("exports", "module.exports"):
+            return facts.host.node_text(prop)
+    return None
+
+
+# --- queries ------------------------------------------------------------------------------------------
+
+
+def _query(site: CallSite, links: list[Link], facts: FileFacts) -> None:
+    methods = {link.method for link in links if link.call is not None}
+    write = next((m for m in WRITES if m in methods), None)
+    lock = next((m for m in sorted(LOCKS) if m in methods), None)
+    if write is not None:
+        kind, operation = AccessKind.WRITE, write
+    elif lock is not None:
+        kind, operation = AccessKind.WRITE, "LOCK"
+    else:
+        kind, operation = AccessKind.READ, "select"
+    schema = _with_schema(links, facts)
+    for link in links:
+        if link.call is None:
+            continue
+        if link.method is None or link.method in TABLE_METHODS:
+            for table in _tables(first_argument(link.arguments), facts):
+                _emit(site, table, schema, kind, operation, facts)
+        elif link.method in JOINS:
+            for table in _tables(first_argument(link.arguments), facts):
+                _emit(site, table, None, AccessKind.READ, "select", facts)
+
+
+def _with_schema(links: list[Link], facts: FileFacts) -> str | None:
+    for link in links:
+        if link.method == WITH_SCHEMA and link.call is not None:
+            named = chains.table_name(first_argument(link.arguments), facts)
+            if named is not None and named.schema is None and named.alias is None:
+                return named.name
+    return None
+
+
+def _tables(arg: Node | None, facts: FileFacts) -> list[TableName]:
+    """The table string, or each value of an alias object ``{ o: 's.orders' }``."""
+    arg = chains.unwrap(arg)
+    if arg is None:
+        return []
+    if arg.type == "object":
+        found = (chains.table_name(pair.value, facts) for pair in object_pairs(arg, facts.host))
+        return [t for t in found if t is not None and t.alias is None]
+    table = chains.table_name(arg, facts)
+    return [table] if table is not None else []
+
+
+def _emit(site: CallSite, table: TableName, schema: str | None, kind: AccessKind, operation: str,
+          facts: FileFacts) -> None:
+    chains.add_access(facts, site, chains.location_at(facts, table.at), chains.string_ref(table, schema),
+                      kind, VIA, operation)
+
+
+# --- schema builder ---------------------------------------------------------------------------------------
+
+
+def _schema_builder(site: CallSite, links: list[Link], facts: FileFacts) -> None:
+    """``knex.schema.withSchema('s').createTable('t', …).dropTable('u')``: DDL on each table."""
+    schema = _with_schema(links, facts)
+    for link in links:
+        if link.call is None or link.method not in DDL:
+            continue
+        table = chains.table_name(first_argument(link.arguments), facts)
+        if table is not None and table.alias is None:
+            _emit(site, table, schema, AccessKind.DDL, link.method, facts)
+
+
+# The package name (imports, types), and what a migration or seed file whose
+# exported function takes an untyped instance holds.
+TRIGGERS = frozenset((b"knex", b"Knex", b"exports.up", b"exports.down", b"exports.seed",
+                      b"function up(", b"function down(", b"function seed("))
+KNOWLEDGE = Knowledge(
+    name=VIA,
+    recognise=recognise,
+    triggers=TRIGGERS,
+    examples=(
+        "import knex from 'knex';\nconst db = knex({});\ndb('s.t').update({ a: 1 });",
+        "import knex from 'knex';\nconst db = knex({});\ndb.select('*').from('t').innerJoin('u', 'u.id', 't.id');",
+        "import knex from 'knex';\nconst db = knex({});\ndb.insert({}).into('t');",
+        "import type { Knex } from 'knex';\nexport async function up(db: Knex) { await db.schema.createTable('t', () => {}); }",
+        "exports.seed = async function (db) { await db('t').insert({}); };",
+    ),
+)
