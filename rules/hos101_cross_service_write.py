@@ -183,5 +183,15 @@ RULE = Rule(
             },
             expect=("HOS101 services/search/src/sync.ts:4:17 product_service.products",),
         ),
+        # Knex: the instance is known by its import, not by its name
+        Valid({"services/search/src/sync.ts": (
+            "import { createIndex } from './search-index';\n"
+            "const knex = createIndex();\n"
+            "await knex('product_service.products').update({ indexed: true });\n")}),
+        Invalid({"services/search/src/sync.ts": (
+            "import knex from 'knex';\n"
+            "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n"
+            "await db('products').withSchema('product_service').where({ id }).update({ indexed: true });\n")},
+            expect=("HOS101 3:11 product_service.products",)),
     ),
 )

@@ -136,5 +136,11 @@ RULE = Rule(
             },
             expect=("HOS102 services/search/src/sync.ts:4:37 product_service.products",),
         ),
+        # Knex
+        Invalid({"services/search/src/sync.ts": (
+            "import knex from 'knex';\n"
+            "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n"
+            "const rows = await db.select('p.id').from('product_service.products as p');\n")},
+            expect=("HOS102 3:44 product_service.products",)),
     ),
 )

@@ -92,5 +92,17 @@ RULE = Rule(
             },
             expect=("HOS103 services/search/src/refresh.ts:4:34 product_service.top_products",),
         ),
+        # Knex schema builder in a migration
+        Valid({"services/order/migrations/001_orders.ts": (
+            "import type { Knex } from 'knex';\n"
+            "export async function up(knex: Knex) {\n"
+            "  await knex.schema.withSchema('order_service').createTable('orders', (t) => t.increments());\n"
+            "}\n")}),
+        Invalid({"services/order/migrations/002_users.ts": (
+            "import type { Knex } from 'knex';\n"
+            "export async function up(knex: Knex) {\n"
+            "  await knex.schema.withSchema('auth_service').alterTable('users', (t) => t.integer('orders'));\n"
+            "}\n")},
+            expect=("HOS103 3:60 auth_service.users",)),
     ),
 )
