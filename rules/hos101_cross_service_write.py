@@ -193,5 +193,11 @@ RULE = Rule(
             "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n"
             "await db('products').withSchema('product_service').where({ id }).update({ indexed: true });\n")},
             expect=("HOS101 3:11 product_service.products",)),
+        # Kysely
+        Invalid({"services/search/src/sync.ts": (
+            "import { Kysely } from 'kysely';\n"
+            "const db = new Kysely<Database>({ dialect });\n"
+            "await db.updateTable('product_service.products').set({ indexed: true }).execute();\n")},
+            expect=("HOS101 3:23 product_service.products",)),
     ),
 )

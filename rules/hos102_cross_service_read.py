@@ -142,5 +142,16 @@ RULE = Rule(
             "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n"
             "const rows = await db.select('p.id').from('product_service.products as p');\n")},
             expect=("HOS102 3:44 product_service.products",)),
+        # Kysely: withSchema qualifies the tables after it
+        Valid({"services/search/src/q.ts": (
+            "import { Kysely } from 'kysely';\n"
+            "const db = new Kysely<Database>({ dialect });\n"
+            "await db.withSchema('search_service').selectFrom('documents').selectAll().execute();\n")}),
+        Invalid({"services/search/src/q.ts": (
+            "import { Kysely } from 'kysely';\n"
+            "const db = new Kysely<Database>({ dialect });\n"
+            "await db.selectFrom('search_service.documents as d')\n"
+            "  .innerJoin('product_service.products as p', 'p.id', 'd.product_id').selectAll().execute();\n")},
+            expect=("HOS102 4:15 product_service.products",)),
     ),
 )

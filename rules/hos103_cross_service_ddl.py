@@ -104,5 +104,12 @@ RULE = Rule(
             "  await knex.schema.withSchema('auth_service').alterTable('users', (t) => t.integer('orders'));\n"
             "}\n")},
             expect=("HOS103 3:60 auth_service.users",)),
+        # Kysely schema builder
+        Invalid({"services/order/migrations/002_users.ts": (
+            "import { Kysely } from 'kysely';\n"
+            "export async function up(db: Kysely<any>) {\n"
+            "  await db.schema.alterTable('auth_service.users').addColumn('orders', 'integer').execute();\n"
+            "}\n")},
+            expect=("HOS103 3:31 auth_service.users",)),
     ),
 )
