@@ -108,7 +108,10 @@ def test_every_recognised_call_passes_the_prefilter(library, example):
 
 
 def test_every_library_brings_examples_and_triggers():
-    assert [k.name for k in ts.LIBRARIES] == ["prisma-client", "raw-sql", "typeorm", "mikro-orm", "sequelize", "drizzle", "knex", "kysely"]
+    assert [k.name for k in ts.LIBRARIES] == [
+        "prisma-client", "raw-sql", "typeorm", "mikro-orm", "sequelize", "drizzle", "knex", "kysely",
+        "postgres.js", "vercel-postgres", "slonik", "pg-promise",
+    ]
     for knowledge in ts.LIBRARIES:
         assert knowledge.examples and knowledge.triggers, knowledge.name
         assert knowledge.triggers <= set(ts.PREFILTER_TOKENS), knowledge.name

@@ -24,7 +24,20 @@ from __future__ import annotations
 
 from linter.embedded import looks_like_sql
 from linter.extract.base import ExtractConfig, HostText
-from linter.extract.typescript import drizzle, knex, kysely, mikroorm, prisma_queries, raw_sql, sequelize, typeorm
+from linter.extract.typescript import (
+    drizzle,
+    knex,
+    kysely,
+    mikroorm,
+    pg_promise,
+    postgres_js,
+    prisma_queries,
+    raw_sql,
+    sequelize,
+    slonik,
+    typeorm,
+    vercel_postgres,
+)
 from linter.extract.typescript.literals import decode_escape, sql_literal
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
@@ -52,6 +65,7 @@ LANGUAGE = Language.TYPESCRIPT
 LIBRARIES: tuple[Knowledge, ...] = (
     prisma_queries.KNOWLEDGE, raw_sql.KNOWLEDGE, typeorm.KNOWLEDGE, mikroorm.KNOWLEDGE, sequelize.KNOWLEDGE,
     drizzle.KNOWLEDGE, knex.KNOWLEDGE, kysely.KNOWLEDGE,
+    postgres_js.KNOWLEDGE, vercel_postgres.KNOWLEDGE, slonik.KNOWLEDGE, pg_promise.KNOWLEDGE,
 )
 PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
 _RECOGNISERS = tuple(k.recognise for k in LIBRARIES)

@@ -150,7 +150,17 @@ def receiver_origin(root: Node | None, scope: Scope, facts: FileFacts, depth: in
     if owner is None:
         return None
     below, _ = chain_below(owner, facts)
-    return receiver_origin(below, scope, facts, depth + 1)
+    # the receiver is outside the callback: look it up around the parameter's
+    # scope (``sql.begin(async (sql) => …)`` names both ``sql``)
+    return receiver_origin(below, _outside(scope, facts.host.node_text(root)), facts, depth + 1)
+
+
+def _outside(scope: Scope, name: str) -> Scope:
+    """The scope around the closest one declaring ``name`` (``scope`` itself when none does)."""
+    current: Scope | None = scope
+    while current is not None and name not in current.names:
+        current = current.parent
+    return current.parent if current is not None and current.parent is not None else scope
 
 
 def callback_receiver(ident: Node, facts: FileFacts) -> Node | None:

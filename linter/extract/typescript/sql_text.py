@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from linter.embedded import looks_like_sql
+from linter.embedded import Origin, looks_like_sql
 from linter.extract.typescript.literals import sql_literal
 from linter.extract.typescript.sites import FileFacts
 from linter.extract.typescript.tree import anchor_node
@@ -39,6 +39,9 @@ class Interpolation:
 
 
 Known = Callable[["Node"], Interpolation | None]
+# A library's own placeholder syntax turned into bind markers before parsing:
+# (text, origin, placeholders) -> the same, rewritten.
+Rewrite = Callable[[str, Origin, frozenset[str]], tuple[str, Origin, frozenset[str]]]
 
 
 def quote_identifier(parts: list[str]) -> str:
@@ -47,7 +50,7 @@ def quote_identifier(parts: list[str]) -> str:
 
 
 def analyse(call: Node, arg: Node, facts: FileFacts, *, via: str, require_sql: bool,
-            dynamic: str | None = None, known: Known | None = None) -> bool:
+            dynamic: str | None = None, known: Known | None = None, rewrite: Rewrite | None = None) -> bool:
     """Extract the SQL of ``arg`` (a literal) anchored at ``call``'s statement.
 
     A non-literal ``arg`` is HOS205 at ``call`` when ``dynamic`` names the
@@ -69,7 +72,7 @@ def analyse(call: Node, arg: Node, facts: FileFacts, *, via: str, require_sql: b
         if dynamic is not None:
             dynamic_sql(call, dynamic, facts)
         return False
-    text, origin, placeholders = literal
+    text, origin, placeholders = literal if rewrite is None else rewrite(*literal)
     if (require_sql and not looks_like_sql(text)) or not facts.parse_sql:
         return True
     # imported here: files without embedded SQL never pay for loading sqlglot
