@@ -199,5 +199,20 @@ RULE = Rule(
             "const db = new Kysely<Database>({ dialect });\n"
             "await db.updateTable('product_service.products').set({ indexed: true }).execute();\n")},
             expect=("HOS101 3:23 product_service.products",)),
+        # postgres.js: the tag is known by the factory call, not by its name
+        Valid({"services/search/src/notes.ts": (
+            "function sql(strings: TemplateStringsArray) { return strings.join(''); }\n"
+            "const note = sql`UPDATE product_service.products SET indexed = true`;\n")}),
+        Invalid({"services/search/src/sync.ts": (
+            "import postgres from 'postgres';\n"
+            "const sql = postgres(process.env.DATABASE_URL!);\n"
+            "await sql`UPDATE product_service.products SET indexed = true WHERE id = ${id}`;\n")},
+            expect=("HOS101 3:18 product_service.products",)),
+        # pg-promise
+        Invalid({"services/search/src/sync.ts": (
+            "import pgPromise from 'pg-promise';\n"
+            "const db = pgPromise()(process.env.DATABASE_URL!);\n"
+            "await db.none('DELETE FROM product_service.products WHERE id = ${id}', { id });\n")},
+            expect=("HOS101 3:28 product_service.products",)),
     ),
 )

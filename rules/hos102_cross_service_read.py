@@ -153,5 +153,15 @@ RULE = Rule(
             "await db.selectFrom('search_service.documents as d')\n"
             "  .innerJoin('product_service.products as p', 'p.id', 'd.product_id').selectAll().execute();\n")},
             expect=("HOS102 4:15 product_service.products",)),
+        # slonik and @vercel/postgres
+        Invalid({"services/search/src/q.ts": (
+            "import { createPool, sql } from 'slonik';\n"
+            "const pool = await createPool(process.env.DATABASE_URL!);\n"
+            "await pool.any(sql.unsafe`SELECT * FROM product_service.products`);\n")},
+            expect=("HOS102 3:41 product_service.products",)),
+        Invalid({"services/search/src/q.ts": (
+            "import { sql } from '@vercel/postgres';\n"
+            "const { rows } = await sql`SELECT * FROM product_service.products WHERE id = ${id}`;\n")},
+            expect=("HOS102 2:42 product_service.products",)),
     ),
 )

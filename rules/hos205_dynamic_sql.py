@@ -62,5 +62,22 @@ RULE = Rule(
             "const db = drizzle(process.env.DATABASE_URL!);\n"
             "await db.execute(sql.raw(query));\n")},
             expect=("HOS205 4:7",)),
+        # a query method is SQL by where its receiver comes from: Apollo Client's is not
+        Valid({"services/order/pages/orders.tsx": (
+            "import { gql } from '@apollo/client';\nimport client from '../lib/apollo-client';\n"
+            "const { data } = await client.query({ query: gql`query { orders { id } }` });\n")}),
+        Invalid({"services/order/src/q.ts": (
+            "import { Pool } from 'pg';\nconst reader = new Pool();\n"
+            "await reader.query(buildQuery());\n")},
+            expect=("HOS205 3:7",)),
+        # postgres.js sql.unsafe, pg-promise name variables
+        Invalid({"services/order/src/q.ts": (
+            "import postgres from 'postgres';\nconst sql = postgres(process.env.DATABASE_URL!);\n"
+            "await sql.unsafe(query);\n")},
+            expect=("HOS205 3:7",)),
+        Invalid({"services/order/src/q.ts": (
+            "import pgPromise from 'pg-promise';\nconst db = pgPromise()(process.env.DATABASE_URL!);\n"
+            "await db.any('SELECT * FROM ${table:name}', { table });\n")},
+            expect=("HOS205 3:29",)),
     ),
 )

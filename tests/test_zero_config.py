@@ -58,12 +58,12 @@ def test_init_writes_a_manifest_that_reproduces_zero_config(bare_copy, monkeypat
     monkeypatch.chdir(bare_copy)
     result = CliRunner().invoke(cli, ["init", "services"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Wrote hos-lint.yaml with 20 services (19 with a schema)")
+    assert result.output.startswith("Wrote hos-lint.yaml with 21 services (20 with a schema)")
     text = (bare_copy / "hos-lint.yaml").read_text()
     assert "    schema: order_service  # from services/order/prisma/schema.prisma:9 (Prisma datasource schemas)\n" \
         "    paths: [services/order]  # holds package.json\n" in text
     assert "  api:\n    paths: [services/api]  # holds package.json\n    legacy: true  # keeps its tables in public " \
-        "while admin, analytics, auth and 16 more own schemas: the monolith being decomposed\n" \
+        "while admin, analytics, auth and 17 more own schemas: the monolith being decomposed\n" \
         "    tables:  # in public, owned by this service\n" \
         "      - legacy_orders  # services/api/prisma/schema.prisma:11 (Prisma model LegacyOrder without @@schema)\n" \
         in text

@@ -3,9 +3,11 @@
 What the file *says*, unresolved: Prisma Client calls on recognised clients
 (``<client>.<model>.<op>(...)``) with their ``include``/``select`` traversals
 and nested writes, raw SQL handed to Prisma, pg, knex or TypeORM (passed on to
-``extract_sql`` with an origin map back to this file), ``class X extends Y``
-facts for client resolution, HOS205 for SQL built at run time and HOS901 for
-syntax errors.
+``extract_sql`` with an origin map back to this file), the query builders'
+and tagged-template clients' tables and SQL (Drizzle, Knex, Kysely,
+postgres.js, @vercel/postgres, slonik, pg-promise), table declarations as ORM
+models, ``class X extends Y`` facts for client resolution, HOS205 for SQL
+built at run time and HOS901 for syntax errors.
 
 One concern per module:
 
@@ -15,7 +17,10 @@ One concern per module:
 - ``prisma_clients``: which names, types and expressions are Prisma clients;
 - ``walker``: the traversal, handing every call to the recognisers below;
 - ``sites``: what a recogniser receives and declares (``Knowledge``);
-- ``prisma_queries``, ``raw_sql``: the libraries' call-site knowledge.
+- ``prisma_queries``, ``raw_sql``, ``drizzle``, ``knex``, ``kysely``,
+  ``postgres_js``, ``vercel_postgres``, ``slonik``, ``pg_promise``: the
+  libraries' call-site knowledge (``chains`` and ``sql_text``: what the
+  builder and driver modules share).
 
 ``LIBRARIES`` lists that knowledge; the prefilter's tokens are the union of
 its triggers, so a pattern is never added without what lets its file through.
