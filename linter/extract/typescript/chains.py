@@ -80,7 +80,7 @@ class Link:
         return self.call.child_by_field_name("arguments") if self.call is not None else None
 
 
-def _is_this_member(node: Node) -> bool:
+def is_this_member(node: Node) -> bool:
     obj, prop = member_parts(node)
     return obj is not None and obj.type == "this" and prop is not None
 
@@ -97,13 +97,13 @@ def chain_below(node: Node, facts: FileFacts) -> tuple[Node | None, list[Link]]:
         if current.type == "call_expression":
             function = unwrap(current.child_by_field_name("function"))
             obj, prop = member_parts(function)
-            if function is not None and function.type == "member_expression" and not _is_this_member(function):
+            if function is not None and function.type == "member_expression" and not is_this_member(function):
                 links.append(Link(facts.host.node_text(prop) if prop is not None else None, current, prop))
                 current = unwrap(obj)
             else:
                 links.append(Link(None, current, None))
                 current = function
-        elif current.type == "member_expression" and not _is_this_member(current):
+        elif current.type == "member_expression" and not is_this_member(current):
             obj, prop = member_parts(current)
             links.append(Link(facts.host.node_text(prop) if prop is not None else None, None, prop))
             current = unwrap(obj)

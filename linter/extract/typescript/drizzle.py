@@ -59,6 +59,8 @@ RELATIONAL = frozenset(("findMany", "findFirst"))
 COUNT = "$count"
 REFRESH = "refreshMaterializedView"
 EXECUTE = "execute"
+_DECLARING = SCHEMA_MEMBERS | {"raw"}  # members whose call may declare a table (or be sql.raw)
+QUERY_METHODS = SOURCES | WRITES | RELATIONAL | {COUNT, REFRESH, EXECUTE}
 
 
 def is_database(origin: Origin) -> bool:
@@ -81,16 +83,19 @@ def _declaration_steps(origin: Origin) -> bool:
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
     """Table declarations, queries and SQL templates of Drizzle."""
-    tagged = site.arguments is not None and site.arguments.type == "template_string"
-    function = tag_function(site.function) if tagged else site.function
-    origin = facts.origins.of(function, site.scope)
-    if tagged:
-        if origin is not None and origin.is_(PACKAGES, ("sql",)) and site.arguments is not None:
+    if site.arguments is not None and site.arguments.type == "template_string":
+        origin = facts.origins.of(tag_function(site.function), site.scope)
+        if origin is not None and origin.is_(PACKAGES, ("sql",)):
             sql_text.analyse(site.call, site.arguments, facts, via=VIA, require_sql=True,
                              known=_interpolated(site, facts))
         return
-    if origin is None or origin.package not in PACKAGES or not _declaration(site, function, origin, facts):
-        _query(site, facts)
+    function = site.function
+    _, prop = member_parts(function)
+    if function.type == "identifier" or (prop is not None and facts.host.node_text(prop) in _DECLARING):
+        origin = facts.origins.of(function, site.scope)
+        if origin is not None and origin.package in PACKAGES and _declaration(site, function, origin, facts):
+            return
+    _query(site, facts)
 
 
 # --- declarations -------------------------------------------------------------------------------
@@ -197,6 +202,9 @@ def _interpolated(site: CallSite, facts: FileFacts) -> sql_text.Known:
 
 
 def _query(site: CallSite, facts: FileFacts) -> None:
+    _, prop = member_parts(chains.unwrap(site.function))
+    if prop is None or facts.host.node_text(prop) not in QUERY_METHODS:
+        return
     root, links = chains.chain_below(site.call, facts)
     if not links:
         return
@@ -263,7 +271,7 @@ def _execute(site: CallSite, root: Node | None, facts: FileFacts) -> None:
 # The package name (declarations, ``sql``) and the query calls, which a file may
 # make on a database and tables imported from the service's own modules.
 TRIGGERS = frozenset((b"drizzle-orm",)).union(
-    *(frozenset((f".{m}(".encode(), f".{m}<".encode())) for m in SELECTS | WRITES | RELATIONAL | {COUNT, REFRESH, EXECUTE})
+    *(frozenset((f".{m}(".encode(), f".{m}<".encode())) for m in SELECTS | QUERY_METHODS)
 )
 KNOWLEDGE = Knowledge(
     name=VIA,

@@ -8,8 +8,8 @@ qualifies an unqualified one, as Knex does); joins (``join``, ``innerJoin``,
 ``insert``, ``update``, ``del``/``delete``, ``truncate``, ``upsert``,
 ``increment``/``decrement``; locked (a write, operation ``LOCK``) with
 ``forUpdate``/``forNoKeyUpdate``/``forShare``; read otherwise (``select``,
-``first``, ``pluck``, ``count`` …). The chain is read once, at its outermost
-call.
+``first``, ``pluck``, ``count`` …). Each table is read at the call naming
+it, with the whole chain around it.
 
 **Schema builder** (DDL): ``knex.schema[.withSchema('s')]`` then
 ``createTable``, ``createTableIfNotExists``, ``alterTable``, ``table``,
@@ -81,16 +81,56 @@ def is_instance(origin: Origin) -> bool:
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
-    """A knex chain, read at its outermost call."""
-    if chains.chain_above(site.call, facts):
+    """A call naming a table (``knex('t')``, ``.from('t')``, a join, a schema
+    statement), judged with the whole chain it belongs to."""
+    method = _table_method(site, facts)
+    if method is False:
         return
-    root, links = chains.chain_below(site.call, facts)
-    if not links or _receiver(root, site.scope, facts) is Source.OTHER:
+    tables = _tables(first_argument(site.arguments), facts)
+    if not tables:
         return
-    if links[0].method == SCHEMA and links[0].call is None:
-        _schema_builder(site, links[1:], facts)
-    else:
-        _query(site, links, facts)
+    root, below = chains.chain_below(site.call, facts)
+    if not below or _receiver(root, site.scope, facts) is Source.OTHER:
+        return
+    links = below + chains.chain_above(site.call, facts)
+    if below[0].method == SCHEMA and below[0].call is None:
+        if method in DDL:
+            for table in tables:
+                if table.alias is None:
+                    _emit(site, table, _with_schema(links, facts), AccessKind.DDL, str(method), facts)
+    elif method is None or method in TABLE_METHODS:
+        kind, operation = _kind(links)
+        for table in tables:
+            _emit(site, table, _with_schema(links, facts), kind, operation, facts)
+    elif method in JOINS:
+        for table in tables:
+            _emit(site, table, None, AccessKind.READ, "select", facts)
+
+
+def _table_method(site: CallSite, facts: FileFacts) -> str | None | bool:
+    """The method a call names a table with (None: the instance itself called),
+    or False when the call names none."""
+    function = chains.unwrap(site.function)
+    if function is None:
+        return False
+    if function.type == "identifier" or chains.is_this_member(function):
+        return None
+    _, prop = member_parts(function)
+    if function.type != "member_expression" or prop is None:
+        return False
+    method = facts.host.node_text(prop)
+    return method if method in TABLE_METHODS or method in JOINS or method in DDL else False
+
+
+def _kind(links: list[Link]) -> tuple[AccessKind, str]:
+    """What the chain does to its table: written, locked, else read."""
+    methods = {link.method for link in links if link.call is not None}
+    write = next((m for m in WRITES if m in methods), None)
+    if write is not None:
+        return AccessKind.WRITE, write
+    if methods & LOCKS:
+        return AccessKind.WRITE, "LOCK"
+    return AccessKind.READ, "select"
 
 
 def _receiver(root: Node | None, scope: Scope, facts: FileFacts) -> Source:
@@ -148,29 +188,7 @@ def _exported_as(function: Node, facts: FileFacts) -> str | None:
     return None
 
 
-# --- queries ------------------------------------------------------------------------------------------
-
-
-def _query(site: CallSite, links: list[Link], facts: FileFacts) -> None:
-    methods = {link.method for link in links if link.call is not None}
-    write = next((m for m in WRITES if m in methods), None)
-    lock = next((m for m in sorted(LOCKS) if m in methods), None)
-    if write is not None:
-        kind, operation = AccessKind.WRITE, write
-    elif lock is not None:
-        kind, operation = AccessKind.WRITE, "LOCK"
-    else:
-        kind, operation = AccessKind.READ, "select"
-    schema = _with_schema(links, facts)
-    for link in links:
-        if link.call is None:
-            continue
-        if link.method is None or link.method in TABLE_METHODS:
-            for table in _tables(first_argument(link.arguments), facts):
-                _emit(site, table, schema, kind, operation, facts)
-        elif link.method in JOINS:
-            for table in _tables(first_argument(link.arguments), facts):
-                _emit(site, table, None, AccessKind.READ, "select", facts)
+# --- tables ------------------------------------------------------------------------------------------
 
 
 def _with_schema(links: list[Link], facts: FileFacts) -> str | None:
@@ -198,20 +216,6 @@ def _emit(site: CallSite, table: TableName, schema: str | None, kind: AccessKind
           facts: FileFacts) -> None:
     chains.add_access(facts, site, chains.location_at(facts, table.at), chains.string_ref(table, schema),
                       kind, VIA, operation)
-
-
-# --- schema builder ---------------------------------------------------------------------------------------
-
-
-def _schema_builder(site: CallSite, links: list[Link], facts: FileFacts) -> None:
-    """``knex.schema.withSchema('s').createTable('t', …).dropTable('u')``: DDL on each table."""
-    schema = _with_schema(links, facts)
-    for link in links:
-        if link.call is None or link.method not in DDL:
-            continue
-        table = chains.table_name(first_argument(link.arguments), facts)
-        if table is not None and table.alias is None:
-            _emit(site, table, schema, AccessKind.DDL, link.method, facts)
 
 
 # The package name (imports, types), and what a migration or seed file whose

@@ -25,13 +25,14 @@ modules.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from linter.extract.typescript import chains, sql_text
 from linter.extract.typescript.chains import Link, Source, TableName
 from linter.extract.typescript.imports import NEW, Origin
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import first_argument, tag_function
+from linter.extract.typescript.tree import first_argument, member_parts, tag_function
 from linter.model import AccessKind
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ SCHEMA = "schema"
 WITH_SCHEMA = "withSchema"
 DDL = frozenset(("createTable", "alterTable", "dropTable", "createView", "dropView"))
 INDEX_ON = ("createIndex", "on")
+# Every method whose call names a table.
+METHODS = READS | WRITES | JOINS | DDL | frozenset(WRITE_SOURCES.values()) | {INDEX_ON[1]}
 
 
 def is_instance(origin: Origin) -> bool:
@@ -65,12 +68,13 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     if site.arguments is not None and site.arguments.type == "template_string":
         _template(site, facts)
         return
+    _, prop = member_parts(chains.unwrap(site.function))
+    if prop is None or facts.host.node_text(prop) not in METHODS:
+        return
     root, links = chains.chain_below(site.call, facts)
-    if len(links) < 1 or links[-1].method is None:
+    if not links or links[-1].method is None:
         return
     method = links[-1].method
-    if method not in READS | WRITES | JOINS | DDL and method not in WRITE_SOURCES.values() and method != INDEX_ON[1]:
-        return
     plan = _plan(method, links, site, facts)
     if plan is None:
         return
@@ -84,7 +88,11 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
                           kind, VIA, operation)
 
 
-def _plan(method: str, links: list[Link], site: CallSite, facts: FileFacts):
+_Tables = Callable[["Node | None", FileFacts], list[TableName]]
+
+
+def _plan(method: str, links: list[Link], site: CallSite, facts: FileFacts,
+          ) -> tuple[AccessKind, str, _Tables] | None:
     """(kind, operation, how to read the tables) for the call, or None when the
     chain is not a Kysely query or schema statement."""
     below = [link.method for link in links[:-1] if link.call is not None]

@@ -18,6 +18,7 @@ HOS205.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from linter.embedded import Origin as TextOrigin
@@ -136,7 +137,7 @@ def rewrite_variables(text: str, origin: TextOrigin, placeholders: frozenset[str
     return new_text, new_origin, frozenset(markers)
 
 
-def _variables(text: str):
+def _variables(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each pg-promise variable that is not a plain ``$N``."""
     i = 0
     while i < len(text) - 1:
