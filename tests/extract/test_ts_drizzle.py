@@ -276,3 +276,13 @@ def test_drizzle_schemas_feed_zero_config_ownership(tmp_path):
     }
     found = {(f.code, f.location.path, f.location.line) for f in run(Options(paths=(str(tmp_path),), cache=False)).findings}
     assert found == {("HOS105", "services/shipping/src/schema.ts", 5)}
+
+
+def test_examples_cover_every_declaration_and_query_method():
+    from linter.extract.typescript import drizzle
+
+    examples = "\n".join(drizzle.KNOWLEDGE.examples)
+    for name in drizzle.TABLE_FACTORIES | {drizzle.TABLE_CREATOR}:
+        assert f"{name}(" in examples, name
+    for name in drizzle.SCHEMA_MEMBERS | drizzle.QUERY_METHODS | drizzle.SELECTS:
+        assert f".{name}(" in examples, name

@@ -161,3 +161,13 @@ def test_knex_writes_and_ddl_on_another_services_tables_end_to_end():
         ("HOS101", "services/order/src/coupons.ts", 3, 11, "product_service.coupons"),
         ("HOS103", "services/order/migrations/001.ts", 3, 60, "auth_service.users"),
     ]
+
+
+def test_examples_cover_every_method():
+    from linter.extract.typescript import knex
+
+    examples = "\n".join(knex.KNOWLEDGE.examples)
+    for name in knex.TABLE_METHODS | knex.JOINS | knex.DDL | knex.LOCKS | set(knex.WRITES):
+        assert f".{name}(" in examples, name
+    for name in knex.MIGRATION_EXPORTS:
+        assert any(f"{name}" in e and "knex" not in e for e in knex.KNOWLEDGE.examples), name

@@ -150,3 +150,11 @@ def test_kysely_reads_across_services_end_to_end():
     files = {"services/order/src/wish.ts": DB + "const rows = await db.selectFrom('auth_service.users').selectAll().execute();\n"}
     found = [(f.code, f.location.line, f.location.col, f.relation) for f in run_files(files)]
     assert found == [("HOS102", 3, 35, "auth_service.users")]
+
+
+def test_examples_cover_every_method():
+    from linter.extract.typescript import kysely
+
+    examples = "\n".join(kysely.KNOWLEDGE.examples)
+    for name in kysely.METHODS | kysely.LOCKS:
+        assert f".{name}(" in examples, name

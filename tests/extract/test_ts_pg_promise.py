@@ -77,3 +77,11 @@ function check(store: Store) { store.none('DELETE FROM ledger_service.entries');
 """
     assert accesses(code) == []
     assert problems(code) == []
+
+
+def test_examples_cover_every_method():
+    from linter.extract.typescript import pg_promise
+
+    examples = "\n".join(pg_promise.KNOWLEDGE.examples)
+    for name in pg_promise.METHODS:
+        assert f"db.{name}(" in examples, name

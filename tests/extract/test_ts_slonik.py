@@ -36,3 +36,11 @@ sql`SELECT * FROM ledger_service.entries`;
 local.unsafe`DELETE FROM ledger_service.entries`;
 """
     assert accesses(code) == []
+
+
+def test_examples_cover_every_tag_form():
+    from linter.extract.typescript import slonik
+
+    examples = "\n".join(slonik.KNOWLEDGE.examples)
+    for steps in slonik.TAG_STEPS:
+        assert "sql" + "".join(s for s in steps if s != "()") in examples, steps

@@ -273,22 +273,24 @@ def _execute(site: CallSite, root: Node | None, facts: FileFacts) -> None:
 TRIGGERS = frozenset((b"drizzle-orm",)).union(
     *(frozenset((f".{m}(".encode(), f".{m}<".encode())) for m in SELECTS | QUERY_METHODS)
 )
+_DB = "import { drizzle } from 'drizzle-orm/node-postgres';\nimport { t, u } from './schema';\nconst db = drizzle(pool);\n"
+_PG = "import { pgSchema, pgTable, pgView, pgMaterializedView, pgTableCreator } from 'drizzle-orm/pg-core';\n"
 KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=TRIGGERS,
     examples=(
-        "import { pgTable } from 'drizzle-orm/pg-core'; export const t = pgTable('t', {});",
-        "import { pgSchema } from 'drizzle-orm/pg-core'; export const t = pgSchema('s').table('t', {});",
-        "import { drizzle } from 'drizzle-orm/node-postgres'; import { t } from './schema';\n"
-        "const db = drizzle(pool); db.select().from(t);",
-        "import { drizzle } from 'drizzle-orm/node-postgres'; import { t } from './schema';\n"
-        "const db = drizzle(pool); db.insert(t).values({});",
-        "import { drizzle } from 'drizzle-orm/node-postgres'; import { t } from './schema';\n"
-        "const db = drizzle(pool); db.update(t).set({});",
-        "import { drizzle } from 'drizzle-orm/node-postgres'; import { t } from './schema';\n"
-        "const db = drizzle(pool); db.delete(t);",
-        "import { drizzle } from 'drizzle-orm/node-postgres';\nconst db = drizzle(pool); db.query.t.findMany();",
-        "import { sql } from 'drizzle-orm'; const q = sql`SELECT * FROM t`;",
+        *(f"{_PG}export const t = {f}('t', {{}});" for f in sorted(TABLE_FACTORIES)),
+        *(f"{_PG}export const t = pgSchema('s').{m}('t', {{}});" for m in sorted(SCHEMA_MEMBERS)),
+        f"{_PG}const make = pgTableCreator((n) => n);\nexport const t = make('t', {{}});",
+        *(f"{_DB}db.{m}(t);" for m in sorted(WRITES)),
+        *(f"{_DB}db.{m}().from(t);" for m in sorted(SELECTS)),
+        *(f"{_DB}db.select().from(t).{m}(u, on);" for m in sorted(SOURCES - {"from"})),
+        *(f"{_DB}db.query.t.{m}();" for m in sorted(RELATIONAL)),
+        f"{_DB}db.{COUNT}(t);",
+        f"{_DB}db.{REFRESH}(t);",
+        f"{_DB}db.{EXECUTE}('SELECT * FROM t');",
+        "import { sql } from 'drizzle-orm';\nconst q = sql`SELECT * FROM t`;",
+        "import { sql } from 'drizzle-orm';\nconst q = sql.raw('SELECT * FROM t');",
     ),
 )

@@ -220,17 +220,24 @@ def _emit(site: CallSite, table: TableName, schema: str | None, kind: AccessKind
 
 # The package name (imports, types), and what a migration or seed file whose
 # exported function takes an untyped instance holds.
-TRIGGERS = frozenset((b"knex", b"Knex", b"exports.up", b"exports.down", b"exports.seed",
-                      b"function up(", b"function down(", b"function seed("))
+TRIGGERS = frozenset((b"knex", b"Knex")).union(
+    *(frozenset((f"exports.{n} ".encode(), f"exports.{n}=".encode(), f"function {n}(".encode(),
+                 f"const {n} ".encode(), f"const {n}=".encode())) for n in sorted(MIGRATION_EXPORTS))
+)
+_DB = "import knex from 'knex';\nconst db = knex({});\n"
 KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=TRIGGERS,
     examples=(
-        "import knex from 'knex';\nconst db = knex({});\ndb('s.t').update({ a: 1 });",
-        "import knex from 'knex';\nconst db = knex({});\ndb.select('*').from('t').innerJoin('u', 'u.id', 't.id');",
-        "import knex from 'knex';\nconst db = knex({});\ndb.insert({}).into('t');",
-        "import type { Knex } from 'knex';\nexport async function up(db: Knex) { await db.schema.createTable('t', () => {}); }",
+        *(f"{_DB}db('s.t').{m}();" for m in WRITES),
+        *(f"{_DB}db('s.t').{m}().first();" for m in sorted(LOCKS)),
+        *(f"{_DB}db.select('*').{m}('t');" for m in sorted(TABLE_METHODS)),
+        *(f"{_DB}db('t').{m}('u', 'u.id', 't.id');" for m in sorted(JOINS)),
+        *(f"{_DB}db.schema.withSchema('s').{m}('t');" for m in sorted(DDL)),
+        "exports.up = function (db) { return db.schema.createTable('t', () => {}); };",
         "exports.seed = async function (db) { await db('t').insert({}); };",
+        "export async function down(db) { await db.schema.dropTable('t'); }",
+        "export const up = async (db) => db.schema.createTable('t', () => {});",
     ),
 )

@@ -175,16 +175,18 @@ def _template(site: CallSite, facts: FileFacts) -> None:
 TRIGGERS = frozenset((b"kysely",)).union(
     *(frozenset((f".{m}(".encode(), f".{m}<".encode())) for m in READS | WRITES)
 )
+_DB = "import { Kysely } from 'kysely';\nconst db = new Kysely<DB>({ dialect });\n"
 KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=TRIGGERS,
     examples=(
-        "import { Kysely } from 'kysely';\nconst db = new Kysely<DB>({ dialect });\ndb.selectFrom('s.t as x').selectAll();",
-        "import { Kysely } from 'kysely';\nconst db = new Kysely<DB>({ dialect });\ndb.updateTable('t').set({ a: 1 });",
-        "import { Kysely } from 'kysely';\nconst db = new Kysely<DB>({ dialect });\n"
-        "db.withSchema('s').selectFrom('t').innerJoin('u', 'u.id', 't.id');",
-        "import { Kysely } from 'kysely';\nconst db = new Kysely<DB>({ dialect });\ndb.schema.createTable('t');",
-        "import { sql } from 'kysely';\nconst q = sql`SELECT * FROM t`;",
+        *(f"{_DB}db.{m}('s.t as x');" for m in sorted(READS | WRITES)),
+        *(f"{_DB}db.selectFrom('t').{m}('u', 'u.id', 't.id');" for m in sorted(JOINS)),
+        *(f"{_DB}db.{w}('t').{m}('u');" for w, m in sorted(WRITE_SOURCES.items())),
+        *(f"{_DB}db.selectFrom('t').{m}();" for m in sorted(LOCKS)),
+        *(f"{_DB}db.schema.withSchema('s').{m}('t');" for m in sorted(DDL)),
+        f"{_DB}db.schema.createIndex('i').on('t');",
+        "import { sql } from 'kysely';\nconst q = sql`SELECT * FROM ${sql.table('s.t')}`;",
     ),
 )

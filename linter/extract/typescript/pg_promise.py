@@ -199,12 +199,13 @@ def _copy(builder: OriginBuilder, origin: TextOrigin, text: str, start: int, end
         i += 1
 
 
+_DB = "import pgPromise from 'pg-promise';\nconst db = pgPromise()(cn);\n"
 KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=frozenset((b"pg-promise",)),
     examples=(
-        "import pgPromise from 'pg-promise';\nconst db = pgPromise()(cn);\nawait db.any('SELECT * FROM t WHERE id = ${id}', { id });",
-        "import pgPromise from 'pg-promise';\nconst db = pgPromise()(cn);\nawait db.none(text);",
+        *(f"{_DB}await db.{m}('SELECT * FROM t WHERE id = ${{id}}', {{ id }});" for m in sorted(METHODS)),
+        f"{_DB}await db.none(text);",
     ),
 )

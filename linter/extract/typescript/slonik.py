@@ -72,5 +72,12 @@ KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=frozenset((b"slonik",)),
-    examples=("import { sql } from 'slonik';\nawait pool.query(sql.unsafe`SELECT * FROM t`);",),
+    examples=(
+        "import { sql } from 'slonik';\nawait pool.query(sql`SELECT * FROM t`);",
+        "import { sql } from 'slonik';\nawait pool.query(sql.unsafe`SELECT * FROM t`);",
+        "import { sql } from 'slonik';\nawait pool.query(sql.fragment`SELECT * FROM t`);",
+        "import { sql } from 'slonik';\nawait pool.one(sql.typeAlias('row')`SELECT * FROM t`);",
+        "import { sql } from 'slonik';\nawait pool.many(sql.type(row)`SELECT * FROM t`);",
+        "import { createSqlTag } from 'slonik';\nconst sql = createSqlTag({});\nawait pool.any(sql.unsafe`SELECT * FROM t`);",
+    ),
 )
