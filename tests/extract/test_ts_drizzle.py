@@ -286,3 +286,13 @@ def test_examples_cover_every_declaration_and_query_method():
         assert f"{name}(" in examples, name
     for name in drizzle.SCHEMA_MEMBERS | drizzle.QUERY_METHODS | drizzle.SELECTS:
         assert f".{name}(" in examples, name
+
+
+def test_an_orm_manager_method_with_the_entity_first_is_not_drizzle():
+    code = textwrap.dedent("""\
+        import { AppDataSource } from './data-source';
+        import { User } from './user.entity';
+        await AppDataSource.transaction(async (tx) => tx.update(User, { id: 1 }, { name: 'x' }));
+        await AppDataSource.manager.delete(User, { id: 1 });
+        """)
+    assert [a for a in accesses(code) if a[4] == "drizzle"] == []  # TypeORM's own recogniser reads them

@@ -9,8 +9,8 @@ the links ``()``, ``withSchema(…)``, ``where(…)``, ``update(…)``.
 What a chain's root is decides whether a library reads the chain at all:
 
 - ``LIBRARY``: its origin (the import or factory call, a declared type, or the
-  receiver of the transaction call a callback parameter stands for) is the
-  library's client;
+  receiver of the method a callback's parameter stands for) is the library's
+  client;
 - ``SERVICE``: it is imported from a module of the service itself (a relative
   path or a ``@/``/``~/``/``#`` alias), so this file cannot see what it is;
   libraries whose calls are unmistakable read such chains, others do not;
@@ -24,10 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.bindings import FUNCTIONS
-from linter.extract.typescript.imports import Origin
+from linter.extract.typescript.imports import CALL, PARAM, Origin
 from linter.extract.typescript.sites import CallSite, FileFacts
-from linter.extract.typescript.tree import anchor_node, member_parts, pattern_names
+from linter.extract.typescript.tree import anchor_node, member_parts
 from linter.model import Access, AccessKind, Location, RelationRef
 
 if TYPE_CHECKING:
@@ -43,7 +42,6 @@ TRANSPARENT = frozenset((
     "satisfies_expression",
 ))
 MAX_CHAIN = 64  # links followed in one chain (no real query is longer)
-MAX_CALLBACK_DEPTH = 8  # transaction callbacks inside transaction callbacks
 
 
 class Source(enum.Enum):
@@ -138,74 +136,17 @@ def chain_above(node: Node, facts: FileFacts) -> list[Link]:
 # --- receivers --------------------------------------------------------------------------------
 
 
-def receiver_origin(root: Node | None, scope: Scope, facts: FileFacts, depth: int = 0) -> Origin | None:
-    """Where a chain's root comes from: its own origin, else (a parameter of a
-    callback passed to ``<r>.transaction(…)``-like calls) the origin of ``<r>``."""
+def receiver_origin(root: Node | None, scope: Scope, facts: FileFacts) -> Origin | None:
+    """Where a chain's root comes from; a callback's first parameter
+    (``tx`` in ``db.transaction(async (tx) => …)``) stands for the receiver of
+    the method it was passed to."""
     if root is None:
         return None
     origin = facts.origins.of(root, scope)
-    if origin is not None or root.type != "identifier" or depth >= MAX_CALLBACK_DEPTH:
-        return origin
-    owner = callback_receiver(root, facts)
-    if owner is None:
-        return None
-    below, _ = chain_below(owner, facts)
-    # the receiver is outside the callback: look it up around the parameter's
-    # scope (``sql.begin(async (sql) => …)`` names both ``sql``)
-    return receiver_origin(below, _outside(scope, facts.host.node_text(root)), facts, depth + 1)
-
-
-def _outside(scope: Scope, name: str) -> Scope:
-    """The scope around the closest one declaring ``name`` (``scope`` itself when none does)."""
-    current: Scope | None = scope
-    while current is not None and name not in current.names:
-        current = current.parent
-    return current.parent if current is not None and current.parent is not None else scope
-
-
-def callback_receiver(ident: Node, facts: FileFacts) -> Node | None:
-    """For a use of a callback's first parameter, the receiver of the call the
-    callback is passed to: ``db`` for ``tx`` in ``db.transaction(async (tx) => …)``.
-
-    Only the closest function declaring the name counts, and only when the name
-    is its first parameter and that function is an argument of a method call.
-    """
-    name = facts.host.node_text(ident)
-    node = ident.parent
-    while node is not None:
-        if node.type in FUNCTIONS:
-            params = _parameter_names(node, facts)
-            if name in params:
-                return _called_on(node) if params[0] == name else None
-        node = node.parent
-    return None
-
-
-def _parameter_names(function: Node, facts: FileFacts) -> list[str]:
-    single = function.child_by_field_name("parameter")
-    if single is not None:
-        return [facts.host.node_text(single)]
-    params = function.child_by_field_name("parameters")
-    out: list[str] = []
-    for param in params.named_children if params is not None else ():
-        pattern = param.child_by_field_name("pattern")
-        pattern = param if pattern is None else pattern
-        if pattern.type == "identifier":
-            out.append(facts.host.node_text(pattern))
-        else:
-            out.extend("\0" + facts.host.node_text(p) for p in pattern_names(pattern))  # destructured: no receiver
-    return out
-
-
-def _called_on(function: Node) -> Node | None:
-    """``r`` when ``function`` is an argument of a call ``r.method(…)``."""
-    arguments = function.parent
-    if arguments is None or arguments.type != "arguments":
-        return None
-    call = arguments.parent
-    callee = unwrap(call.child_by_field_name("function")) if call is not None else None
-    obj, _ = member_parts(callee)
-    return obj
+    while origin is not None and origin.steps[-1:] == (PARAM,) and origin.steps[-2:-1] != (CALL,) and (
+            origin.steps[-2].startswith(".")):
+        origin = Origin(origin.module, origin.export, origin.steps[:-2], origin.node)
+    return origin
 
 
 def classify(origin: Origin | None, is_client: Callable[[Origin], bool]) -> Source:

@@ -220,11 +220,12 @@ def _query(site: CallSite, facts: FileFacts) -> None:
         if len(links) < 2 or first.method not in SELECTS | {"update"} or first.call is None:
             return
         operation, kind = first.method, AccessKind.READ
-    elif method in WRITES and len(links) == 1:
+    elif method in WRITES and len(links) == 1 and _arity(last) == 1:
+        # one argument: Drizzle's, not an ORM's ``manager.update(User, where, data)``
         operation, kind = method, AccessKind.WRITE
     elif method == COUNT and len(links) == 1:
         operation, kind = method, AccessKind.READ
-    elif method == REFRESH and len(links) == 1:
+    elif method == REFRESH and len(links) == 1 and _arity(last) == 1:
         operation, kind = method, AccessKind.DDL
     elif method == EXECUTE and len(links) == 1:
         _execute(site, root, facts)
@@ -236,6 +237,11 @@ def _query(site: CallSite, facts: FileFacts) -> None:
         return
     name, at = table
     chains.add_access(facts, site, facts.location(at), RelationRef(orm_class=name), kind, VIA, operation)
+
+
+def _arity(link: Link) -> int:
+    arguments = link.arguments
+    return len(arguments.named_children) if arguments is not None and arguments.type == "arguments" else 0
 
 
 def _receiver(root: Node | None, site: CallSite, facts: FileFacts) -> Source:
