@@ -5,8 +5,7 @@ templates, ``$queryRawUnsafe(sql)`` / ``$executeRawUnsafe(sql)``, pg's (and
 TypeORM's) ``.query(sql)`` and knex's (and Prisma's) ``.raw(sql)``. A literal
 SQL argument is handed to ``extract_sql`` with an origin map back to this
 file; one built at run time is HOS205 where the table says so (``.query(x)``
-only on a conventional driver receiver or a Prisma client: ``router.query(x)``
-is not SQL). ``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do
+only on a SQL client's receiver, see below: ``router.query(x)`` is not SQL). ``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do
 not start with a SQL keyword (``Prisma.sql`AND x = ${y}```) are not analysed.
 
 Whose ``.query``/``.raw`` it is comes from the receiver's origin first: a
@@ -35,9 +34,9 @@ from linter.model import Anchor, Problem
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-# Receivers whose ``.query(x)`` / ``.raw(x)`` with a non-literal ``x`` is
-# reported as HOS205: the conventional names of pg pools/clients, knex and
-# TypeORM managers. Any other receiver is ignored (``router.query(x)``).
+# Receivers this file says nothing about whose ``.query(x)`` / ``.raw(x)`` with
+# a non-literal ``x`` is still reported as HOS205: the conventional names of pg
+# pools/clients, knex and TypeORM managers (``router.query(x)`` is ignored).
 SQL_RECEIVER_NAMES = frozenset(
     "pool client db pg knex manager dataSource connection queryRunner".split()
 )
