@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from linter.extract.config_files import match_service, split_target
 from linter.manifest import Manifest
 from linter.model import (
     AccessKind,
@@ -26,6 +25,7 @@ from linter.model import (
     RelationKind,
 )
 from linter.ownership import Ownership, model_relation, resolve_name
+from linter.service_match import owned_connections
 
 CLIENT_ROOTS = frozenset({"PrismaClient", "Prisma.TransactionClient", "TransactionClient"})
 
@@ -167,21 +167,6 @@ def _client_types(results: list[ExtractResult]) -> dict[str | None, frozenset[st
                     changed = True
         out[service] = frozenset(clients)
     return out
-
-
-def owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
-    """Connections with their linter service: a root docker-compose or Kubernetes file
-    belongs to no service, so its entries are matched by build folder or name."""
-    names = tuple(s.name for s in manifest.services)
-    paths = {s.name: s.paths for s in manifest.services}
-    out = []
-    for conn in connections:
-        if conn.service is None and conn.target:
-            name, build = split_target(conn.target)
-            service = match_service(name, build, names, paths)
-            conn = replace(conn, service=service) if service else conn
-        out.append(conn)
-    return tuple(out)
 
 
 def _search_paths(manifest: Manifest, connections: tuple[Connection, ...]) -> dict[str | None, tuple[str, ...]]:

@@ -332,6 +332,17 @@ class Grant(_Value):
     anchor: Anchor | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionTarget(_Value):
+    """What a connection value was configured for, in a file that belongs to no
+    service: a compose service (``name``, and ``build``, the project-relative
+    folder its ``build`` points at, when it has one), a Kubernetes workload
+    (``metadata.name``) or a Helm chart (its folder's name)."""
+
+    name: str
+    build: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Connection(_Value):
     """A service's database connection as configured (DATABASE_URL and co)."""
@@ -342,7 +353,7 @@ class Connection(_Value):
     url: str
     schemas: tuple[str, ...]  # from ?schema= (comma-separated lists allowed)
     source: str  # "docker-compose", "env", "k8s", "prisma"
-    target: str = ""  # compose service / k8s deployment name the value was found under
+    target: ConnectionTarget | None = None  # None in a .env file
     schema_dynamic: bool = False  # a ?schema= / search_path is set from a variable unknown statically
 
 

@@ -1,6 +1,7 @@
 """Connection configuration extractor: exact Connection tuples for compose,
-.env and Kubernetes files, look-alikes that must not match, parse errors, and
-the compose-service -> linter-service matching."""
+.env and Kubernetes files, look-alikes that must not match, and parse errors.
+Matching a connection's target to a linter service is tested in
+tests/test_service_match.py."""
 from __future__ import annotations
 
 import textwrap
@@ -14,10 +15,9 @@ from linter.extract.base import ExtractConfig
 from linter.extract.config_files import (
     Value,
     interpolate,
-    match_service,
-    split_target,
     url_schemas,
 )
+from linter.model import ConnectionTarget as T
 from linter.model import ExtractResult, Language, SkipReason, SourceFile
 
 
@@ -84,7 +84,7 @@ def test_file_kind_compose_name_wins_over_k8s_folder():
             environment:
               DATABASE_URL: postgres://db/app?schema=order_service
         """)
-    assert conns(result) == [(4, 21, "DATABASE_URL", ("order_service",), "docker-compose", "order")]
+    assert conns(result) == [(4, 21, "DATABASE_URL", ("order_service",), "docker-compose", T("order"))]
 
 
 # --- URL parsing ------------------------------------------------------------------------
@@ -194,10 +194,11 @@ COMPOSE = """
 def test_compose_mapping_and_list_forms():
     result = run("docker-compose.yml", COMPOSE)
     assert conns(result) == [
-        (5, 22, "DATABASE_URL", ("order_service",), "docker-compose", "order-service@services/order"),
-        (12, 27, "AUTH_DATABASE_URL", ("auth_service", "public"), "docker-compose", "auth"),
-        (13, 22, "READ_DB_URL", ("auth_service",), "docker-compose", "auth"),
-        (21, 21, "DATABASE_URL", ("search_service", "product_service"), "docker-compose", "search@services/search"),
+        (5, 22, "DATABASE_URL", ("order_service",), "docker-compose", T("order-service", "services/order")),
+        (12, 27, "AUTH_DATABASE_URL", ("auth_service", "public"), "docker-compose", T("auth")),
+        (13, 22, "READ_DB_URL", ("auth_service",), "docker-compose", T("auth")),
+        (21, 21, "DATABASE_URL", ("search_service", "product_service"), "docker-compose",
+         T("search", "services/search")),
     ]
     assert (result.service, result.problems, result.accesses) == (None, (), ())
     assert [c.url for c in result.connections][3] == "postgresql://db/app?schema=search_service%2Cproduct_service"
@@ -211,7 +212,7 @@ def test_compose_connection_service_is_the_files_service():
             environment:
               DATABASE_URL: postgres://db/app?schema=order_service
         """, service="order")
-    assert [(c.service, c.target) for c in result.connections] == [("order", "api@services/order")]
+    assert [(c.service, c.target) for c in result.connections] == [("order", T("api", "services/order"))]
 
 
 def test_compose_interpolation_left_unresolved():
@@ -226,9 +227,9 @@ def test_compose_interpolation_left_unresolved():
               ESCAPED_DB_URL: postgresql://u:pa$$word@db/app?schema=order_service
         """)
     assert conns(result) == [
-        (4, 21, "DATABASE_URL", ("order_service",), "docker-compose", "order"),
-        (6, 22, "SCHEMA_DB_URL", ("order_service",), "docker-compose", "order"),
-        (8, 23, "ESCAPED_DB_URL", ("order_service",), "docker-compose", "order"),
+        (4, 21, "DATABASE_URL", ("order_service",), "docker-compose", T("order")),
+        (6, 22, "SCHEMA_DB_URL", ("order_service",), "docker-compose", T("order")),
+        (8, 23, "ESCAPED_DB_URL", ("order_service",), "docker-compose", T("order")),
     ]
     assert [c.url for c in result.connections] == [
         "postgresql://${DB_USER}:${DB_PASSWORD:?required}@db/app?schema=order_service",
@@ -250,8 +251,8 @@ def test_compose_merge_keys_and_anchors():
               DATABASE_URL: postgres://db/app?schema=order_worker
         """)
     assert conns(result) == [
-        (2, 17, "DATABASE_URL", ("order_service",), "docker-compose", "order-api"),
-        (9, 21, "DATABASE_URL", ("order_worker",), "docker-compose", "order-worker"),
+        (2, 17, "DATABASE_URL", ("order_service",), "docker-compose", T("order-api")),
+        (9, 21, "DATABASE_URL", ("order_worker",), "docker-compose", T("order-worker")),
     ]
 
 
@@ -278,7 +279,7 @@ def test_compose_build_contexts():
             environment: ["DATABASE_URL=postgres://db/x?schema=f"]
         """)
     assert [c.target for c in result.connections] == [
-        "a@services/a", "b@services/b/docker", "c@.", "d", "e", "f@deploy/compose",
+        T("a", "services/a"), T("b", "services/b/docker"), T("c", "."), T("d"), T("e"), T("f", "deploy/compose"),
     ]
 
 
@@ -303,10 +304,16 @@ def test_compose_look_alikes():
     assert problems(result) == []
 
 
-def test_split_target():
-    assert split_target("order-service@services/order") == ("order-service", "services/order")
-    assert split_target("order-service") == ("order-service", None)
-    assert split_target("c@.") == ("c", ".")
+def test_compose_target_without_a_name_or_build():
+    """A compose service keyed by an empty name and without ``build`` names no target."""
+    result = run("docker-compose.yml", """
+        services:
+          "":
+            environment: ["DATABASE_URL=postgres://db/x?schema=a"]
+          "@x":
+            environment: ["DATABASE_URL=postgres://db/x?schema=b"]
+        """)
+    assert [c.target for c in result.connections] == [None, T("@x")]
 
 
 # --- YAML errors ------------------------------------------------------------------------------
@@ -337,7 +344,7 @@ def test_documents_before_an_error_are_kept():
         kind: ConfigMap
         data: {DATABASE_URL: "unterminated
         """)
-    assert conns(result) == [(4, 17, "DATABASE_URL", ("order_service",), "k8s", "order-config")]
+    assert conns(result) == [(4, 17, "DATABASE_URL", ("order_service",), "k8s", T("order-config"))]
     assert [(code, line) for code, line, _, _ in problems(result)] == [("HOS901", 8)]
 
 
@@ -379,10 +386,10 @@ ENV = """
 def test_env_file():
     result = run("services/order/.env", ENV, service="order")
     assert conns(result) == [
-        (2, 21, "DATABASE_URL", ("order_service",), "env", ""),
-        (5, 22, "SHADOW_DATABASE_URL", ("order_service", "$NOT_EXPANDED"), "env", ""),
-        (6, 16, "REPORT_DB_URL", ("reporting",), "env", ""),
-        (8, 13, "READ_DB_URL", ("order_read",), "env", ""),
+        (2, 21, "DATABASE_URL", ("order_service",), "env", None),
+        (5, 22, "SHADOW_DATABASE_URL", ("order_service", "$NOT_EXPANDED"), "env", None),
+        (6, 16, "REPORT_DB_URL", ("reporting",), "env", None),
+        (8, 13, "READ_DB_URL", ("order_read",), "env", None),
     ]
     assert [c.url for c in result.connections][3] == "postgresql://replica/app?schema=order_read"
     assert {c.service for c in result.connections} == {"order"}
@@ -398,8 +405,8 @@ def test_env_double_quotes_escapes_and_multiline():
         X_DB_URL=postgresql://db/app?schema=b#not-a-comment
         ''')
     assert conns(result) == [
-        (3, 17, "DATABASE_URL", ("$literal", "a"), "env", ""),
-        (5, 10, "X_DB_URL", ("b",), "env", ""),
+        (3, 17, "DATABASE_URL", ("$literal", "a"), "env", None),
+        (5, 10, "X_DB_URL", ("b",), "env", None),
     ]
     assert result.connections[0].url == 'postgresql://u:p"w@db/app?schema=$literal,a'
 
@@ -426,7 +433,7 @@ def test_env_malformed_lines_are_hos901_and_parsing_continues():
         ("HOS901", 1, 1, ".env parse error: not a KEY=value line"),
         ("HOS901", 2, 10, ".env parse error: unterminated quoted value"),
     ]
-    assert conns(result) == [(3, 14, "DATABASE_URL", ("ok",), "env", "")]
+    assert conns(result) == [(3, 14, "DATABASE_URL", ("ok",), "env", None)]
 
 
 def test_envrc_is_not_extracted():
@@ -469,8 +476,8 @@ DEPLOYMENT = """
 def test_k8s_deployment():
     result = run("k8s/order/deployment.yaml", DEPLOYMENT)
     assert conns(result) == [
-        (12, 23, "DATABASE_URL", ("order_service",), "k8s", "order-service"),
-        (19, 22, "DATABASE_URL", ("order_service",), "k8s", "order-service"),
+        (12, 23, "DATABASE_URL", ("order_service",), "k8s", T("order-service")),
+        (19, 22, "DATABASE_URL", ("order_service",), "k8s", T("order-service")),
     ]
     assert result.connections[1].url == "postgresql://db/app?schema=order_service,$(UNKNOWN_SCHEMA)"
     assert problems(result) == []
@@ -509,10 +516,10 @@ def test_k8s_workload_kinds_configmap_secret_and_list():
             spec: {template: {spec: {containers: [{env: [{name: DATABASE_URL, value: "postgres://db/app?schema=search_service"}]}]}}}
         """)
     assert conns(result) == [
-        (9, 50, "DATABASE_URL", ("report",), "k8s", "nightly"),
-        (14, 17, "DATABASE_URL", ("order_service",), "k8s", "order-config"),
-        (21, 5, "ORDER_DB_URL", ("order_service",), "k8s", "order-secret"),
-        (29, 79, "DATABASE_URL", ("search_service",), "k8s", "search"),
+        (9, 50, "DATABASE_URL", ("report",), "k8s", T("nightly")),
+        (14, 17, "DATABASE_URL", ("order_service",), "k8s", T("order-config")),
+        (21, 5, "ORDER_DB_URL", ("order_service",), "k8s", T("order-secret")),
+        (29, 79, "DATABASE_URL", ("search_service",), "k8s", T("search")),
     ]
 
 
@@ -567,7 +574,8 @@ def test_helm_template_actions():
                       value: {{ .Values.otherUrl | quote }}
         {{- end }}
         """)
-    assert conns(result) == [(13, 23, "DATABASE_URL", ("order_service",), "k8s", '{{ include "order.fullname" . }}')]
+    assert conns(result) == [(13, 23, "DATABASE_URL", ("order_service",), "k8s",
+                              T('{{ include "order.fullname" . }}'))]
     assert result.connections[0].url == "postgresql://{{ .Values.db.host }}/app?schema=order_service"
     assert problems(result) == []
 
@@ -582,60 +590,6 @@ def test_helm_template_that_is_not_yaml_is_skipped_not_an_error():
         """)
     assert (result.connections, result.problems) == ((), ())
     assert result.skipped is SkipReason.HELM_TEMPLATE
-
-
-# --- match_service -----------------------------------------------------------------------------
-
-SERVICES = ("api", "auth", "order", "order_history", "search")
-
-
-@pytest.mark.parametrize(("target", "expected"), [
-    ("order", "order"),
-    ("order-service", "order"),
-    ("order_service", "order"),
-    ("Order.Service", "order"),
-    ("order-svc", "order"),
-    ("hos-order-service", "order"),
-    ("hos-order", "order"),
-    ("order-history-service", "order_history"),
-    ("api", "api"),
-    ("hos-api", "api"),
-    ("auth-srv", "auth"),
-    # look-alikes
-    ("orders", None),
-    ("order-db", None),
-    ("order-worker", None),
-    ("api-gateway", None),
-    ("postgres", None),
-    ("service", None),
-    ("hos-search-order", None),
-])
-def test_match_service_by_name(target, expected):
-    assert match_service(target, None, SERVICES, {}) == expected
-
-
-def test_match_service_prefers_exact_name_tier():
-    assert match_service("order-service", None, ("order", "order_service"), {}) == "order_service"
-
-
-def test_match_service_ambiguous_prefix_tier_gives_none():
-    assert match_service("x-order", None, ("order", "x_order_y"), {}) == "order"
-    assert match_service("a-b", None, ("b", "a_b"), {}) == "a_b"
-
-
-def test_match_service_by_build_context():
-    paths = {"order": ("services/order",), "auth": ("apps/identity/",), "api": ("./legacy/*",),
-             "nested": ("services/order/admin",)}
-    services = ("api", "auth", "nested", "order", "search")
-    assert [match_service("x", build, services, paths) for build in (
-        "services/order", "services/order/docker", "services/order/admin/x", "apps/identity",
-        "legacy/monolith", "services/search", "services/orders", ".", "apps",
-    )] == ["order", "order", "nested", "auth", "api", "search", None, None, None]
-
-
-def test_match_service_build_context_outside_services_falls_back_to_name():
-    assert match_service("order-service", ".", SERVICES, {}) == "order"
-    assert match_service("order-service", "services/auth", SERVICES, {}) == "auth"
 
 
 def test_compose_files_are_not_go_templates():
@@ -684,8 +638,8 @@ VALUES = """
 def test_helm_values_file():
     result = run("charts/order/values.yaml", VALUES)
     assert conns(result) == [
-        (3, 17, "DATABASE_URL", ("order_service",), "k8s", "order"),
-        (9, 13, "READ_DB_URL", ("order_service", "auth_service"), "k8s", "order"),
+        (3, 17, "DATABASE_URL", ("order_service",), "k8s", T("order")),
+        (9, 13, "READ_DB_URL", ("order_service", "auth_service"), "k8s", T("order")),
     ]
 
 
@@ -703,7 +657,7 @@ def test_helm_values_aliases_are_walked_once():
     # four levels of nine aliases: 20,000 nodes expanded, within the alias budget
     result = config_files.extract(SourceFile("charts/x/values.yaml", None, Language.CONFIG),
                                   _laughs(4), ExtractConfig())
-    assert conns(result) == [(1, 25, "DATABASE_URL", ("s",), "k8s", "x")]
+    assert conns(result) == [(1, 25, "DATABASE_URL", ("s",), "k8s", T("x"))]
     assert result.problems == () and result.skipped is None
 
 
@@ -721,7 +675,7 @@ def test_env_crlf_and_byte_order_mark():
     src = SourceFile(".env", None, Language.CONFIG)
     text = "\ufeffDATABASE_URL=postgres://db/app?schema=a\r\nB_DB_URL='postgres://db/app?schema=b'\r\nC\r\n"
     result = config_files.extract(src, text, ExtractConfig())
-    assert conns(result) == [(1, 15, "DATABASE_URL", ("a",), "env", ""), (2, 11, "B_DB_URL", ("b",), "env", "")]
+    assert conns(result) == [(1, 15, "DATABASE_URL", ("a",), "env", None), (2, 11, "B_DB_URL", ("b",), "env", None)]
     assert [c.url for c in result.connections] == ["postgres://db/app?schema=a", "postgres://db/app?schema=b"]
     assert problems(result) == []
 

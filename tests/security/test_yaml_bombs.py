@@ -21,7 +21,7 @@ from linter.cli import cli
 from linter.extract import config_files, loaded_extractors
 from linter.extract.base import ExtractConfig
 from linter.manifest import ManifestError, parse_manifest
-from linter.model import Language, Severity, SourceFile
+from linter.model import ConnectionTarget, Language, Severity, SourceFile
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 
@@ -225,7 +225,8 @@ def test_compose_anchors_within_the_budget_are_still_read():
             "services:\n" + "".join(f"  s{i}:\n    environment:\n      <<: *db\n" for i in range(50)))
     result = config_files.extract(SourceFile("docker-compose.yml", None, Language.CONFIG), text, ExtractConfig())
     assert result.problems == () and result.skipped is None
-    assert {(c.location.line, c.target) for c in result.connections} == {(2, f"s{i}") for i in range(50)}
+    assert {(c.location.line, c.target) for c in result.connections} == \
+        {(2, ConnectionTarget(f"s{i}")) for i in range(50)}
 
 
 def test_documents_before_a_bomb_are_still_read():

@@ -19,21 +19,21 @@ Where the variables come from:
   Compose interpolation (``${V}``, ``${V:-d}``, ``${V-d}``, ``$V``, ``$$``)
   uses the default when one is given and otherwise leaves the reference
   unresolved (the shell environment is not known to a pure extractor).
-  ``target`` is the compose service name, or ``"<name>@<build-dir>"`` when
-  the service has a ``build`` (see ``split_target`` and ``match_service``).
+  ``target`` is the compose service's name and the folder its ``build``
+  points at, if any (``linter.service_match`` matches it to a service).
 - ``.env`` / ``.env.*`` (not ``.envrc``): ``KEY=value`` lines, ``export``,
   single quotes (literal), double quotes (escapes), ``#`` comments; unquoted
   and double-quoted values interpolate variables defined earlier in the file.
-  ``target`` is empty.
+  ``target`` is None.
 - Kubernetes (see ``handles``): ``env[].value`` of the containers and init
   containers of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
   CronJob pod templates (``$(VAR)`` expands earlier entries of the same
   container; ``valueFrom`` is a secret or field reference and cannot be
   known), ``ConfigMap.data``, ``Secret.stringData``; ``List`` items are
-  followed. ``target`` is ``metadata.name``. Helm ``{{ ... }}`` actions are
+  followed. ``target.name`` is ``metadata.name``. Helm ``{{ ... }}`` actions are
   blanked before parsing and count as unresolved parts of a value; a Helm
   values file (``values*.yaml``, no ``kind``) is searched for ``KEY: url``
-  entries and ``{name, value}`` items, ``target`` being its folder (the chart).
+  entries and ``{name, value}`` items, ``target.name`` being its folder (the chart).
 
 The location of a connection is the first character of the value as written
 (the URL, or the ``${VAR:-...}`` that yields it), past any quote or
@@ -42,8 +42,8 @@ The location of a connection is the first character of the value as written
 The modules, one per input kind: ``compose``, ``env``, ``k8s`` (manifests
 and Helm values), over ``yaml_docs`` (bounded YAML, Helm templates, node
 helpers); ``urls`` (connection variables and the schemas a URL selects),
-``values`` (interpolation with unresolved parts), ``settings`` (what every
-reader yields) and ``services`` (which linter service a target belongs to).
+``values`` (interpolation with unresolved parts) and ``settings`` (what
+every reader yields).
 """
 from __future__ import annotations
 
@@ -52,21 +52,20 @@ import re
 
 from linter.embedded import LineIndex
 from linter.extract.base import ExtractConfig, comment_at
-from linter.extract.config_files.compose import build_dir, compose_settings, split_target
+from linter.extract.config_files.compose import build_dir, compose_settings
 from linter.extract.config_files.env import env_settings
 from linter.extract.config_files.k8s import is_values_file, k8s_settings, values_settings
-from linter.extract.config_files.services import match_service
 from linter.extract.config_files.settings import Read, Setting
 from linter.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
 from linter.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
 from linter.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
-from linter.model import Connection, ExtractResult, Language, Location, SkipReason, SourceFile
+from linter.model import Connection, ConnectionTarget, ExtractResult, Language, Location, SkipReason, SourceFile
 
 __all__ = [
     "K8S_FOLDERS", "LANGUAGE", "NAME", "UNKNOWN", "YAML_LIMIT", "FileKind", "Read", "Setting", "Value",
     "blank_templates", "build_dir", "compose_settings", "env_settings", "expand_k8s", "extract", "file_kind",
-    "handles", "interpolate", "is_connection_variable", "is_values_file", "k8s_settings", "match_service",
-    "might_access_db", "split_target", "to_connection", "url_schemas", "values_settings",
+    "handles", "interpolate", "is_connection_variable", "is_values_file", "k8s_settings",
+    "might_access_db", "to_connection", "url_schemas", "values_settings",
 ]
 
 NAME = "config"
@@ -163,6 +162,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     )
 
 
-def _connection_order(conn: Connection) -> tuple[int, int, str, str]:
+def _connection_order(conn: Connection) -> tuple[int, int, str, str, str]:
     """Position first; one shared (anchored) value can serve several targets."""
-    return (conn.location.line, conn.location.col, conn.variable, conn.target)
+    target = conn.target or ConnectionTarget("")
+    return (conn.location.line, conn.location.col, conn.variable, target.name, target.build or "")

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import yaml
 
-from linter.extract.config_files.settings import Setting
+from linter.extract.config_files.settings import Setting, target_of
+from linter.model import ConnectionTarget
 from linter.extract.config_files.values import UNKNOWN, interpolate
 from linter.extract.config_files.yaml_docs import YamlFile, dig, items, leaf, scalar
 
@@ -17,11 +18,11 @@ def compose_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
     """The environment of every ``services.<name>`` of one compose document."""
     for name, body in items(dig(root, "services")).items():
         build = build_dir(ctx.src.path, dig(body, "build"))
-        target = f"{name}@{build}" if build else name
-        yield from _compose_environment(ctx, dig(body, "environment"), target)
+        yield from _compose_environment(ctx, dig(body, "environment"), target_of(name, build))
 
 
-def _compose_environment(ctx: YamlFile, env: yaml.Node | None, target: str) -> Iterator[Setting]:
+def _compose_environment(ctx: YamlFile, env: yaml.Node | None,
+                         target: ConnectionTarget | None) -> Iterator[Setting]:
     """``environment:`` as a mapping (``KEY: value``) or a list (``- KEY=value``);
     a bare ``- KEY`` passes the shell's value through and is no setting."""
     if isinstance(env, yaml.SequenceNode):
@@ -77,12 +78,3 @@ def _local_path(base: str, relative: str) -> str | None:
         return None
     return posixpath.normpath(posixpath.join(base, value.text))
 
-
-def split_target(target: str) -> tuple[str, str | None]:
-    """``"order-service@services/order"`` -> ``("order-service", "services/order")``.
-
-    Compose service names cannot contain ``@``, so the first one separates the
-    name from the build folder.
-    """
-    name, sep, build = target.partition("@")
-    return name, (build if sep else None)

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 
 import yaml
 
-from linter.extract.config_files.settings import Setting
+from linter.extract.config_files.settings import Setting, target_of
 from linter.extract.config_files.urls import is_connection_variable
 from linter.extract.config_files.values import Value, expand_k8s
 from linter.extract.config_files.yaml_docs import YamlFile, dig, items, leaf, scalar
+from linter.model import ConnectionTarget
 
 # Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,7 @@ def k8s_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
                 yield from k8s_settings(ctx, item)
         return
     name = leaf(dig(root, "metadata", "name"))
-    target = ctx.value(name).text if name is not None else ""  # a Helm name as written
+    target = target_of(ctx.value(name).text) if name is not None else None  # a Helm name as written
     if kind in DATA_MAPS:
         for key, node in items(dig(root, DATA_MAPS[kind])).items():
             if (value := leaf(node)) is not None:
@@ -56,7 +57,7 @@ def k8s_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
                 yield from _container_env(ctx, dig(container, "env"), target)
 
 
-def _container_env(ctx: YamlFile, env: yaml.Node | None, target: str) -> Iterator[Setting]:
+def _container_env(ctx: YamlFile, env: yaml.Node | None, target: ConnectionTarget | None) -> Iterator[Setting]:
     """``env: [{name, value}]`` of one container, ``$(VAR)`` expanded against
     the entries above it; ``valueFrom`` entries are unknown and yield nothing."""
     known: dict[str, Value] = {}
@@ -85,9 +86,9 @@ def is_values_file(path: str) -> bool:
 def values_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:
     """Helm values have no fixed shape, so every mapping is searched: each
     ``KEY: value`` entry, and each ``{name: KEY, value: ...}`` item (an env
-    list the chart copies into a container). ``target`` is the folder holding
+    list the chart copies into a container). ``target.name`` is the folder holding
     the file (the chart: ``charts/order/values.yaml`` -> ``order``)."""
-    target = posixpath.basename(posixpath.dirname(ctx.src.path))
+    target = target_of(posixpath.basename(posixpath.dirname(ctx.src.path)))
     for mapping in _mappings(root):
         entries = items(mapping)
         name, value = scalar(entries.get("name")), leaf(entries.get("value"))

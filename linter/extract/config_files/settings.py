@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from linter.embedded import LINE_BREAK
 from linter.extract.config_files.values import Value
-from linter.model import Problem, SkipReason
+from linter.model import ConnectionTarget, Problem, SkipReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class Setting:
     value: Value
     line: int
     col: int
-    target: str = ""
+    target: ConnectionTarget | None = None  # what the value was configured for, if anything names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,11 @@ class Read:
     problems: tuple[Problem, ...] = ()
     skipped: SkipReason | None = None
     comments: tuple[tuple[int, int], ...] = ()  # (start, end) of each comment the lexer saw
+
+
+def target_of(name: str, build: str | None = None) -> ConnectionTarget | None:
+    """The target a value was configured for; None when nothing names one."""
+    return ConnectionTarget(name, build) if name or build else None
 
 
 def line_end(text: str, pos: int) -> int:

@@ -1,26 +1,50 @@
-"""Which linter service a compose service or deployment belongs to."""
+"""Which linter service a connection found outside every service belongs to.
+
+A root ``docker-compose.yml``, Kubernetes manifest or Helm chart configures
+connections for several services at once; each value carries the
+``ConnectionTarget`` it was configured for (compose service and build folder,
+workload name, chart folder), and ``owned_connections`` matches that target to
+a service of the manifest. Pure.
+"""
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 from linter.globs import GlobError, anchored, matches
+from linter.manifest import Manifest
+from linter.model import Connection
 
 # Words that decorate a service's name in compose and deployments without
 # changing which service it is: `order-service`, `order-svc`.
 _NAME_SUFFIXES = frozenset({"service", "svc", "srv"})
 
 
+def owned_connections(manifest: Manifest, connections: Iterable[Connection]) -> tuple[Connection, ...]:
+    """Connections with their linter service: a root docker-compose or Kubernetes file
+    belongs to no service, so its entries are matched by build folder or name."""
+    names = tuple(s.name for s in manifest.services)
+    paths = {s.name: s.paths for s in manifest.services}
+    out = []
+    for conn in connections:
+        if conn.service is None and conn.target is not None:
+            service = match_service(conn.target.name, conn.target.build, names, paths)
+            conn = replace(conn, service=service) if service else conn
+        out.append(conn)
+    return tuple(out)
+
+
 def match_service(
     target: str,
     build_context: str | None,
     services: tuple[str, ...],
-    service_paths: dict[str, tuple[str, ...]],
+    service_paths: Mapping[str, tuple[str, ...]],
 ) -> str | None:
-    """The linter service a compose service (or deployment) ``target`` belongs to.
+    """The linter service a compose service (or deployment) named ``target`` belongs to.
 
-    First by ``build_context`` (a project-relative folder, see ``split_target``):
+    First by ``build_context`` (the project-relative folder its ``build`` points at):
     the service whose ``paths`` (globs allowed; default ``services/<name>``)
     contain it, the longest path winning. Else by name, in tiers: equal after
     normalising case and ``-``/``.`` to ``_`` (``order_service`` for a service
@@ -36,7 +60,8 @@ def match_service(
     return _service_by_name(target, services)
 
 
-def _service_by_path(folder: str, services: tuple[str, ...], service_paths: dict[str, tuple[str, ...]]) -> str | None:
+def _service_by_path(folder: str, services: tuple[str, ...],
+                     service_paths: Mapping[str, tuple[str, ...]]) -> str | None:
     folder = posixpath.normpath(folder)
     best: tuple[int, str] | None = None
     for service in sorted(services):
