@@ -13,7 +13,7 @@ def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[R
     accesses = tuple(accesses)
     findings: list[Finding] = []
     for rule in rules:
-        rctx = RuleContext(project=ctx, code=rule.code, name=rule.name, severity=rule.severity)
+        rctx = RuleContext.bind(ctx, rule)
         if rule.check_access is not None:
             for access in accesses:
                 findings.extend(rule.check_access(access, rctx))
@@ -48,6 +48,6 @@ def run_suppression_rules(unused: tuple[Suppression, ...], malformed: tuple[Supp
     findings: list[Finding] = []
     for rule in rules:
         if rule.check_suppressions is not None:
-            rctx = RuleContext(project=ctx, code=rule.code, name=rule.name, severity=rule.severity)
+            rctx = RuleContext.bind(ctx, rule)
             findings.extend(rule.check_suppressions(unused, malformed, rctx))
     return findings

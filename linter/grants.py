@@ -139,7 +139,7 @@ def _known_views(context, schema: str | None) -> tuple[str, ...]:
     if context is None or schema is None:
         return ()
     views = (RelationKind.VIEW, RelationKind.MATVIEW)
-    return tuple(sorted(f"{s}.{n}" for (s, n), known in context.relations.items()
+    return tuple(sorted(f"{s}.{n}" for (s, n), known in context.names.relations.items()
                         if s == schema and known.relation.kind in views))
 
 

@@ -468,3 +468,106 @@ class FileNotice(_Value):
 
     path: str
     reason: str
+
+
+# --- resolved records --------------------------------------------------------
+#
+# Built once by ``linter.resolve`` from the facts above and the manifest; rules
+# and outputs only read them. They are never cached (no ``_Value`` base), so
+# they take no part in the cache's record digest.
+
+
+class ModelSource(enum.Enum):
+    """Where a model that maps a class onto a relation was declared."""
+
+    PRISMA = "Prisma"
+    ORM = "ORM"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedModel:
+    """A Prisma model or view, or an ORM model, with the relation it maps onto."""
+
+    service: str | None
+    name: str  # the Prisma model name, or the ORM class (or Table variable) name
+    source: ModelSource
+    location: Location  # the `model Name {` line / the class line
+    relation: Relation
+    owner: str | None  # the relation's owner
+    schema_given: bool  # the schema is written out (@@schema, the ORM's schema=)
+
+    def describe(self) -> str:
+        """``Prisma model Order``, ``ORM model Product``."""
+        return f"{self.source.value} model {self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedForeignKey:
+    """A Prisma relation field with ``@relation(fields: …)``: the table of the model
+    holding it (``source``) refers to the table of the model it names (``target``)."""
+
+    service: str | None
+    location: Location  # the relation field
+    source: Relation
+    target: Relation
+    source_owner: str | None
+    target_owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedSchema:
+    """A schema that a connection or a grant names, and the service owning it
+    (None when no service does)."""
+
+    schema: str
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedConnection:
+    """A Prisma datasource's ``schemas`` or a connection URL's ``?schema=`` list, with
+    the service it belongs to (a root compose or Kubernetes entry matched to one)."""
+
+    service: str | None
+    location: Location  # the line naming the schemas (datasource) / the value (URL)
+    variable: str | None  # DATABASE_URL and co; None for a Prisma datasource
+    schemas: tuple[OwnedSchema, ...]
+    schema_dynamic: bool = False  # a ?schema= / search_path is set from a variable unknown statically
+
+
+@dataclass(frozen=True, slots=True)
+class Grantee:
+    """A role a GRANT names, and the service connecting as it (None: no service's role)."""
+
+    role: str
+    service: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GrantTarget:
+    """One object of a GRANT: ``name`` as the finding shows it (the schema of a
+    schema-wide grant, else the object as written) and the schema it lies in."""
+
+    name: str
+    schema: OwnedSchema
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedGrant:
+    """A ``GRANT``/``REVOKE`` with its grantees' services and its objects' schemas."""
+
+    grant: Grant
+    grantees: tuple[Grantee, ...]
+    targets: tuple[GrantTarget, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewRead:
+    """A relation that a SQL view (or materialized view) definition reads."""
+
+    view: Relation
+    view_owner: str | None
+    base: Relation
+    base_owner: str | None
+    kind: RelationKind  # VIEW or MATVIEW
+    location: Location  # the CREATE VIEW

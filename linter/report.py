@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from linter.context import ProjectContext
 from linter.manifest import Manifest
-from linter.model import Access, Finding, Location, RelationKind, Severity
+from linter.model import Access, Finding, Location, Severity
 
 DIRECT = "direct"
 KINDS = ("read", "write", "ddl", "reference")
@@ -139,8 +139,8 @@ def build_report(manifest: Manifest, context: ProjectContext, accesses: Iterable
                  findings: Iterable[Finding]) -> Report:
     """The report model of a resolved project.
 
-    The context gives owners (``owner_of``) and the views (``relation_defs``,
-    ``resolve_ref``). Accesses outside any service (shared migrations, the
+    The context gives owners (``ownership``) and what each view reads
+    (``view_reads``). Accesses outside any service (shared migrations, the
     views file) are not rows; views count for the service owning their schema.
     """
     services = tuple(sorted(s.name for s in manifest.services))
@@ -164,22 +164,17 @@ def _access_hits(accesses: tuple[Access, ...], context: ProjectContext, services
     for a in accesses:
         if a.relation is None or a.service not in services:
             continue
-        yield _Hit(a.service, str(a.relation), context.owner_of(a.relation), a.kind.value, DIRECT, a.via,
+        yield _Hit(a.service, str(a.relation), context.ownership.owner_of(a.relation), a.kind.value, DIRECT, a.via,
                    a.location)
 
 
 def _view_hits(context: ProjectContext, services: set[str]) -> Iterable[_Hit]:
     """Each base relation a view reads, as a read by the service owning the view."""
-    for d in context.relation_defs:
-        if d.kind not in (RelationKind.VIEW, RelationKind.MATVIEW):
-            continue
-        view = context.resolve_ref(d.ref, d.service)
-        owner = context.owner_of(view)
-        if owner not in services:
-            continue
-        for ref in d.reads:
-            base = context.resolve_ref(ref, d.service)
-            yield _Hit(owner, str(base), context.owner_of(base), "read", f"view {view}", d.kind.value, d.location)
+    for read in context.view_reads:
+        owner = read.view_owner
+        if owner is not None and owner in services:
+            yield _Hit(owner, str(read.base), read.base_owner, "read", f"view {read.view}", read.kind.value,
+                       read.location)
 
 
 def _touches(hits: list[_Hit], findings: tuple[Finding, ...]) -> tuple[Touch, ...]:

@@ -3,7 +3,9 @@
 A rule module in ``rules/`` defines one ``RULE = Rule(...)`` with its docs (the
 module docstring), examples and a check function. Rules import only
 ``linter.model`` and ``linter.rule``; everything they need from the project
-comes through ``RuleContext``.
+comes through ``RuleContext``: the resolved records (models, foreign keys,
+connections, grants), the extraction problems, the manifest's claims and
+ownership lookups. Nothing is resolved in a rule.
 """
 from __future__ import annotations
 
@@ -13,7 +15,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from linter.model import Access, AccessKind, Anchor, Finding, Location, Relation, RelationKind, Severity, Suppression
+from linter.manifest import Claim as Claim  # re-exported: rules name the claims they read
+from linter.model import (
+    Access,
+    AccessKind,
+    Anchor,
+    Finding,
+    Location,
+    Problem,
+    Relation,
+    RelationKind,
+    ResolvedConnection,
+    ResolvedForeignKey,
+    ResolvedGrant,
+    ResolvedModel,
+    Severity,
+    Suppression,
+)
 
 if TYPE_CHECKING:
     from linter.context import ProjectContext
@@ -42,12 +60,26 @@ class Invalid:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleContext:
-    """What a check may know: the project context, bound to one rule."""
+    """What a check may know: the resolved project, bound to one rule. Checks read the
+    records and call the methods below, never ``project`` itself."""
 
     project: "ProjectContext"
     code: str
     name: str
     severity: Severity
+    models: tuple[ResolvedModel, ...] = ()  # Prisma models (by service, then path order), then ORM models
+    foreign_keys: tuple[ResolvedForeignKey, ...] = ()  # Prisma relation fields with @relation(fields: …)
+    connections: tuple[ResolvedConnection, ...] = ()  # Prisma datasources' schemas, then connection URLs
+    grants: tuple[ResolvedGrant, ...] = ()
+    problems: tuple[Problem, ...] = ()  # what extraction could not analyse (HOS901) or know (HOS205)
+    claims: tuple[Claim, ...] = ()  # the manifest's schema and public table claims, in its order
+
+    @classmethod
+    def bind(cls, project: "ProjectContext", rule: Rule) -> RuleContext:
+        """The context a rule's checks get."""
+        return cls(project=project, code=rule.code, name=rule.name, severity=rule.severity, models=project.models,
+                   foreign_keys=project.foreign_keys, connections=project.connections, grants=project.grants,
+                   problems=project.problems, claims=project.manifest.claims)
 
     def finding(self, *, location: Location, service: str | None, message: str, hint: str = "",
                 access: Access | None = None, relation: Relation | str | None = None,
@@ -76,7 +108,7 @@ class RuleContext:
                             message=message, hint=hint)
 
     def owner_of(self, relation: Relation | None) -> str | None:
-        return self.project.owner_of(relation)
+        return self.project.ownership.owner_of(relation)
 
     def service_config(self, name: str | None) -> "ServiceConfig | None":
         return self.project.manifest.service(name)

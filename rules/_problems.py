@@ -9,7 +9,7 @@ def problem_findings(ctx: RuleContext, hint: str,
                      severity: Callable[[Problem], Severity | None] = lambda problem: None) -> Iterator[Finding]:
     """One finding per problem of the rule's code; ``severity(problem)`` replaces
     the rule's default severity for that problem (None keeps the default)."""
-    for problem in ctx.project.problems:
+    for problem in ctx.problems:
         if problem.code == ctx.code:
             yield ctx.finding(location=problem.location, service=problem.service, message=problem.message,
                               hint=hint, anchor=problem.anchor, severity=severity(problem))

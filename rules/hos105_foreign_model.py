@@ -33,33 +33,24 @@ through a view in your schema (a Prisma `view` block) or their API.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
+from linter.model import Finding, ResolvedModel, Severity
 from linter.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    project = ctx.project
-    for service, models in sorted(project.models.items(), key=lambda kv: str(kv[0])):
-        for model in models.values():
-            yield from _foreign(ctx, service, project.model_relation(model), model.location,
-                                f"Prisma model {model.name}")
-    for service, orm in sorted(project.orm_models.items(), key=lambda kv: str(kv[0])):
-        for model in orm.values():
-            yield from _foreign(ctx, service, project.orm_relation(model), model.location,
-                                f"ORM model {model.class_name}")
+    for model in ctx.models:
+        if model.service is not None and model.owner is not None and model.owner != model.service:
+            yield _finding(ctx, model, model.service, model.owner)
 
 
-def _foreign(ctx: RuleContext, service, relation, location, what: str) -> Iterator[Finding]:
-    owner = ctx.owner_of(relation)
-    if service is None or owner is None or owner == service:
-        return
+def _finding(ctx: RuleContext, model: ResolvedModel, service: str, owner: str) -> Finding:
     own = ctx.own_schema(service) or "your own schema"
-    yield ctx.finding(
-        location=location,
+    return ctx.finding(
+        location=model.location,
         service=service,
-        relation=relation,
+        relation=model.relation,
         owner=owner,
-        message=f"{service}'s {what} maps onto {relation} (owned by {owner})",
+        message=f"{service}'s {model.describe()} maps onto {model.relation} (owned by {owner})",
         hint=f"remove it and read through a view in {own} or the {owner} API",
     )
 

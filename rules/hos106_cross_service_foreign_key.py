@@ -24,41 +24,40 @@ to its deletion events.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, Severity
+from linter.model import Access, AccessKind, Finding, ResolvedForeignKey, Severity
 from linter.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check_access(access: Access, ctx: RuleContext) -> Iterator[Finding]:
+    """An SQL ``REFERENCES``: from the table being defined to the one it names."""
     if access.kind is not AccessKind.REFERENCE or access.service is None:
         return
-    yield from _cross(ctx, access.service, access.referrer, access.relation, access.location, access)
+    if access.referrer is None or access.relation is None:
+        return
+    fk = ResolvedForeignKey(service=access.service, location=access.location, source=access.referrer,
+                            target=access.relation, source_owner=ctx.owner_of(access.referrer),
+                            target_owner=ctx.owner_of(access.relation))
+    yield from _cross(ctx, fk, access)
 
 
 def check_project(ctx: RuleContext) -> Iterator[Finding]:
-    project = ctx.project
-    for service, models in sorted(project.models.items(), key=lambda kv: str(kv[0])):
-        if service is None:
-            continue
-        for model in models.values():
-            for field in model.fields:
-                target = models.get(field.type)
-                if not field.relation_fields or target is None:
-                    continue
-                yield from _cross(ctx, service, project.model_relation(model), project.model_relation(target),
-                                  field.location, None)
+    """Prisma relation fields."""
+    for fk in ctx.foreign_keys:
+        if fk.service is not None:
+            yield from _cross(ctx, fk, None)
 
 
-def _cross(ctx, service, source, target, location, access) -> Iterator[Finding]:
-    a, b = ctx.owner_of(source), ctx.owner_of(target)
+def _cross(ctx: RuleContext, fk: ResolvedForeignKey, access: Access | None) -> Iterator[Finding]:
+    a, b = fk.source_owner, fk.target_owner
     if a is None or b is None or a == b:
         return
     yield ctx.finding(
-        location=location,
-        service=service,
+        location=fk.location,
+        service=fk.service,
         access=access,
-        relation=target,
+        relation=fk.target,
         owner=b,
-        message=f"foreign key from {source} (owned by {a}) to {target} (owned by {b}) crosses a service boundary",
+        message=f"foreign key from {fk.source} (owned by {a}) to {fk.target} (owned by {b}) crosses a service boundary",
         hint=f"keep the id as a plain column and validate it through the {b} API or events",
     )
 

@@ -31,32 +31,25 @@ Read product data through a view in `search_service` or the product API.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
+from linter.model import Finding, ResolvedConnection, Severity
 from linter.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    project = ctx.project
-    for ds in project.datasources:
-        where = ds.schemas_location or ds.location
-        for schema in ds.schemas:
-            yield from _foreign(ctx, ds.service, schema, where, "Prisma datasource")
-    for conn in project.connections:
+    for conn in ctx.connections:
         for schema in conn.schemas:
-            yield from _foreign(ctx, conn.service, schema, conn.location, conn.variable)
+            if conn.service is not None and schema.owner is not None and schema.owner != conn.service:
+                yield _finding(ctx, conn, conn.service, schema.schema, schema.owner)
 
 
-def _foreign(ctx: RuleContext, service, schema: str, location, what: str) -> Iterator[Finding]:
-    owner = ctx.project.ownership.schema_owner.get(schema)
-    if service is None or owner is None or owner == service:
-        return
+def _finding(ctx: RuleContext, conn: ResolvedConnection, service: str, schema: str, owner: str) -> Finding:
     own = ctx.own_schema(service) or "its own schema"
-    yield ctx.finding(
-        location=location,
+    return ctx.finding(
+        location=conn.location,
         service=service,
         relation=schema,
         owner=owner,
-        message=f"{service}'s {what} includes schema {schema} (owned by {owner})",
+        message=f"{service}'s {conn.variable or 'Prisma datasource'} includes schema {schema} (owned by {owner})",
         hint=f"connect to {own} only and read {owner}'s data through a view or its API",
     )
 

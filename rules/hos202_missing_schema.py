@@ -28,31 +28,29 @@ model Order {
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
+from linter.model import Finding, Location, ModelSource, Severity
 from linter.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    project = ctx.project
-    with_url_schema = {c.service for c in project.connections if c.schemas}
-    multi_schema = {d.service for d in project.datasources if d.schemas}
-    for service, models in sorted(project.models.items(), key=lambda kv: str(kv[0])):
-        own = ctx.own_schema(service)
-        if own is None or (service in with_url_schema and service not in multi_schema):
+    with_url_schema = {c.service for c in ctx.connections if c.variable is not None and c.schemas}
+    multi_schema = {c.service for c in ctx.connections if c.variable is None and c.schemas}
+    for model in ctx.models:
+        if model.source is not ModelSource.PRISMA or model.schema_given:
             continue
-        for model in models.values():
-            if model.schema is None:
-                yield _finding(ctx, service, own, model.location, f"Prisma model {model.name} has no @@schema",
-                               f'add @@schema("{own}")')
-    for conn in project.connections:
+        own = ctx.own_schema(model.service)
+        if own is not None and not (model.service in with_url_schema and model.service not in multi_schema):
+            yield _finding(ctx, model.service, own, model.location, f"Prisma model {model.name} has no @@schema",
+                           f'add @@schema("{own}")')
+    for conn in ctx.connections:
         own = ctx.own_schema(conn.service)
         # `?schema=${SCHEMA}` names a schema that is only known at run time: not missing
-        if own is not None and not conn.schemas and not conn.schema_dynamic:
+        if conn.variable is not None and own is not None and not conn.schemas and not conn.schema_dynamic:
             yield _finding(ctx, conn.service, own, conn.location, f"{conn.variable} has no ?schema=",
                            f"append ?schema={own}")
 
 
-def _finding(ctx: RuleContext, service, own: str, location, what: str, hint: str) -> Finding:
+def _finding(ctx: RuleContext, service: str | None, own: str, location: Location, what: str, hint: str) -> Finding:
     return ctx.finding(
         location=location,
         service=service,

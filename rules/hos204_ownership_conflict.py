@@ -31,13 +31,12 @@ services:
 from collections.abc import Iterator
 
 from linter.model import Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from linter.rule import Claim, Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    manifest = ctx.project.manifest
-    first: dict[tuple[str, str], object] = {}
-    for claim in manifest.claims:
+    first: dict[tuple[str, str], Claim] = {}
+    for claim in ctx.claims:
         key = (claim.kind, claim.value)
         if key not in first:
             first[key] = claim

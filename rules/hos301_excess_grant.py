@@ -27,7 +27,7 @@ writes the least-privilege set.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Grant, Severity
+from linter.model import Finding, GrantTarget, ResolvedGrant, Severity
 from linter.rule import Invalid, Rule, RuleContext, Valid
 
 WRITE_PRIVILEGES = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "CREATE",
@@ -35,32 +35,32 @@ WRITE_PRIVILEGES = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFEREN
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    roles = {svc.role_name: svc.name for svc in ctx.project.manifest.services}
-    for grant in ctx.project.grants:
+    for resolved in ctx.grants:
+        grant = resolved.grant
         excess = sorted(p for p in grant.privileges if p in WRITE_PRIVILEGES)
         if grant.revoke or not excess:
             continue
-        for grantee in grant.grantees:
-            service = roles.get(grantee)
-            if service is not None:
-                yield from _foreign_targets(ctx, grant, grantee, service, excess)
+        for grantee in resolved.grantees:
+            if grantee.service is None:
+                continue
+            for target in resolved.targets:
+                owner = target.schema.owner
+                if owner is not None and owner != grantee.service:
+                    yield _finding(ctx, resolved, grantee.role, grantee.service, target, excess)
 
 
-def _foreign_targets(ctx: RuleContext, grant: Grant, grantee: str, service: str, excess) -> Iterator[Finding]:
-    for obj in grant.objects:
-        schema = obj.name if grant.object_type.schema_wide else ctx.project.resolve_ref(obj, grant.service).schema
-        owner = ctx.project.ownership.schema_owner.get(schema)
-        if owner is None or owner == service:
-            continue
-        yield ctx.finding(
-            location=grant.location,
-            service=service,
-            relation=schema if grant.object_type.schema_wide else obj.display(),
-            owner=owner,
-            anchor=grant.anchor,
-            message=f"GRANT gives {grantee} ({service}'s role) {', '.join(excess)} on {schema} (owned by {owner})",
-            hint=f"grant {service} only SELECT on views in its own schema (see `hos-lint grants`)",
-        )
+def _finding(ctx: RuleContext, resolved: ResolvedGrant, role: str, service: str, target: GrantTarget,
+             excess: list[str]) -> Finding:
+    schema, owner = target.schema.schema, target.schema.owner
+    return ctx.finding(
+        location=resolved.grant.location,
+        service=service,
+        relation=target.name,
+        owner=owner,
+        anchor=resolved.grant.anchor,
+        message=f"GRANT gives {role} ({service}'s role) {', '.join(excess)} on {schema} (owned by {owner})",
+        hint=f"grant {service} only SELECT on views in its own schema (see `hos-lint grants`)",
+    )
 
 
 RULE = Rule(

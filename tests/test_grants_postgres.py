@@ -3,7 +3,7 @@
 The throwaway cluster is the ``cluster`` fixture of ``tests/conftest.py``.
 Each project's schemas, tables (``id serial primary key``, so sequences are
 exercised too) and views (``SELECT id FROM <first base table>``) are derived
-from ``project.context.relations`` and ``relation_defs``, created as the
+from ``project.context.names.relations`` and ``view_reads``, created as the
 superuser (the migration owner); then the grants script is applied and every
 service role is checked with ``SET ROLE`` (roles are NOLOGIN), which exercises
 exactly the role's privileges. The full matrix role × relation × operation is
@@ -106,7 +106,7 @@ class Database:
 def setup_sql(project: app.Project) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Schemas, one minimal table per known table and one view per known view, as the superuser."""
     ctx = project.context
-    known = sorted(ctx.relations.items())
+    known = sorted(ctx.names.relations.items())
     tables = [f"{s}.{n}" for (s, n), k in known if k.relation.kind is RelationKind.TABLE]
     views = {f"{s}.{n}" for (s, n), k in known if k.relation.kind in VIEWS}
     schemas = sorted({t.split(".")[0] for t in tables} | {v.split(".")[0] for v in views} |
@@ -124,12 +124,9 @@ def setup_sql(project: app.Project) -> tuple[str, tuple[str, ...], tuple[str, ..
 
 def _first_base(ctx, view: str, tables: set[str]) -> str | None:
     """The first table the view's definition reads, so the view is auto-updatable like the real one."""
-    for d in ctx.relation_defs:
-        if d.kind in VIEWS and str(ctx.resolve_ref(d.ref, d.service)) == view:
-            for ref in d.reads:
-                base = str(ctx.resolve_ref(ref, d.service))
-                if base in tables:
-                    return base
+    for read in ctx.view_reads:
+        if str(read.view) == view and str(read.base) in tables:
+            return str(read.base)
     return None
 
 

@@ -10,11 +10,11 @@ from linter import gitref, outfile
 from linter.app.extraction import config_for, extract_bytes
 from linter.app.loading import baseline_path, load_project_manifest
 from linter.app.options import Options, UsageError
-from linter.context import shared_facts
 from linter.discovery import ServiceMatcher
 from linter.extract import language_for
 from linter.manifest import Manifest
 from linter.model import Language, SourceFile
+from linter.resolve import shared_facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,12 @@ from linter.app.extraction import extract_all, not_analysed
 from linter.app.loading import check_rule_names, load_project_manifest
 from linter.app.options import Options, UsageError
 from linter.analysis import Project
-from linter.context import ProjectContext, build_context
+from linter.context import ProjectContext
 from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from linter.extract import language_for
 from linter.manifest import Entry, Manifest, ManifestError, find_repo_root
 from linter.model import Access, ExtractResult, FileNotice, SkipReason, SourceFile
-from linter.ownership import resolve
+from linter.resolve import build_context, resolve_accesses
 
 
 def analyse(options: Options) -> Project:
@@ -160,8 +160,8 @@ def resolve_all(manifest: Manifest, results: list[ExtractResult],
     files in scope (dropping non-accesses). Accesses outside the scope could only give
     findings that policy drops, so a pre-commit run does not resolve them."""
     context = build_context(manifest, results)
-    resolved = (resolve(a, context) for r in results if policy.in_scope(r.path, scope) for a in r.accesses)
-    return context, tuple(a for a in resolved if a is not None)
+    in_scope = (a for r in results if policy.in_scope(r.path, scope) for a in r.accesses)
+    return context, resolve_accesses(context, in_scope)
 
 
 def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...], bool]:

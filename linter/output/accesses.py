@@ -35,7 +35,7 @@ def _rows(project: Project) -> list[dict[str, Any]]:
         return (a.location.path, a.location.line, a.location.col, a.kind.value, a.operation)
 
     in_view = sorted((a for a in project.accesses if in_scope(a.location.path, project.scope)), key=key)
-    return [access_dict(a, project.context.owner_of(a.relation)) for a in in_view]
+    return [access_dict(a, project.context.ownership.owner_of(a.relation)) for a in in_view]
 
 
 def render_json(project: Project) -> str:

@@ -12,8 +12,8 @@ from linter.output.safe import printable
 def _rows(project: Project) -> list[dict[str, Any]]:
     ctx = project.context
     rows = []
-    for (schema, name), known in sorted(ctx.relations.items()):
-        owner = ctx.owner_of(known.relation)
+    for (schema, name), known in sorted(ctx.names.relations.items()):
+        owner = ctx.ownership.owner_of(known.relation)
         sources = [f"{p.location.path}:{p.location.line}" if p.location else "-" for p in known.provenance]
         whats = [p.what for p in known.provenance]
         owner_from = ctx.ownership.provenance.get(f"schema:{schema}") or ctx.ownership.provenance.get(f"table:{name}")

@@ -20,7 +20,7 @@ def _comment_syntax(path: str) -> str:
 
 
 def _reference(access: Access, project: Project) -> list[str]:
-    ref, ctx = access.ref, project.context
+    ref, ctx = access.ref, project.context.names
     if ref.delegate is not None:
         model = ctx.prisma_model(access.service, ref.delegate)
         if model is None:
@@ -50,7 +50,7 @@ def _owner(access: Access, project: Project) -> str:
     rel = access.relation
     if rel is None:
         return "  owner: unknown (the relation could not be resolved)"
-    owner = project.context.owner_of(rel)
+    owner = project.context.ownership.owner_of(rel)
     key = f"schema:{rel.schema}" if rel.schema != "public" else f"table:{rel.name}"
     prov = project.context.ownership.provenance.get(key)
     if owner is None:

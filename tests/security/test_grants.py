@@ -33,7 +33,7 @@ from pglast.parser import parse_plpgsql_json, parse_sql_json
 
 from linter import grants
 from linter.cli import cli
-from linter.context import KnownRelation
+from linter.context import KnownRelation, Names
 from linter.manifest import AllowEntry, Claim, Manifest, ServiceConfig
 from linter.model import Relation, RelationKind
 from linter.output.safe import is_printable
@@ -406,7 +406,7 @@ def projects(draw):
                 views[(svc.schema, view)] = KnownRelation(Relation(svc.schema, view, RelationKind.VIEW), (), None)
     manifest = Manifest(root="/p", path="hos-lint.yaml", services=tuple(services), allow=tuple(allow),
                         claims=tuple(claims))
-    return manifest, SimpleNamespace(relations=views)
+    return manifest, SimpleNamespace(names=Names(relations=views))
 
 
 def bad_identifier(text: str) -> bool:
