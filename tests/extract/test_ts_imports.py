@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from linter.extract.typescript.imports import Origin
+from linter.extract.typescript.origin import Origin
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.sites import CallSite, FileFacts
 from linter.extract.typescript.tree import HostText, first_argument, parse_tree

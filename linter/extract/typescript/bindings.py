@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linter.extract.base import HostText
-from linter.extract.typescript.imports import Origin, Origins
+from linter.extract.typescript.imports import Origins
+from linter.extract.typescript.origin import Origin
 from linter.extract.typescript.prisma_clients import Clients
 from linter.extract.typescript.scopes import Client, Scope, This
 from linter.extract.typescript.tree import member_parts, pattern_names

@@ -27,7 +27,7 @@ from linter.model import Access, AccessKind, OrmModel, Problem, RelationDef, Rel
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.imports import Origin
+    from linter.extract.typescript.origin import Origin
     from linter.extract.typescript.scopes import Scope
     from linter.extract.typescript.sites import FileFacts
 

@@ -50,8 +50,8 @@ from linter.extract.typescript.entities import (
     type_entity,
     underscore,
 )
-from linter.extract.typescript.imports import CALL, NEW, PARAM, Origin
 from linter.extract.typescript.literals import pair_value
+from linter.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import member_parts
 from linter.model import AccessKind

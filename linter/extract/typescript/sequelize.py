@@ -42,8 +42,8 @@ from linter.extract.typescript.entities import (
     table_ref,
     text_start,
 )
-from linter.extract.typescript.imports import NEW, Origin
 from linter.extract.typescript.literals import pair_value
+from linter.extract.typescript.origin import NEW, Origin
 from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import member_parts
 from linter.model import AccessKind, OrmModel, RelationRef

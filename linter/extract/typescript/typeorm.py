@@ -64,8 +64,8 @@ from linter.extract.typescript.entities import (
     text_start,
     type_entity,
 )
-from linter.extract.typescript.imports import CALL, NEW, PARAM, Origin
 from linter.extract.typescript.literals import object_items, pair_value
+from linter.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import member_parts
 from linter.model import AccessKind, RelationDef, RelationKind, RelationRef

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from linter.extract.base import parse_error
 from linter.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
-from linter.extract.typescript.imports import NEW, PARAM, Origin
+from linter.extract.typescript.origin import NEW, PARAM, Origin
 from linter.extract.typescript.scopes import NO_THIS, Client, Scope
 from linter.extract.typescript.sites import CallSite, ClassRecogniser, ClassSite, FileFacts, Recogniser
 from linter.model import ClientClass
