@@ -33,6 +33,13 @@ def run_files(files: Mapping[str, str], manifest_text: str | None = None,
     """Findings of ``rules`` (default: every rule) over in-memory files."""
     from linter.registry import load_catalog
 
+    project = analyse_files(files, manifest_text)
+    catalog = load_catalog()
+    return list(judge(project, rules if rules is not None else catalog.rules, catalog)[0])
+
+
+def analyse_files(files: Mapping[str, str], manifest_text: str | None = None) -> Project:
+    """Stages 1–6 over in-memory files: extracted, then resolved."""
     manifest = parse_manifest(manifest_text or DEFAULT_EXAMPLE_MANIFEST, root="/example")
     matcher = ServiceMatcher.of(manifest.services)
     results = []
@@ -44,10 +51,8 @@ def run_files(files: Mapping[str, str], manifest_text: str | None = None,
         src = SourceFile(path, service, ext.LANGUAGE)
         results.append(extract_bytes(src, files[path].encode("utf-8"), config_for(manifest, service)))
     context, accesses = resolve_all(manifest, results)
-    catalog = load_catalog()
-    project = Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
-                      notices=(), scope=("",), files_only=False)
-    return list(judge(project, rules if rules is not None else catalog.rules, catalog)[0])
+    return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
+                   notices=(), scope=("",), files_only=False)
 
 
 def describe(f: Finding, with_path: bool) -> str:

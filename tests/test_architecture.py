@@ -31,9 +31,11 @@ def test_rules_import_only_model_and_rule():
 
 
 def test_core_never_imports_cli_or_app():
-    core = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
+    core = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py"),
+            *(ROOT / "linter/resolve").glob("*.py")]
     core += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "rule", "model",
-                                                "report", "analysis", "grants", "infer", "suppressions")]
+                                                "report", "analysis", "grants", "infer", "suppressions",
+                                                "service_match")]
     for path in core:
         assert not {m for m in reached(path) if _within(m, "linter.cli", "linter.app")}, path.name
 
@@ -61,14 +63,15 @@ def test_the_command_line_only_parses_and_prints():
     """cli.py reaches the pipeline through the app; it runs no stage itself."""
     stages = ("linter.discovery", "linter.extract", "linter.context", "linter.ownership", "linter.engine",
               "linter.policy", "linter.suppressions", "linter.baseline", "linter.cache", "linter.gitref",
-              "linter.grants")
+              "linter.grants", "linter.resolve", "linter.service_match")
     assert not {m for m in reached(ROOT / "linter/cli.py") if _within(m, *stages)}
 
 
 def test_pure_modules_do_no_file_io():
-    pure = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py")]
+    pure = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py"),
+            *(ROOT / "linter/resolve").glob("*.py")]
     pure += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "report", "analysis",
-                                                "grants")]
+                                                "grants", "service_match")]
     for path in pure:
         text = path.read_text(encoding="utf-8")
         assert "open(" not in text and "read_text(" not in text and "read_bytes(" not in text, path.name
@@ -139,3 +142,86 @@ def test_extractor_registry_agrees_with_each_modules_handles():
     for path in samples:
         owner = next((_module(spec.module) for spec in EXTRACTORS if _module(spec.module).handles(path)), None)
         assert language_for(path) == (owner.LANGUAGE if owner else None), path
+
+
+# --- the resolve stage -----------------------------------------------------------------------
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → project modules it imports anywhere (top level, functions, TYPE_CHECKING).
+    ``from package import module`` imports that module, not the package (as import-linter counts it)."""
+    paths = [*ROOT.glob("linter/**/*.py"), *ROOT.glob("rules/*.py")]
+    modules = {module_name(p): p for p in paths}
+    return {name: {m for m in _imported(path, modules) if m != name} for name, path in modules.items()}
+
+
+def _imported(path: Path, modules: dict[str, Path]) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+            out |= submodules
+            if len(submodules) < len(node.names):  # some names are not modules: the package itself
+                out.add(node.module)
+    return out & modules.keys()
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle, as the path from a module back to itself (depth-first)."""
+    found, done = [], set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        if node in stack:
+            found.append(stack[stack.index(node):] + [node])
+            return
+        if node in done:
+            return
+        for nxt in sorted(graph[node]):
+            visit(nxt, stack + [node])
+        done.add(node)
+
+    for start in sorted(graph):
+        visit(start, [])
+    return found
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+def test_cycle_finder_finds_a_cycle_and_nothing_else():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+# What the resolve layer (and the data it builds) must not import: anything above it.
+ABOVE_RESOLVE = ("linter.app", "linter.analysis", "linter.cli", "linter.engine", "linter.rule", "linter.registry",
+                 "linter.policy", "linter.report", "linter.grants", "linter.infer", "linter.output", "rules")
+RESOLVE_LAYER = ("linter.resolve", "linter.context", "linter.ownership", "linter.service_match")
+
+
+def test_resolve_layer_imports_nothing_above_it():
+    for module, imported in import_graph().items():
+        if _within(module, *RESOLVE_LAYER):
+            assert not {m for m in imported if _within(m, *ABOVE_RESOLVE)}, module
+
+
+def test_extractors_import_neither_resolution_nor_anything_above_it():
+    for module, imported in import_graph().items():
+        if _within(module, "linter.extract"):
+            assert not {m for m in imported if _within(m, *RESOLVE_LAYER, *ABOVE_RESOLVE)}, module
+
+
+def test_rules_query_the_rule_context_and_never_reach_into_the_project():
+    """``ctx.project`` is the engine's handle; a rule asks ``RuleContext`` (``ctx.models``,
+    ``ctx.grants``, ``ctx.owner_of(...)``) and reads the resolved records it returns."""
+    for path in (ROOT / "rules").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        reached = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "project"]
+        assert reached == [], path.name
