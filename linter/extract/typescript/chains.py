@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.imports import CALL, PARAM, Origin
+from linter.extract.typescript.origin import CALL, PARAM, Origin
 from linter.extract.typescript.sites import CallSite, FileFacts
 from linter.extract.typescript.tree import anchor_node, member_parts
 from linter.model import Access, AccessKind, Location, RelationRef

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from linter.extract.typescript import chains, sql_text
 from linter.extract.typescript.chains import Link, Source
-from linter.extract.typescript.imports import CALL, DEFAULT, NEW, Origin
+from linter.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
 from linter.extract.typescript.literals import sql_literal
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import first_argument, member_parts, tag_function

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from linter.extract.typescript import chains
 from linter.extract.typescript.chains import Link, Source, TableName
-from linter.extract.typescript.imports import CALL, DEFAULT, NAMESPACE, NEW, Origin
+from linter.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from linter.extract.typescript.literals import object_pairs
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import first_argument, member_parts

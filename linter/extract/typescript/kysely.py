@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from linter.extract.typescript import chains, sql_text
 from linter.extract.typescript.chains import Link, Source, TableName
-from linter.extract.typescript.imports import NEW, Origin
+from linter.extract.typescript.origin import NEW, Origin
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import first_argument, member_parts, tag_function
 from linter.model import AccessKind

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from linter.embedded import Origin as TextOrigin
 from linter.embedded import OriginBuilder, last_bind_number
 from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.imports import CALL, DEFAULT, NAMESPACE, NEW, Origin
+from linter.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from linter.extract.typescript.literals import pair_value
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import first_argument, member_parts

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.imports import CALL, Origin
+from linter.extract.typescript.origin import CALL, Origin
 from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from linter.extract.typescript.tree import tag_function
 
