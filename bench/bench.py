@@ -244,7 +244,7 @@ def profile_cold(files: int, workdir: Path, top: int = 20) -> str:
     root = workdir / f"profile-{files}"
     generate(root, files)
     stats_file = workdir / "cold.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "linter", "check", "--no-cache",
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "hos_lint", "check", "--no-cache",
            "--jobs", "1", "--format", "json", "--output", os.devnull]
     env = bench_env(workdir)
     subprocess.run(cmd, cwd=root, capture_output=True, env=env)  # compile modules first

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 import time
 
-from linter.embedded import Origin
-from linter.extract.sql import extract_sql
+from hos_lint.embedded import Origin
+from hos_lint.extract.sql import extract_sql
 
 _BLOCK = """-- migration {n}
 SET search_path TO order_service, public;

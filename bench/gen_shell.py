@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linter.extract.shell import scan_script  # noqa: E402
+from hos_lint.extract.shell import scan_script  # noqa: E402
 
 SCHEMAS = ["order_service", "auth_service", "payment_service", "inventory_service"]
 TABLES = ["orders", "users", "payments", "stock", "carts", "sessions"]

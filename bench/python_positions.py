@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from linter.extract import python as py  # noqa: E402
-from linter.extract.base import ExtractConfig  # noqa: E402
-from linter.extract.python import positions  # noqa: E402
-from linter.model import Language, SourceFile  # noqa: E402
+from hos_lint.extract import python as py  # noqa: E402
+from hos_lint.extract.base import ExtractConfig  # noqa: E402
+from hos_lint.extract.python import positions  # noqa: E402
+from hos_lint.model import Language, SourceFile  # noqa: E402
 
 
 def cpu_ms(work: Callable[[], object], runs: int) -> float:

@@ -1,3 +1,3 @@
-from linter.cli import main
+from hos_lint.cli import main
 
 main()

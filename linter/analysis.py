@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter import policy
-from linter.baseline import Entry
-from linter.context import ProjectContext
-from linter.manifest import Manifest
-from linter.model import Access, ExtractResult, FileNotice, Finding
+from hos_lint import policy
+from hos_lint.baseline import Entry
+from hos_lint.context import ProjectContext
+from hos_lint.manifest import Manifest
+from hos_lint.model import Access, ExtractResult, FileNotice, Finding
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,10 +40,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from linter import __version__
-from linter.extract.base import ExtractConfig
-from linter.model import ExtractResult, SourceFile
-from linter.outfile import shown
+from hos_lint import __version__
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import ExtractResult, SourceFile
+from hos_lint.outfile import shown
 
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
@@ -55,7 +55,7 @@ def _shape() -> str:
     every enum's values: records pickle as (class, field values), so a pack
     written before a field was added, moved or given another type (a string
     that became an enum) must never be read back."""
-    from linter import model
+    from hos_lint import model
 
     parts = sorted(_type_shape(name, cls) for name, cls in vars(model).items()
                    if isinstance(cls, type) and (issubclass(cls, enum.Enum) or issubclass(cls, model._Value))

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from linter import __version__
+from hos_lint import __version__
 
 if TYPE_CHECKING:
-    from linter.app import Options, RunResult
+    from hos_lint.app import Options, RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -65,9 +65,9 @@ def guarded(body: Body) -> Callable[..., NoReturn]:
 def _exit_code(body: Callable[[], int], debug: bool) -> int:
     """Exit code 2 for a usage, manifest or output error (every line shown, escaped), 130 for
     Ctrl-C, 3 with one line for anything else. SystemExit (143 from SIGTERM) passes through."""
-    from linter.app import UsageError
-    from linter.manifest import ManifestError
-    from linter.outfile import OutputError
+    from hos_lint.app import UsageError
+    from hos_lint.manifest import ManifestError
+    from hos_lint.outfile import OutputError
 
     try:
         return body()
@@ -102,7 +102,7 @@ def with_options(body: Body) -> Body:
 def _options(params: dict[str, Any]) -> Options:
     """The run's options, taking the shared parameters out of ``params``. Without --jobs
     the run uses one process; --jobs left unset means one per core."""
-    from linter.app import Options
+    from hos_lint.app import Options
 
     jobs = params.pop("jobs", 1) or os.cpu_count() or 1
     return Options(paths=tuple(params.pop("paths", ())), config=params.pop("config", None),
@@ -138,7 +138,7 @@ def _notice(message: str) -> None:
 def _tell(*lines: str) -> None:
     """One ``hos-lint:`` line on stderr per line, with what the project named (folders,
     files, refs) made printable so that it cannot drive the terminal."""
-    from linter.output.safe import printable
+    from hos_lint.output.safe import printable
 
     for line in lines:
         click.echo(f"hos-lint: {printable(line)}", err=True)
@@ -146,7 +146,7 @@ def _tell(*lines: str) -> None:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from linter.outfile import write_text
+        from hos_lint.outfile import write_text
 
         write_text(output, text)  # a temporary file renamed into place
     else:
@@ -156,7 +156,7 @@ def _emit(text: str, output: str | None) -> None:
 def _check_output(output: str | None) -> None:
     """Refuse an --output that cannot be written before doing any work."""
     if output:
-        from linter.outfile import check_target
+        from hos_lint.outfile import check_target
 
         check_target(output)
 
@@ -189,10 +189,10 @@ def _color(output: str | None) -> bool:
 def check(options: Options, fmt: str, output: str | None, show_source: bool, statistics: bool, quiet: bool,
           changed_since: str | None) -> int:
     """Check PATHS (default: the whole project) for cross-service data access."""
-    from linter import app
-    from linter.outfile import shown
-    from linter.output import FORMATTERS, RenderOptions
-    from linter.registry import load_catalog
+    from hos_lint import app
+    from hos_lint.outfile import shown
+    from hos_lint.output import FORMATTERS, RenderOptions
+    from hos_lint.registry import load_catalog
 
     _check_output(output)
     catalog = load_catalog()
@@ -236,8 +236,8 @@ def _tell_run(result: RunResult) -> None:
 @with_options
 def accesses(options: Options, fmt: str, output: str | None) -> int:
     """Every database access extracted from PATHS, resolved to its relation and owner."""
-    from linter import app
-    from linter.output import ACCESSES_FORMATTERS
+    from hos_lint import app
+    from hos_lint.output import ACCESSES_FORMATTERS
 
     _check_output(output)
     project = app.analyse(options)
@@ -254,8 +254,8 @@ def accesses(options: Options, fmt: str, output: str | None) -> int:
 @with_options
 def ownership(options: Options, fmt: str) -> int:
     """Every known relation, its owner and where that knowledge came from."""
-    from linter import app
-    from linter.output import OWNERSHIP_FORMATTERS
+    from hos_lint import app
+    from hos_lint.output import OWNERSHIP_FORMATTERS
 
     project = app.analyse(options)
     _tell(*project.skipped)
@@ -271,7 +271,7 @@ def ownership(options: Options, fmt: str) -> int:
 @with_options
 def init(options: Options, path: str | None, force: bool) -> int:
     """Draft hos-lint.yaml at the project root (the repository holding PATH, default: the cwd)."""
-    from linter import app
+    from hos_lint import app
 
     target, manifest = app.write_init(options, path, force)
     known = sum(1 for s in manifest.services if s.schema)
@@ -290,7 +290,7 @@ def init(options: Options, path: str | None, force: bool) -> int:
 @with_options
 def write_baseline(options: Options, update_baseline: bool) -> int:
     """Write every current finding to the baseline, so `check` fails only on new ones."""
-    from linter import app
+    from hos_lint import app
 
     if os.environ.get("CI", "").lower() not in ("", "0", "false") and not update_baseline:
         raise app.UsageError("CI is set: the baseline is only written with --update-baseline")
@@ -306,8 +306,8 @@ def write_baseline(options: Options, update_baseline: bool) -> int:
 @with_options
 def why(options: Options, target: str) -> int:
     """Explain the accesses and findings on one line: call site → model → owner → rule → ways out."""
-    from linter import app
-    from linter.output import why as why_output
+    from hos_lint import app
+    from hos_lint.output import why as why_output
 
     path, _, line = target.rpartition(":")
     if not path or not line.isdigit():
@@ -330,8 +330,8 @@ def why(options: Options, target: str) -> int:
 @with_options
 def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | None, link_base: str) -> int:
     """Services x owners access matrix, foreign relations touched and the dependency graph."""
-    from linter import app
-    from linter.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
+    from hos_lint import app
+    from hos_lint.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
 
     _check_output(output)
     current = app.project_report(options)
@@ -352,7 +352,7 @@ def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | N
 @with_options
 def grants_cmd(options: Options, service: str | None, output: str | None) -> int:
     """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
-    from linter import app
+    from hos_lint import app
 
     _check_output(output)
     project = app.analyse(options)
@@ -364,7 +364,7 @@ def grants_cmd(options: Options, service: str | None, output: str | None) -> int
 @cli.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, default severity, summary."""
-    from linter.registry import load_catalog
+    from hos_lint.registry import load_catalog
 
     for rule in load_catalog().rules:
         click.echo(f"{rule.code}  {rule.name:<34} {rule.severity.value:<8} {rule.summary}")
@@ -375,8 +375,8 @@ def list_rules() -> None:
 @guarded
 def show_rule(code: str) -> int:
     """Print the documentation of one rule (by code or name)."""
-    from linter.app import UsageError
-    from linter.registry import load_catalog
+    from hos_lint.app import UsageError
+    from hos_lint.registry import load_catalog
 
     catalog = load_catalog()
     rule = catalog.get(code)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from linter.manifest import Manifest
-from linter.model import (
+from hos_lint.manifest import Manifest
+from hos_lint.model import (
     OrmModel,
     PrismaModel,
     Problem,
@@ -24,7 +24,7 @@ from linter.model import (
     ResolvedModel,
     ViewRead,
 )
-from linter.ownership import Ownership
+from hos_lint.ownership import Ownership
 
 CLIENT_ROOTS = frozenset({"PrismaClient", "Prisma.TransactionClient", "TransactionClient"})
 DEFAULT_SEARCH_PATH = ("public",)  # a service whose schema and connections name none

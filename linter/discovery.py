@@ -23,8 +23,8 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from linter.globs import GlobError, anchored, compile_glob, spec
-from linter.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
+from hos_lint.globs import GlobError, anchored, compile_glob, spec
+from hos_lint.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
 
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from linter.context import ProjectContext
-from linter.model import Access, Finding, Suppression
-from linter.rule import Catalog, Rule, RuleContext
+from hos_lint.context import ProjectContext
+from hos_lint.model import Access, Finding, Suppression
+from hos_lint.rule import Catalog, Rule, RuleContext
 
 
 def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[Rule]) -> list[Finding]:

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter.manifest import AllowEntry, Manifest, ManifestError, ServiceConfig
-from linter.model import Location, RelationKind
-from linter.output.safe import is_printable, printable
-from linter.ownership import Ownership
+from hos_lint.manifest import AllowEntry, Manifest, ManifestError, ServiceConfig
+from hos_lint.model import Location, RelationKind
+from hos_lint.output.safe import is_printable, printable
+from hos_lint.ownership import Ownership
 
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
 VIEW_WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"

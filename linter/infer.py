@@ -36,14 +36,14 @@ from typing import Any
 
 import yaml
 
-from linter import yamlload
-from linter.globs import escape as glob_escape, matches_any
-from linter.extract import language_for
-from linter.extract.config_files import url_schemas
-from linter.manifest import Claim, Manifest, ServiceConfig
-from linter.model import Connection, ExtractResult, Language, Location, PrismaDatasource, PrismaModel
-from linter.output.filenames import escape
-from linter.service_match import owned_connections
+from hos_lint import yamlload
+from hos_lint.globs import escape as glob_escape, matches_any
+from hos_lint.extract import language_for
+from hos_lint.extract.config_files import url_schemas
+from hos_lint.manifest import Claim, Manifest, ServiceConfig
+from hos_lint.model import Connection, ExtractResult, Language, Location, PrismaDatasource, PrismaModel
+from hos_lint.output.filenames import escape
+from hos_lint.service_match import owned_connections
 
 MARKER_FILES = ("package.json", "pyproject.toml", "requirements.txt", "Dockerfile")
 # Folders beside services that are not services themselves.

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from linter import yamlload
-from linter.globs import anchored, glob_error
-from linter.model import Location, Severity
+from hos_lint import yamlload
+from hos_lint.globs import anchored, glob_error
+from hos_lint.model import Location, Severity
 
 MANIFEST_NAMES = ("hos-lint.yaml", ".hos-lint.yaml")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from linter.manifest import Manifest
-from linter.model import Provenance, Relation
+from hos_lint.manifest import Manifest
+from hos_lint.model import Provenance, Relation
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from linter.manifest import Manifest
-from linter.model import Finding, Severity
-from linter.rule import Catalog
+from hos_lint.manifest import Manifest
+from hos_lint.model import Finding, Severity
+from hos_lint.rule import Catalog
 
 
 def apply(findings: Iterable[Finding], manifest: Manifest, catalog: Catalog,

@@ -10,7 +10,7 @@ import pkgutil
 import re
 from functools import lru_cache
 
-from linter.rule import Catalog, Rule
+from hos_lint.rule import Catalog, Rule
 
 _CODE = re.compile(r"^HOS\d{3}$")
 _NAME = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
@@ -22,13 +22,13 @@ class RegistryError(Exception):
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    import rules
+    import hos_lint.rules as rules
 
     found: list[Rule] = []
     for info in sorted(pkgutil.iter_modules(rules.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"rules.{info.name}")
+        module = importlib.import_module(f"hos_lint.rules.{info.name}")
         rule = getattr(module, "RULE", None)
         if not isinstance(rule, Rule):
             raise RegistryError(f"rules/{info.name}.py defines no RULE = Rule(...)")

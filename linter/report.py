@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from linter.context import ProjectContext
-from linter.manifest import Manifest
-from linter.model import Access, Finding, Location, Severity
+from hos_lint.context import ProjectContext
+from hos_lint.manifest import Manifest
+from hos_lint.model import Access, Finding, Location, Severity
 
 DIRECT = "direct"
 KINDS = ("read", "write", "ddl", "reference")

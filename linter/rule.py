@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from linter.manifest import Claim as Claim  # re-exported: rules name the claims they read
-from linter.model import (
+from hos_lint.manifest import Claim as Claim  # re-exported: rules name the claims they read
+from hos_lint.model import (
     Access,
     AccessKind,
     Anchor,
@@ -34,8 +34,8 @@ from linter.model import (
 )
 
 if TYPE_CHECKING:
-    from linter.context import ProjectContext
-    from linter.manifest import ServiceConfig
+    from hos_lint.context import ProjectContext
+    from hos_lint.manifest import ServiceConfig
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Instead")
 

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
-from linter.globs import GlobError, anchored, matches
-from linter.manifest import Manifest
-from linter.model import Connection
+from hos_lint.globs import GlobError, anchored, matches
+from hos_lint.manifest import Manifest
+from hos_lint.model import Connection
 
 # Words that decorate a service's name in compose and deployments without
 # changing which service it is: `order-service`, `order-svc`.

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from linter.model import Comment, Finding, Location, Suppression
+from hos_lint.model import Comment, Finding, Location, Suppression
 
 # Only files whose bytes hold this can hold a suppression: extraction is asked
 # for comments only then (the Python tokenizer pass is not free).

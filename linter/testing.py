@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from linter.app import Project, config_for, extract_bytes, judge, resolve_all
-from linter.extract import extractor_for
-from linter.manifest import parse_manifest
-from linter.model import Finding, SourceFile
-from linter.discovery import ServiceMatcher
-from linter.rule import Invalid, Rule, Valid
+from hos_lint.app import Project, config_for, extract_bytes, judge, resolve_all
+from hos_lint.extract import extractor_for
+from hos_lint.manifest import parse_manifest
+from hos_lint.model import Finding, SourceFile
+from hos_lint.discovery import ServiceMatcher
+from hos_lint.rule import Invalid, Rule, Valid
 
 DEFAULT_EXAMPLE_MANIFEST = """\
 version: 1
@@ -31,7 +31,7 @@ services:
 def run_files(files: Mapping[str, str], manifest_text: str | None = None,
               rules: tuple[Rule, ...] | None = None) -> list[Finding]:
     """Findings of ``rules`` (default: every rule) over in-memory files."""
-    from linter.registry import load_catalog
+    from hos_lint.registry import load_catalog
 
     project = analyse_files(files, manifest_text)
     catalog = load_catalog()

@@ -1,8 +1,8 @@
 """Shared by HOS205 and HOS901: turn extraction problems of one code into findings."""
 from collections.abc import Callable, Iterator
 
-from linter.model import Finding, Problem, Severity
-from linter.rule import RuleContext
+from hos_lint.model import Finding, Problem, Severity
+from hos_lint.rule import RuleContext
 
 
 def problem_findings(ctx: RuleContext, hint: str,

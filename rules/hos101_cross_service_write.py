@@ -27,8 +27,8 @@ it write its own table.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+from hos_lint.model import Access, AccessKind, Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:

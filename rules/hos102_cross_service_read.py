@@ -25,8 +25,8 @@ that selects only the columns you need, or call the owner's API.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+from hos_lint.model import Access, AccessKind, Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:

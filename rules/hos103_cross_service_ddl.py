@@ -24,8 +24,8 @@ Ask the owning service to add the index in its own migrations.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+from hos_lint.model import Access, AccessKind, Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:

@@ -25,8 +25,8 @@ Ask the owning service to change its data through its API or an event.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Access, AccessKind, Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:

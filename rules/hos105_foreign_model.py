@@ -33,8 +33,8 @@ through a view in your schema (a Prisma `view` block) or their API.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, ResolvedModel, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, ResolvedModel, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

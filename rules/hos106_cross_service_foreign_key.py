@@ -24,8 +24,8 @@ to its deletion events.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, AccessKind, Finding, ResolvedForeignKey, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Access, AccessKind, Finding, ResolvedForeignKey, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check_access(access: Access, ctx: RuleContext) -> Iterator[Finding]:

@@ -31,8 +31,8 @@ Read product data through a view in `search_service` or the product API.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, ResolvedConnection, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, ResolvedConnection, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

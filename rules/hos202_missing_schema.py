@@ -28,8 +28,8 @@ model Order {
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Location, ModelSource, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, Location, ModelSource, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

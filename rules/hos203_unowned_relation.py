@@ -26,8 +26,8 @@ Or give `analytics` an owner in `hos-lint.yaml`.
 """
 from collections.abc import Iterator
 
-from linter.model import Access, Finding, Relation, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Access, Finding, Relation, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast"})
 BOOKKEEPING = frozenset({"_prisma_migrations", "alembic_version", "schema_migrations", "knex_migrations",

@@ -30,8 +30,8 @@ services:
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
-from linter.rule import Claim, Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, Severity
+from hos_lint.rule import Claim, Invalid, Rule, RuleContext, Valid
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

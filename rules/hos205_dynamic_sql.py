@@ -29,9 +29,9 @@ suppression comment with a reason records why a dynamic query is safe.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
-from rules._problems import problem_findings
+from hos_lint.model import Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.rules._problems import problem_findings
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -27,8 +27,8 @@ writes the least-privilege set.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, GrantTarget, ResolvedGrant, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, GrantTarget, ResolvedGrant, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 WRITE_PRIVILEGES = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "CREATE",
                               "ALL", "ALL PRIVILEGES"})

@@ -34,9 +34,9 @@ Fix the syntax, or report the construct hos-lint does not understand.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity
-from linter.rule import Invalid, Rule, RuleContext, Valid
-from rules._problems import problem_findings
+from hos_lint.model import Finding, Severity
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.rules._problems import problem_findings
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

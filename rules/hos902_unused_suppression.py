@@ -24,8 +24,8 @@ Delete the comment once the access it excused is gone.
 """
 from collections.abc import Iterator
 
-from linter.model import Finding, Severity, Suppression
-from linter.rule import Invalid, Rule, RuleContext, Valid
+from hos_lint.model import Finding, Severity, Suppression
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
 
 def check(unused: tuple[Suppression, ...], malformed: tuple[Suppression, ...], ctx: RuleContext) -> Iterator[Finding]:

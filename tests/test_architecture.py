@@ -17,7 +17,7 @@ def imports_of(path: Path) -> set[str]:
 
 
 def project_imports(path: Path) -> set[str]:
-    return {m for m in imports_of(path) if m.split(".")[0] in ("linter", "rules")}
+    return {m for m in imports_of(path) if m.split(".")[0] == "hos_lint"}
 
 
 def test_model_imports_nothing_from_the_project():
@@ -26,7 +26,7 @@ def test_model_imports_nothing_from_the_project():
 
 def test_rules_import_only_model_and_rule():
     for path in (ROOT / "rules").glob("*.py"):
-        allowed = {"linter.model", "linter.rule", "rules._problems"}
+        allowed = {"hos_lint.model", "hos_lint.rule", "hos_lint.rules._problems"}
         assert project_imports(path) <= allowed, path.name
 
 
@@ -37,7 +37,7 @@ def test_core_never_imports_cli_or_app():
                                                 "report", "analysis", "grants", "infer", "suppressions",
                                                 "service_match")]
     for path in core:
-        assert not {m for m in reached(path) if _within(m, "linter.cli", "linter.app")}, path.name
+        assert not {m for m in reached(path) if _within(m, "hos_lint.cli", "hos_lint.app")}, path.name
 
 
 def _within(module: str, *packages: str) -> bool:
@@ -50,20 +50,20 @@ def reached(path: Path) -> set[str]:
     out = set(project_imports(path))
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            out.update(f"{node.module}.{a.name}" for a in node.names if node.module.split(".")[0] == "linter")
+            out.update(f"{node.module}.{a.name}" for a in node.names if node.module.split(".")[0] == "hos_lint")
     return out
 
 
 def test_app_never_imports_the_command_line():
     for path in (ROOT / "linter/app").glob("*.py"):
-        assert not {m for m in reached(path) if _within(m, "linter.cli")}, path.name
+        assert not {m for m in reached(path) if _within(m, "hos_lint.cli")}, path.name
 
 
 def test_the_command_line_only_parses_and_prints():
     """cli.py reaches the pipeline through the app; it runs no stage itself."""
-    stages = ("linter.discovery", "linter.extract", "linter.context", "linter.ownership", "linter.engine",
-              "linter.policy", "linter.suppressions", "linter.baseline", "linter.cache", "linter.gitref",
-              "linter.grants", "linter.resolve", "linter.service_match")
+    stages = ("hos_lint.discovery", "hos_lint.extract", "hos_lint.context", "hos_lint.ownership", "hos_lint.engine",
+              "hos_lint.policy", "hos_lint.suppressions", "hos_lint.baseline", "hos_lint.cache", "hos_lint.gitref",
+              "hos_lint.grants", "hos_lint.resolve", "hos_lint.service_match")
     assert not {m for m in reached(ROOT / "linter/cli.py") if _within(m, *stages)}
 
 
@@ -79,7 +79,7 @@ def test_pure_modules_do_no_file_io():
 
 def test_the_report_model_renders_nothing():
     """``report.py`` is the model and its builder; its formats live in ``linter/output``."""
-    assert not {m for m in project_imports(ROOT / "linter/report.py") if m.startswith("linter.output")}
+    assert not {m for m in project_imports(ROOT / "linter/report.py") if m.startswith("hos_lint.output")}
 
 
 def test_output_and_report_functions_are_fully_annotated():
@@ -98,11 +98,11 @@ def test_each_kind_of_document_has_one_renderer_signature():
     import inspect
     import typing
 
-    from linter.analysis import Project, RunResult
-    from linter.output import (ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS,
+    from hos_lint.analysis import Project, RunResult
+    from hos_lint.output import (ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS,
                                DiffOptions, RenderOptions, ReportOptions, report_diff)
-    from linter.report import Report, ReportDiff
-    from linter.rule import Catalog
+    from hos_lint.report import Report, ReportDiff
+    from hos_lint.rule import Catalog
 
     def signature(fn: typing.Callable[..., str]) -> list[object]:
         hints = typing.get_type_hints(fn)
@@ -120,8 +120,8 @@ def test_each_kind_of_document_has_one_renderer_signature():
 
 
 def test_the_cli_offers_exactly_the_registered_formats():
-    from linter.cli import FORMATS, cli
-    from linter.output import ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS
+    from hos_lint.cli import FORMATS, cli
+    from hos_lint.output import ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS
 
     def choices(command: str) -> list[str]:
         (option,) = [p for p in cli.commands[command].params if p.name == "fmt"]
@@ -134,7 +134,7 @@ def test_the_cli_offers_exactly_the_registered_formats():
 
 
 def test_extractor_registry_agrees_with_each_modules_handles():
-    from linter.extract import EXTRACTORS, _module, language_for
+    from hos_lint.extract import EXTRACTORS, _module, language_for
 
     samples = ["a.prisma", "x/schema.prisma", "a.ts", "A.TSX", "a.d.ts", "a.js", "a.mjs", "a.cjs", "a.mts",
                "a.d.mts", "a.sql", "a.SQL", "run.sh", "run.bash", "a.py", "a.pyi", ".env", ".env.local",
@@ -147,7 +147,9 @@ def test_extractor_registry_agrees_with_each_modules_handles():
 # --- the resolve stage -----------------------------------------------------------------------
 
 def module_name(path: Path) -> str:
+    """The installed name: ``linter/x.py`` is ``hos_lint.x``, ``rules/y.py`` is ``hos_lint.rules.y``."""
     parts = path.relative_to(ROOT).with_suffix("").parts
+    parts = ({"linter": ("hos_lint",), "rules": ("hos_lint", "rules")}[parts[0]]) + parts[1:]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -201,9 +203,10 @@ def test_cycle_finder_finds_a_cycle_and_nothing_else():
 
 
 # What the resolve layer (and the data it builds) must not import: anything above it.
-ABOVE_RESOLVE = ("linter.app", "linter.analysis", "linter.cli", "linter.engine", "linter.rule", "linter.registry",
-                 "linter.policy", "linter.report", "linter.grants", "linter.infer", "linter.output", "rules")
-RESOLVE_LAYER = ("linter.resolve", "linter.context", "linter.ownership", "linter.service_match")
+ABOVE_RESOLVE = ("hos_lint.app", "hos_lint.analysis", "hos_lint.cli", "hos_lint.engine", "hos_lint.rule", "hos_lint.registry",
+                 "hos_lint.policy", "hos_lint.report", "hos_lint.grants", "hos_lint.infer", "hos_lint.output",
+                 "hos_lint.rules")
+RESOLVE_LAYER = ("hos_lint.resolve", "hos_lint.context", "hos_lint.ownership", "hos_lint.service_match")
 
 
 def test_resolve_layer_imports_nothing_above_it():
@@ -214,7 +217,7 @@ def test_resolve_layer_imports_nothing_above_it():
 
 def test_extractors_import_neither_resolution_nor_anything_above_it():
     for module, imported in import_graph().items():
-        if _within(module, "linter.extract"):
+        if _within(module, "hos_lint.extract"):
             assert not {m for m in imported if _within(m, *RESOLVE_LAYER, *ABOVE_RESOLVE)}, module
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
+from hos_lint.cli import cli
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 OLD = "SELECT 1;\nDELETE FROM auth_service.users WHERE id = 1;\n"

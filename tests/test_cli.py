@@ -5,8 +5,8 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from linter import app
-from linter.cli import cli
+from hos_lint import app
+from hos_lint.cli import cli
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 
@@ -271,7 +271,7 @@ def test_an_unknown_fail_on_value_is_a_usage_error(project):
 
 
 def test_options_come_from_the_shared_parameters_once_and_leave_the_rest():
-    from linter import cli as cli_module
+    from hos_lint import cli as cli_module
 
     params = {"paths": ("services/a", "b.sql"), "config": "m.yaml", "jobs": 3, "no_cache": True,
               "select": " HOS101, HOS2 ,,", "ignore": None, "fail_on": "warning", "baseline_file": "b.json",
@@ -284,7 +284,7 @@ def test_options_come_from_the_shared_parameters_once_and_leave_the_rest():
 
 
 def test_jobs_unset_means_one_per_core_and_a_command_without_jobs_uses_one(monkeypatch):
-    from linter import cli as cli_module
+    from hos_lint import cli as cli_module
 
     monkeypatch.setattr("os.cpu_count", lambda: 5)
     assert cli_module._options({"jobs": None}).jobs == 5

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from linter import app
-from linter.app import extraction
-from linter.cli import cli
+from hos_lint import app
+from hos_lint.app import extraction
+from hos_lint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 MARKETPLACE = REPO / "fixtures" / "hos-marketplace"
@@ -117,7 +117,7 @@ def test_warm_cached_run_equals_cold_run(project, monkeypatch):
 def test_a_cache_pack_name_changes_with_a_record_fields_type_or_an_enums_values(monkeypatch):
     """Records pickle as (class, field values): a pack written when a field held
     a string must not be read back once the field holds an enum."""
-    from linter import cache, model
+    from hos_lint import cache, model
 
     before = cache._shape()
     monkeypatch.setitem(model.Grant.__annotations__, "object_type", "str")

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from linter.discovery import ServiceMatcher, walk_project
-from linter.manifest import parse_manifest
+from hos_lint.discovery import ServiceMatcher, walk_project
+from hos_lint.manifest import parse_manifest
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None and not os.environ.get("CI"), reason="git is not installed")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.app import Options, run
+from hos_lint.app import Options, run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MARKER = re.compile(r"expect:\s*((?:HOS\d{3}\s*,?\s*)+)")
@@ -50,7 +50,7 @@ def test_fixture_findings_match_markers(name):
 def test_why_explains_a_prisma_finding_end_to_end():
     from click.testing import CliRunner
 
-    from linter.cli import cli
+    from hos_lint.cli import cli
 
     target = FIXTURES / "hos-marketplace/services/user/src/customers/customers.service.ts"
     out = CliRunner().invoke(cli, ["why", f"{target}:25", "--no-cache"]).stdout

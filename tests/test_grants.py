@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from linter import grants
-from linter.app import Options, run
-from linter.manifest import parse_manifest
+from hos_lint import grants
+from hos_lint.app import Options, run
+from hos_lint.manifest import parse_manifest
 
 MANIFEST = """\
 version: 1

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import pytest
 from click.testing import CliRunner
 
-from linter import app, grants
-from linter.cli import cli
-from linter.model import RelationKind
+from hos_lint import app, grants
+from hos_lint.cli import cli
+from hos_lint.model import RelationKind
 
 if TYPE_CHECKING:
     from conftest import Cluster

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from linter import infer
-from linter.app import Options, run
-from linter.cli import cli
+from hos_lint import infer
+from hos_lint.app import Options, run
+from hos_lint.cli import cli
 
 
 def services(files, workspaces=(), root_name="repo"):
@@ -184,7 +184,7 @@ def test_models_in_a_url_schema_are_not_public_tables(tmp_path):
 
 
 def _inferred(root: Path):
-    from linter.app import analyse
+    from hos_lint.app import analyse
 
     return analyse(Options(paths=(str(root),), cache=False)).manifest.services
 
@@ -300,7 +300,7 @@ def test_init_quotes_odd_names_and_keeps_comments_on_one_line(tmp_path, monkeypa
 
 
 def test_init_renders_an_empty_project():
-    from linter.manifest import Manifest
+    from hos_lint.manifest import Manifest
 
     text = infer.render_manifest(Manifest(root="/r", path=None, services=()))
     assert yaml.safe_load(text) == {"version": 1, "services": {}}

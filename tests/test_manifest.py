@@ -1,7 +1,7 @@
 """Manifest loading and validation: exact messages naming file, line and key."""
 import pytest
 
-from linter.manifest import DEFAULT_EXCLUDE, ManifestError, parse_manifest
+from hos_lint.manifest import DEFAULT_EXCLUDE, ManifestError, parse_manifest
 
 
 def errors(text: str) -> list[str]:

@@ -9,13 +9,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import linter
-from linter import app
-from linter.app import RunResult
-from linter.baseline import Entry, fingerprint
-from linter.model import AccessKind, Anchor, FileNotice, Finding, Location, Severity
-from linter.output import RenderOptions, github, junit, markdown, sarif
-from linter.registry import load_catalog
+import hos_lint
+from hos_lint import app
+from hos_lint.app import RunResult
+from hos_lint.baseline import Entry, fingerprint
+from hos_lint.model import AccessKind, Anchor, FileNotice, Finding, Location, Severity
+from hos_lint.output import RenderOptions, github, junit, markdown, sarif
+from hos_lint.registry import load_catalog
 
 SCHEMA = json.loads((Path(__file__).parent / "data/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 CATALOG = load_catalog()
@@ -61,7 +61,7 @@ def test_sarif_validates_and_has_the_header():
     assert len(doc["runs"]) == 1
     driver = doc["runs"][0]["tool"]["driver"]
     assert (driver["name"], driver["informationUri"], driver["version"]) == \
-        ("hos-lint", "https://pypi.org/project/hos-lint/", linter.__version__)
+        ("hos-lint", "https://pypi.org/project/hos-lint/", hos_lint.__version__)
 
 
 def test_the_schema_check_is_not_vacuous():

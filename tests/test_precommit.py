@@ -66,7 +66,7 @@ def test_the_hook_passes_only_files_hos_lint_analyses():
 
     import yaml
 
-    from linter.extract import language_for
+    from hos_lint.extract import language_for
 
     hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
     admitted = re.compile(hook["files"])

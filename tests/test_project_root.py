@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
+from hos_lint.cli import cli
 
 ORDER_SCHEMA = """\
 generator client {

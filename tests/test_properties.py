@@ -12,14 +12,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from linter.app import extract_bytes
-from linter.embedded import Origin, split_lines
-from linter.extract import python as py
-from linter.extract import shell
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.extract.sql import SqlResult, extract_sql, split_statements
-from linter.model import AccessKind, ExtractResult, Language, SkipReason, SourceFile
+from hos_lint.app import extract_bytes
+from hos_lint.embedded import Origin, split_lines
+from hos_lint.extract import python as py
+from hos_lint.extract import shell
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.sql import SqlResult, extract_sql, split_statements
+from hos_lint.model import AccessKind, ExtractResult, Language, SkipReason, SourceFile
 
 SETTINGS = settings(max_examples=200, deadline=None)
 PROBLEM_CODES = {"HOS901", "HOS205"}

@@ -79,7 +79,7 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
 
 
 def test_readme_manifest_example_is_a_valid_manifest():
-    from linter.manifest import parse_manifest
+    from hos_lint.manifest import parse_manifest
 
     example = next(b for b in re.findall(r"```yaml\n(.*?)```", README, re.DOTALL) if b.startswith("version: 1"))
     manifest = parse_manifest(example, root="/repo")

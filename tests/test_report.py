@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from linter import app, gitref, report
-from linter.model import Severity
-from linter.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff, report_graph
-from linter.output.report_labels import edge_severity
+from hos_lint import app, gitref, report
+from hos_lint.model import Severity
+from hos_lint.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff, report_graph
+from hos_lint.output.report_labels import edge_severity
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "hos-marketplace"

@@ -4,7 +4,7 @@ relation field, a relation to a model of another schema file, a CREATE TABLE
 among the views)."""
 from __future__ import annotations
 
-from linter.model import (
+from hos_lint.model import (
     Grantee,
     GrantTarget,
     Location,
@@ -18,8 +18,8 @@ from linter.model import (
     ResolvedModel,
     ViewRead,
 )
-from linter.resolve.refs import declared_relation, resolve_name
-from linter.testing import analyse_files
+from hos_lint.resolve.refs import declared_relation, resolve_name
+from hos_lint.testing import analyse_files
 
 ORDER_SCHEMA = "services/order/prisma/schema.prisma"
 MODELS = {

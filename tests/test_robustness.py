@@ -19,7 +19,7 @@ import tempfile
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
+from hos_lint.cli import cli
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 BAD_SQL = "services/order/db/bad.sql"
@@ -154,7 +154,7 @@ def test_10000_deep_python_list_is_hos901_not_a_crash(project):
     # In a subprocess: the failure mode is a segmentation fault, which would
     # take the test runner down with it.
     (project / "services/order/src/deep.py").write_text(DEEP_PYTHON)
-    proc = subprocess.run([sys.executable, "-m", "linter", "check", "--format", "json", "--no-cache"],
+    proc = subprocess.run([sys.executable, "-m", "hos_lint", "check", "--format", "json", "--no-cache"],
                           cwd=project, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr[-500:]
     doc = json.loads(proc.stdout)
@@ -307,7 +307,7 @@ def test_unreadable_file_simulated(project, monkeypatch):
 
 
 def test_exception_inside_an_extractor_is_hos901_naming_file_and_error(project, monkeypatch):
-    from linter.extract import sql
+    from hos_lint.extract import sql
 
     (project / "services/order/db/boom.sql").write_text("SELECT * FROM order_service.orders;\n")
     (project / "services/order/db/other.sql").write_text("UPDATE auth_service.users SET name = 'x';\n")

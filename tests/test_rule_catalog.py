@@ -2,8 +2,8 @@
 import re
 from pathlib import Path
 
-from linter.registry import load_catalog
-from linter.rule import DOC_SECTIONS, Invalid, Valid
+from hos_lint.registry import load_catalog
+from hos_lint.rule import DOC_SECTIONS, Invalid, Valid
 
 CATALOG = load_catalog()
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -2,9 +2,9 @@
 run through the real pipeline (extract → resolve → rule)."""
 import pytest
 
-from linter.registry import load_catalog
-from linter.rule import Invalid, Valid, doc_examples
-from linter.testing import example_result
+from hos_lint.registry import load_catalog
+from hos_lint.rule import Invalid, Valid, doc_examples
+from hos_lint.testing import example_result
 
 CATALOG = load_catalog()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.manifest import parse_manifest
-from linter.model import Connection, ConnectionTarget, Location
-from linter.service_match import match_service, owned_connections
+from hos_lint.manifest import parse_manifest
+from hos_lint.model import Connection, ConnectionTarget, Location
+from hos_lint.service_match import match_service, owned_connections
 
 # --- match_service -----------------------------------------------------------------------------
 

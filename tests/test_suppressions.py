@@ -1,10 +1,10 @@
 """Inline suppressions in TypeScript, SQL, Python (and Prisma) comments: with and
 without a reason, used and unused, anchored to multi-line statements."""
-from linter.extract import extractor_for
-from linter.extract.base import ExtractConfig
-from linter.model import SourceFile
-from linter.suppressions import find_suppressions
-from linter.testing import run_files
+from hos_lint.extract import extractor_for
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import SourceFile
+from hos_lint.suppressions import find_suppressions
+from hos_lint.testing import run_files
 
 PRISMA_SEARCH = (
     "model Product {\n  id Int @id\n  @@map(\"products\")\n  @@schema(\"product_service\")\n}\n"
@@ -141,7 +141,7 @@ def test_a_suppression_naming_no_rule_is_reported_even_when_its_code_never_runs(
     assert codes({"services/order/db/r.sql": sql}) == {
         ("services/order/db/r.sql", 1, "HOS102"), ("services/order/db/r.sql", 1, "HOS902")}
     # look-alike: a real code whose rule was not selected is not judged (it may match when it runs)
-    from linter.registry import load_catalog
+    from hos_lint.registry import load_catalog
     only_101 = tuple(r for r in load_catalog().rules if r.code in ("HOS101", "HOS902"))
     sql = "SELECT * FROM auth_service.users; -- hos-lint: ignore[HOS102] reviewed\n"
     assert run_files({"services/order/db/r.sql": sql}, rules=only_101) == []

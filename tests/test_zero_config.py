@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from linter.app import Options, run
-from linter.cli import cli
+from hos_lint.app import Options, run
+from hos_lint.cli import cli
 from test_fixtures import expected_markers
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hos-marketplace"

@@ -6,15 +6,15 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter import gitref, outfile
-from linter.app.extraction import config_for, extract_bytes
-from linter.app.loading import baseline_path, load_project_manifest
-from linter.app.options import Options, UsageError
-from linter.discovery import ServiceMatcher
-from linter.extract import language_for
-from linter.manifest import Manifest
-from linter.model import Language, SourceFile
-from linter.resolve import shared_facts
+from hos_lint import gitref, outfile
+from hos_lint.app.extraction import config_for, extract_bytes
+from hos_lint.app.loading import baseline_path, load_project_manifest
+from hos_lint.app.options import Options, UsageError
+from hos_lint.discovery import ServiceMatcher
+from hos_lint.extract import language_for
+from hos_lint.manifest import Manifest
+from hos_lint.model import Language, SourceFile
+from hos_lint.resolve import shared_facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,20 +7,20 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter import baseline, outfile, policy, suppressions
-from linter.app.project import analyse
-from linter.app.changed import narrow_to_changes
-from linter.app.extraction import not_analysed
-from linter.app.loading import baseline_path
-from linter.app.options import Options, UsageError
-from linter.analysis import Project, RunResult
-from linter.discovery import relative_to_root
-from linter.embedded import split_lines
-from linter.engine import run_rules, run_suppression_rules, selected_rules
-from linter.manifest import Manifest
-from linter.model import Finding
-from linter.registry import load_catalog
-from linter.rule import Catalog, Rule
+from hos_lint import baseline, outfile, policy, suppressions
+from hos_lint.app.project import analyse
+from hos_lint.app.changed import narrow_to_changes
+from hos_lint.app.extraction import not_analysed
+from hos_lint.app.loading import baseline_path
+from hos_lint.app.options import Options, UsageError
+from hos_lint.analysis import Project, RunResult
+from hos_lint.discovery import relative_to_root
+from hos_lint.embedded import split_lines
+from hos_lint.engine import run_rules, run_suppression_rules, selected_rules
+from hos_lint.manifest import Manifest
+from hos_lint.model import Finding
+from hos_lint.registry import load_catalog
+from hos_lint.rule import Catalog, Rule
 
 
 @dataclass(frozen=True, slots=True)

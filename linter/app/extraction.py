@@ -8,13 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
-from linter import infer, policy, suppressions
-from linter.app.options import Options
-from linter.cache import Cache
-from linter.extract import extractor_for
-from linter.extract.base import ExtractConfig
-from linter.manifest import Manifest
-from linter.model import ExtractResult, Language, Location, Problem, SkipReason, SourceFile
+from hos_lint import infer, policy, suppressions
+from hos_lint.app.options import Options
+from hos_lint.cache import Cache
+from hos_lint.extract import extractor_for
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.manifest import Manifest
+from hos_lint.model import ExtractResult, Language, Location, Problem, SkipReason, SourceFile
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # Below this many files to extract, a process pool costs more than it saves.
@@ -96,8 +96,8 @@ def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
 def _run_jobs(jobs: list[Job], workers: int) -> list[ExtractResult]:
     if workers <= 1 or len(jobs) < POOL_THRESHOLD:
         return [_extract_job(job) for job in jobs]
-    from linter import pool
-    from linter.extract import loaded_extractors
+    from hos_lint import pool
+    from hos_lint.extract import loaded_extractors
 
     loaded_extractors()  # import parsers once in the parent; forked workers inherit them
     chunk = max(1, len(jobs) // (workers * 4))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from linter.app.options import Options, UsageError
-from linter import baseline
-from linter.manifest import (
+from hos_lint.app.options import Options, UsageError
+from hos_lint import baseline
+from hos_lint.manifest import (
     DEFAULT_EXCLUDE,
     Manifest,
     ManifestError,
@@ -16,8 +16,8 @@ from linter.manifest import (
     load_manifest,
     repository_wall,
 )
-from linter.registry import load_catalog
-from linter.rule import Catalog
+from hos_lint.registry import load_catalog
+from hos_lint.rule import Catalog
 
 
 def load_project_manifest(options: Options) -> Manifest:

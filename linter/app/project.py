@@ -6,17 +6,17 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from linter import infer, policy
-from linter.app.extraction import extract_all, not_analysed
-from linter.app.loading import check_rule_names, load_project_manifest
-from linter.app.options import Options, UsageError
-from linter.analysis import Project
-from linter.context import ProjectContext
-from linter.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
-from linter.extract import language_for
-from linter.manifest import Entry, Manifest, ManifestError, find_repo_root
-from linter.model import Access, ExtractResult, FileNotice, SkipReason, SourceFile
-from linter.resolve import build_context, resolve_accesses
+from hos_lint import infer, policy
+from hos_lint.app.extraction import extract_all, not_analysed
+from hos_lint.app.loading import check_rule_names, load_project_manifest
+from hos_lint.app.options import Options, UsageError
+from hos_lint.analysis import Project
+from hos_lint.context import ProjectContext
+from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
+from hos_lint.extract import language_for
+from hos_lint.manifest import Entry, Manifest, ManifestError, find_repo_root
+from hos_lint.model import Access, ExtractResult, FileNotice, SkipReason, SourceFile
+from hos_lint.resolve import build_context, resolve_accesses
 
 
 def analyse(options: Options) -> Project:

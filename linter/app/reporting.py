@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter import gitref, grants, report
-from linter.analysis import Project
-from linter.app.checking import check_all
-from linter.app.options import Options, UsageError
+from hos_lint import gitref, grants, report
+from hos_lint.analysis import Project
+from hos_lint.app.checking import check_all
+from hos_lint.app.options import Options, UsageError
 
 
 @dataclass(frozen=True, kw_only=True)

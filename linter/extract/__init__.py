@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import ModuleType
 
-from linter.model import Language
+from hos_lint.model import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +29,14 @@ class ExtractorSpec:
 
 
 EXTRACTORS: tuple[ExtractorSpec, ...] = (
-    ExtractorSpec("linter.extract.prisma", Language.PRISMA, (".prisma",)),
-    ExtractorSpec("linter.extract.typescript", Language.TYPESCRIPT,
+    ExtractorSpec("hos_lint.extract.prisma", Language.PRISMA, (".prisma",)),
+    ExtractorSpec("hos_lint.extract.typescript", Language.TYPESCRIPT,
                   (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"), (".d.ts", ".d.mts", ".d.cts")),
-    ExtractorSpec("linter.extract.sql", Language.SQL, (".sql",)),
-    ExtractorSpec("linter.extract.shell", Language.SHELL, (".sh", ".bash")),
-    ExtractorSpec("linter.extract.python", Language.PYTHON, (".py",)),
+    ExtractorSpec("hos_lint.extract.sql", Language.SQL, (".sql",)),
+    ExtractorSpec("hos_lint.extract.shell", Language.SHELL, (".sh", ".bash")),
+    ExtractorSpec("hos_lint.extract.python", Language.PYTHON, (".py",)),
     # last: other extractors keep odd names such as `.env.ts`; it claims by name, and is light to import
-    ExtractorSpec("linter.extract.config_files", Language.CONFIG, None),
+    ExtractorSpec("hos_lint.extract.config_files", Language.CONFIG, None),
 )
 
 

@@ -14,8 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from linter.embedded import LineIndex
-from linter.model import Anchor, Comment, ExtractResult, Language, Location, Problem, SkipReason, SourceFile
+from hos_lint.embedded import LineIndex
+from hos_lint.model import Anchor, Comment, ExtractResult, Language, Location, Problem, SkipReason, SourceFile
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -49,10 +49,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from linter.embedded import LineIndex, Origin, OriginBuilder
-from linter.extract.base import ExtractConfig, HostText, comment_at, parse_error
-from linter.extract.sql import HOS205_MESSAGE, extract_sql
-from linter.model import (
+from hos_lint.embedded import LineIndex, Origin, OriginBuilder
+from hos_lint.extract.base import ExtractConfig, HostText, comment_at, parse_error
+from hos_lint.extract.sql import HOS205_MESSAGE, extract_sql
+from hos_lint.model import (
     Access, Anchor, ExtractResult, Grant, Language, Location, Problem, RelationDef, SourceFile,
 )
 

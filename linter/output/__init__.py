@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from linter.analysis import Project, RunResult
-from linter.output import (
+from hos_lint.analysis import Project, RunResult
+from hos_lint.output import (
     accesses,
     github,
     json_format,
@@ -33,9 +33,9 @@ from linter.output import (
     sarif,
     text,
 )
-from linter.output.options import DiffOptions, RenderOptions, ReportOptions
-from linter.report import Report
-from linter.rule import Catalog
+from hos_lint.output.options import DiffOptions, RenderOptions, ReportOptions
+from hos_lint.report import Report
+from hos_lint.rule import Catalog
 
 __all__ = ["ACCESSES_FORMATTERS", "FORMATTERS", "OWNERSHIP_FORMATTERS", "REPORT_FORMATTERS", "CheckRenderer",
            "DiffOptions", "ProjectRenderer", "RenderOptions", "ReportOptions", "ReportRenderer"]

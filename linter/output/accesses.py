@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linter.analysis import Project
-from linter.model import Access
-from linter.output.filenames import json_safe
-from linter.output.safe import printable
-from linter.policy import in_scope
+from hos_lint.analysis import Project
+from hos_lint.model import Access
+from hos_lint.output.filenames import json_safe
+from hos_lint.output.safe import printable
+from hos_lint.policy import in_scope
 
 
 def access_dict(access: Access, owner: str | None) -> dict[str, Any]:

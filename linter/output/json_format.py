@@ -5,13 +5,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from linter.analysis import RunResult
-from linter.baseline import fingerprint
-from linter.model import Finding
-from linter.output.filenames import json_safe
-from linter.output.options import RenderOptions
-from linter.output.paths import from_repo
-from linter.rule import Catalog
+from hos_lint.analysis import RunResult
+from hos_lint.baseline import fingerprint
+from hos_lint.model import Finding
+from hos_lint.output.filenames import json_safe
+from hos_lint.output.options import RenderOptions
+from hos_lint.output.paths import from_repo
+from hos_lint.rule import Catalog
 
 VERSION = 1
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from linter.analysis import RunResult
-from linter.model import Finding, Severity
-from linter.output.filenames import escape
-from linter.output.options import RenderOptions
-from linter.output.paths import from_repo
-from linter.rule import Catalog
+from hos_lint.analysis import RunResult
+from hos_lint.model import Finding, Severity
+from hos_lint.output.filenames import escape
+from hos_lint.output.options import RenderOptions
+from hos_lint.output.paths import from_repo
+from hos_lint.rule import Catalog
 
 SUITE = "hos-lint"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from linter.analysis import RunResult
-from linter.model import Finding, Severity
-from linter.output.filenames import escape
-from linter.output.options import RenderOptions
-from linter.output.paths import from_repo
-from linter.output.safe import printable
-from linter.rule import Catalog
+from hos_lint.analysis import RunResult
+from hos_lint.model import Finding, Severity
+from hos_lint.output.filenames import escape
+from hos_lint.output.options import RenderOptions
+from hos_lint.output.paths import from_repo
+from hos_lint.output.safe import printable
+from hos_lint.rule import Catalog
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linter.analysis import Project
-from linter.output.filenames import json_safe
-from linter.output.safe import printable
+from hos_lint.analysis import Project
+from hos_lint.output.filenames import json_safe
+from hos_lint.output.safe import printable
 
 
 def _rows(project: Project) -> list[dict[str, Any]]:

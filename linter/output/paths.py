@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 
-from linter.analysis import RunResult
+from hos_lint.analysis import RunResult
 
 
 def from_repo(result: RunResult, path: str) -> str:

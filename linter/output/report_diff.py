@@ -3,12 +3,12 @@ as a pull-request comment (``order now reads auth_service.users (owned by
 auth) directly``). Names pass through ``linter.output.markdown``."""
 from __future__ import annotations
 
-from linter.output.filenames import escape
-from linter.output.markdown import code as md_code
-from linter.output.markdown import text as md_text
-from linter.output.options import DiffOptions
-from linter.output.report_labels import ICONS, owner_label, route_label
-from linter.report import DIRECT, Cell, ReportDiff, Touch
+from hos_lint.output.filenames import escape
+from hos_lint.output.markdown import code as md_code
+from hos_lint.output.markdown import text as md_text
+from hos_lint.output.options import DiffOptions
+from hos_lint.output.report_labels import ICONS, owner_label, route_label
+from hos_lint.report import DIRECT, Cell, ReportDiff, Touch
 
 _VERBS = {"read": ("reads", "no longer reads"), "write": ("writes", "no longer writes"),
           "ddl": ("changes the schema of", "no longer changes the schema of"),

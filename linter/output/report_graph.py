@@ -7,11 +7,11 @@ no name from the checked repository can end a label or add a node.
 """
 from __future__ import annotations
 
-from linter.output.filenames import escape
-from linter.output.options import ReportOptions
-from linter.output.report_labels import COLOURS, edge_label, edge_severity, edge_target
-from linter.output.safe import printable
-from linter.report import Report
+from hos_lint.output.filenames import escape
+from hos_lint.output.options import ReportOptions
+from hos_lint.output.report_labels import COLOURS, edge_label, edge_severity, edge_target
+from hos_lint.output.safe import printable
+from hos_lint.report import Report
 
 
 def render_mermaid(report: Report, options: ReportOptions) -> str:

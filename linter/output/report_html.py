@@ -13,10 +13,10 @@ import html as _html
 import math
 from dataclasses import dataclass
 
-from linter.model import Location
-from linter.output.filenames import escape, uri
-from linter.output.options import ReportOptions
-from linter.output.report_labels import (
+from hos_lint.model import Location
+from hos_lint.output.filenames import escape, uri
+from hos_lint.output.options import ReportOptions
+from hos_lint.output.report_labels import (
     COLOURS,
     cell_counts,
     edge_label,
@@ -27,8 +27,8 @@ from linter.output.report_labels import (
     route_label,
     summary,
 )
-from linter.output.safe import printable
-from linter.report import DIRECT, Cell, Report
+from hos_lint.output.safe import printable
+from hos_lint.report import DIRECT, Cell, Report
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;max-width:1200px}

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linter.output.filenames import json_safe
-from linter.output.options import ReportOptions
-from linter.output.report_labels import edge_label, edge_severity
-from linter.report import Cell, Report, Touch
+from hos_lint.output.filenames import json_safe
+from hos_lint.output.options import ReportOptions
+from hos_lint.output.report_labels import edge_label, edge_severity
+from hos_lint.report import Cell, Report, Touch
 
 VERSION = 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from linter.report import DIRECT, Cell, Report, Touch
+from hos_lint.report import DIRECT, Cell, Report, Touch
 
 UNOWNED = "(unowned)"
 ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}

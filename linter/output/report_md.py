@@ -6,13 +6,13 @@ repository pass through ``linter.output.markdown``'s ``text`` and ``code``.
 """
 from __future__ import annotations
 
-from linter.output.filenames import escape
-from linter.output.markdown import code as md_code
-from linter.output.markdown import text as md_text
-from linter.output.options import ReportOptions
-from linter.output.report_graph import render_mermaid
-from linter.output.report_labels import ICONS, cell_counts, idle_note, owner_label, route_label, summary
-from linter.report import Cell, Report
+from hos_lint.output.filenames import escape
+from hos_lint.output.markdown import code as md_code
+from hos_lint.output.markdown import text as md_text
+from hos_lint.output.options import ReportOptions
+from hos_lint.output.report_graph import render_mermaid
+from hos_lint.output.report_labels import ICONS, cell_counts, idle_note, owner_label, route_label, summary
+from hos_lint.report import Cell, Report
 
 
 def render(report: Report, options: ReportOptions) -> str:

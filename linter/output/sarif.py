@@ -18,15 +18,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import linter
-from linter.analysis import RunResult
-from linter.baseline import Entry, fingerprint
-from linter.model import FileNotice, Finding, Severity
-from linter.output.filenames import json_safe, uri
-from linter.output.options import RenderOptions
-from linter.output.paths import from_repo
-from linter.output.safe import json_escaped
-from linter.rule import Catalog, Rule
+import hos_lint
+from hos_lint.analysis import RunResult
+from hos_lint.baseline import Entry, fingerprint
+from hos_lint.model import FileNotice, Finding, Severity
+from hos_lint.output.filenames import json_safe, uri
+from hos_lint.output.options import RenderOptions
+from hos_lint.output.paths import from_repo
+from hos_lint.output.safe import json_escaped
+from hos_lint.rule import Catalog, Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"
@@ -67,7 +67,7 @@ def _driver(catalog: Catalog) -> dict[str, Any]:
     return {
         "name": "hos-lint",
         "informationUri": INFORMATION_URI,
-        "version": linter.__version__,
+        "version": hos_lint.__version__,
         "rules": [rule_descriptor(rule) for rule in catalog.rules],
     }
 

@@ -2,9 +2,9 @@
 on one line — call site → model → @@map/@@schema → owner → rule → the ways out."""
 from __future__ import annotations
 
-from linter.analysis import Project
-from linter.model import Access, Finding, Location
-from linter.output.safe import printable
+from hos_lint.analysis import Project
+from hos_lint.model import Access, Finding, Location
+from hos_lint.output.safe import printable
 
 
 def _loc(location: Location | None) -> str:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from linter.context import ProjectContext
-from linter.manifest import Manifest
-from linter.model import Access, ExtractResult
-from linter.ownership import Ownership
-from linter.resolve.names import build_names
-from linter.resolve.records import foreign_keys, resolved_connections, resolved_grants, resolved_models, view_reads
-from linter.resolve.refs import resolve_access
-from linter.resolve.shared import shared_facts
-from linter.service_match import owned_connections
+from hos_lint.context import ProjectContext
+from hos_lint.manifest import Manifest
+from hos_lint.model import Access, ExtractResult
+from hos_lint.ownership import Ownership
+from hos_lint.resolve.names import build_names
+from hos_lint.resolve.records import foreign_keys, resolved_connections, resolved_grants, resolved_models, view_reads
+from hos_lint.resolve.refs import resolve_access
+from hos_lint.resolve.shared import shared_facts
+from hos_lint.service_match import owned_connections
 
 __all__ = ["build_context", "resolve_accesses", "shared_facts"]
 

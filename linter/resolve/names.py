@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from linter.context import CLIENT_ROOTS, DEFAULT_SEARCH_PATH, KnownRelation, Names
-from linter.manifest import Manifest
-from linter.model import (
+from hos_lint.context import CLIENT_ROOTS, DEFAULT_SEARCH_PATH, KnownRelation, Names
+from hos_lint.manifest import Manifest
+from hos_lint.model import (
     ClientClass,
     Connection,
     ExtractResult,
@@ -20,7 +20,7 @@ from linter.model import (
     Relation,
     RelationKind,
 )
-from linter.resolve.refs import declared_model_relation, declared_relation
+from hos_lint.resolve.refs import declared_model_relation, declared_relation
 
 SearchPaths = Mapping[str | None, tuple[str, ...]]
 _Named = TypeVar("_Named", PrismaModel, OrmModel)

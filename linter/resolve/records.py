@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar
 
-from linter.context import Names
-from linter.manifest import Manifest
-from linter.model import (
+from hos_lint.context import Names
+from hos_lint.manifest import Manifest
+from hos_lint.model import (
     Connection,
     Grant,
     Grantee,
@@ -24,8 +24,8 @@ from linter.model import (
     ResolvedModel,
     ViewRead,
 )
-from linter.ownership import Ownership
-from linter.resolve.refs import model_relation, resolve_name
+from hos_lint.ownership import Ownership
+from hos_lint.resolve.refs import model_relation, resolve_name
 
 VIEW_KINDS = (RelationKind.VIEW, RelationKind.MATVIEW)
 _M = TypeVar("_M")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter.context import Names
-from linter.model import Access, PrismaModel, Relation, RelationKind, RelationRef
+from hos_lint.context import Names
+from hos_lint.model import Access, PrismaModel, Relation, RelationKind, RelationRef
 
 
 def declared_relation(ref: RelationRef, search_path: tuple[str, ...], kind: RelationKind) -> Relation:

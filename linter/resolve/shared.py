@@ -1,7 +1,7 @@
 """Which of one file's facts the resolve stage reads across files. Pure."""
 from __future__ import annotations
 
-from linter.model import AccessKind, ExtractResult
+from hos_lint.model import AccessKind, ExtractResult
 
 # ExtractResult fields that build_context (or zero-config inference) reads across files:
 # a change to any of them can change findings in files that did not change.

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
 
 
 class TsFacts:
@@ -40,7 +40,7 @@ class TsFacts:
 
     def views(self, code: str) -> list[tuple]:
         """(line, col, relation) of every view definition."""
-        from linter.model import RelationKind
+        from hos_lint.model import RelationKind
 
         return [(d.location.line, d.location.col, self.ref(d.ref)) for d in self.run(code).relation_defs
                 if d.kind is RelationKind.VIEW]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import textwrap
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
 
 PATH = "services/ledger/src/a.ts"
 

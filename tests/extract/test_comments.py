@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.extract import extractor_for
-from linter.extract.base import ExtractConfig
-from linter.model import Comment, SourceFile
+from hos_lint.extract import extractor_for
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Comment, SourceFile
 
 
 def comments(path: str, text: str) -> list[tuple[int, int, int, str, bool]]:

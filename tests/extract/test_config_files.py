@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.extract import config_files
-from linter.extract.base import ExtractConfig
-from linter.extract.config_files import (
+from hos_lint.extract import config_files
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.config_files import (
     Value,
     interpolate,
     url_schemas,
 )
-from linter.model import ConnectionTarget as T
-from linter.model import ExtractResult, Language, SkipReason, SourceFile
+from hos_lint.model import ConnectionTarget as T
+from hos_lint.model import ExtractResult, Language, SkipReason, SourceFile
 
 
 def text_of(body: str) -> str:

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.extract import prisma
-from linter.extract.base import ExtractConfig
-from linter.extract.prisma import BlockKind, ValueKind, parse_schema
-from linter.model import ExtractResult, Language, Location, SourceFile
+from hos_lint.extract import prisma
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.prisma import BlockKind, ValueKind, parse_schema
+from hos_lint.model import ExtractResult, Language, Location, SourceFile
 
 PATH = "services/order/prisma/schema.prisma"
 SRC = SourceFile(PATH, "order", Language.PRISMA)

@@ -41,9 +41,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.extract import prisma
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
+from hos_lint.extract import prisma
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
 ORACLE = ROOT / "tests/oracle/prisma"

@@ -7,9 +7,9 @@ import textwrap
 import libcst as cst
 import pytest
 
-from linter.extract import python as py
-from linter.extract.base import ExtractConfig
-from linter.model import Anchor, Language, Location, RelationRef, SourceFile
+from hos_lint.extract import python as py
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Anchor, Language, Location, RelationRef, SourceFile
 
 PATH = "services/order/app/repo.py"
 

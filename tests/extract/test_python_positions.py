@@ -12,8 +12,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from linter.embedded import LineIndex
-from linter.extract.python import positions
+from hos_lint.embedded import LineIndex
+from hos_lint.extract.python import positions
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "linter/extract/python"

@@ -1,9 +1,9 @@
 """Exact tests for SQL in shell scripts: psql heredocs and psql -c."""
 from __future__ import annotations
 
-from linter.extract import shell
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
+from hos_lint.extract import shell
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
 
 SRC = SourceFile("scripts/migrate.sh", "order", Language.SHELL)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pglast
 import pytest
 
-from linter.embedded import LineIndex, Origin, OriginBuilder
-from linter.extract import sql
-from linter.extract.base import ExtractConfig
-from linter.extract.sql import HOS205_MESSAGE, extract_sql, split_statements
-from linter.model import (
+from hos_lint.embedded import LineIndex, Origin, OriginBuilder
+from hos_lint.extract import sql
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.sql import HOS205_MESSAGE, extract_sql, split_statements
+from hos_lint.model import (
     Access, AccessKind, Anchor, Grant, GrantObjectType, Language, Location, RelationDef, RelationKind,
     RelationRef, SourceFile,
 )

@@ -21,8 +21,8 @@ import yaml
 from pglast import ast
 from pglast.enums import ObjectType
 
-from linter.embedded import Origin
-from linter.extract.sql import extract_sql, split_statements
+from hos_lint.embedded import Origin
+from hos_lint.extract.sql import extract_sql, split_statements
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "sql_corpus.yaml").read_text())
 ACCEPTED = [e for e in CORPUS if "rejected" not in e]

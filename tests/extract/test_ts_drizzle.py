@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
-from linter.testing import run_files
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
+from hos_lint.testing import run_files
 
 PATH = "services/order/src/db.ts"
 PG = "import { pgSchema, pgTable, pgView, pgTableCreator, integer } from 'drizzle-orm/pg-core';\n"
@@ -252,7 +252,7 @@ def test_tables_imported_from_another_file_resolve_like_prisma_models():
 def test_drizzle_schemas_feed_zero_config_ownership(tmp_path):
     import subprocess
 
-    from linter.app import Options, analyse, run
+    from hos_lint.app import Options, analyse, run
 
     files = {
         "services/shipping/package.json": "{}\n",
@@ -279,7 +279,7 @@ def test_drizzle_schemas_feed_zero_config_ownership(tmp_path):
 
 
 def test_examples_cover_every_declaration_and_query_method():
-    from linter.extract.typescript import drizzle
+    from hos_lint.extract.typescript import drizzle
 
     examples = "\n".join(drizzle.KNOWLEDGE.examples)
     for name in drizzle.TABLE_FACTORIES | {drizzle.TABLE_CREATOR}:

@@ -7,12 +7,12 @@ import textwrap
 
 import pytest
 
-from linter.extract.typescript.origin import Origin
-from linter.extract.typescript.prisma_clients import Clients
-from linter.extract.typescript.sites import CallSite, FileFacts
-from linter.extract.typescript.tree import HostText, first_argument, parse_tree
-from linter.extract.typescript.walker import Walker
-from linter.model import Language, SourceFile
+from hos_lint.extract.typescript.origin import Origin
+from hos_lint.extract.typescript.prisma_clients import Clients
+from hos_lint.extract.typescript.sites import CallSite, FileFacts
+from hos_lint.extract.typescript.tree import HostText, first_argument, parse_tree
+from hos_lint.extract.typescript.walker import Walker
+from hos_lint.model import Language, SourceFile
 
 
 def probes(code: str, path: str = "services/x/src/a.ts") -> list[tuple[int, tuple | None]]:

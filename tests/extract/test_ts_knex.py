@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
-from linter.testing import run_files
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
+from hos_lint.testing import run_files
 
 PATH = "services/coupon/src/a.ts"
 KNEX = "import knex from 'knex';\nconst db = knex({ client: 'pg' });\n"
@@ -164,7 +164,7 @@ def test_knex_writes_and_ddl_on_another_services_tables_end_to_end():
 
 
 def test_examples_cover_every_method():
-    from linter.extract.typescript import knex
+    from hos_lint.extract.typescript import knex
 
     examples = "\n".join(knex.KNOWLEDGE.examples)
     for name in knex.TABLE_METHODS | knex.JOINS | knex.DDL | knex.LOCKS | set(knex.WRITES):

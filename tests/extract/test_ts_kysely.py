@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.model import Language, SourceFile
-from linter.testing import run_files
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import Language, SourceFile
+from hos_lint.testing import run_files
 
 PATH = "services/wishlist/src/a.ts"
 DB = "import { Kysely } from 'kysely';\nconst db = new Kysely<Database>({ dialect });\n"
@@ -153,7 +153,7 @@ def test_kysely_reads_across_services_end_to_end():
 
 
 def test_examples_cover_every_method():
-    from linter.extract.typescript import kysely
+    from hos_lint.extract.typescript import kysely
 
     examples = "\n".join(kysely.KNOWLEDGE.examples)
     for name in kysely.METHODS | kysely.LOCKS:

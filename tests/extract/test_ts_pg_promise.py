@@ -80,7 +80,7 @@ function check(store: Store) { store.none('DELETE FROM ledger_service.entries');
 
 
 def test_examples_cover_every_method():
-    from linter.extract.typescript import pg_promise
+    from hos_lint.extract.typescript import pg_promise
 
     examples = "\n".join(pg_promise.KNOWLEDGE.examples)
     for name in pg_promise.METHODS:

@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from linter.extract.typescript.sequelize import pluralize
+from hos_lint.extract.typescript.sequelize import pluralize
 
 IMPORTS = ("import { Sequelize, DataTypes, Model } from 'sequelize'\n"
            "export const sequelize = new Sequelize(process.env.DATABASE_URL)\n")

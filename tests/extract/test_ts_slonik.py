@@ -39,7 +39,7 @@ local.unsafe`DELETE FROM ledger_service.entries`;
 
 
 def test_examples_cover_every_tag_form():
-    from linter.extract.typescript import slonik
+    from hos_lint.extract.typescript import slonik
 
     examples = "\n".join(slonik.KNOWLEDGE.examples)
     for steps in slonik.TAG_STEPS:

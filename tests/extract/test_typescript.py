@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
-from linter.extract import typescript as ts
-from linter.extract.base import ExtractConfig
-from linter.extract.sql import SqlResult
-from linter.extract.typescript.prisma_queries import MAX_FIELD_PATH
-from linter.model import Anchor, ClientClass, Language, Location, SourceFile
+from hos_lint.extract import typescript as ts
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.sql import SqlResult
+from hos_lint.extract.typescript.prisma_queries import MAX_FIELD_PATH
+from hos_lint.model import Anchor, ClientClass, Language, Location, SourceFile
 
 PATH = "services/order/src/orders.ts"
 
@@ -42,7 +42,7 @@ def sql_calls(monkeypatch):
         calls.append({"text": text, "origin": origin, **kwargs})
         return SqlResult()
 
-    import linter.extract.sql as sql_module  # typescript imports extract_sql at call time
+    import hos_lint.extract.sql as sql_module  # typescript imports extract_sql at call time
 
     monkeypatch.setattr(sql_module, "extract_sql", record)
     return calls
@@ -118,7 +118,7 @@ def test_every_library_brings_examples_and_triggers():
 
 
 def test_examples_cover_every_prisma_operation_and_raw_sql_method():
-    from linter.extract.typescript import raw_sql
+    from hos_lint.extract.typescript import raw_sql
 
     examples = "\n".join(example for k in ts.LIBRARIES for example in k.examples)
     for op in ts.READ_OPS | ts.WRITE_OPS:
@@ -138,9 +138,9 @@ def test_generic_calls_are_extracted_like_plain_ones():
 def test_the_walker_hands_every_call_to_each_recogniser_in_its_scope():
     """A library is a recogniser in the table: the walker hands it every call
     (tagged templates included) with the scope it was met in."""
-    from linter.extract.typescript.prisma_clients import Clients
-    from linter.extract.typescript.sites import FileFacts
-    from linter.extract.typescript.walker import Walker
+    from hos_lint.extract.typescript.prisma_clients import Clients
+    from hos_lint.extract.typescript.sites import FileFacts
+    from hos_lint.extract.typescript.walker import Walker
 
     code = "const db = new PrismaClient();\nf(g(1));\nfunction h(db) { db.x`t`; }\ndb.y(2);\n"
     host = ts.HostText(code)

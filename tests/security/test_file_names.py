@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
-from linter.output.filenames import escape, json_safe, uri
+from hos_lint.cli import cli
+from hos_lint.output.filenames import escape, json_safe, uri
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 BAD = os.fsdecode(b"services/order/db/bad\xff.sql")  # "services/order/db/bad\udcff.sql"
@@ -79,7 +79,7 @@ def test_text(project):
 
 def test_text_for_real_stdout(project):
     """A real process: its stdout is a strict UTF-8 stream, where a lone surrogate used to exit 3."""
-    proc = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache"], cwd=project,
+    proc = subprocess.run([sys.executable, "-m", "hos_lint", "check", "--no-cache"], cwd=project,
                           capture_output=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.decode("utf-8").startswith(f"{SHOWN}:1:13: HOS101 ")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from linter import app
-from linter.cli import cli
+from hos_lint import app
+from hos_lint.cli import cli
 
 TWO = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 ALLOW = TWO + ("allow:\n  - service: order\n    read: [auth_service.users]\n"
@@ -398,7 +398,7 @@ def _hos_lint_limited(cwd: Path, limit: int, *args: str) -> subprocess.Completed
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hos_lint", *args], cwd=cwd, capture_output=True, text=True,
                           preexec_fn=limit_writes, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
@@ -517,7 +517,7 @@ def started():
 
 
 def _start_pooled(root: Path, started: list[int], *args: str) -> tuple[subprocess.Popen, list[int]]:
-    proc = subprocess.Popen([sys.executable, "-m", "linter", "check", "--jobs", "2", *args], cwd=root,
+    proc = subprocess.Popen([sys.executable, "-m", "hos_lint", "check", "--jobs", "2", *args], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started.append(proc.pid)
     deadline = time.monotonic() + 60
@@ -544,7 +544,7 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 def test_sigint_exits_130_with_the_cache_intact_and_no_worker_left(tmp_path, started):
     root = tmp_path / "tree"
     write(root, {"hos-lint.yaml": TWO, "services/order/db/seed.sql": "SELECT 1 FROM order_service.orders;\n"})
-    env_ok = subprocess.run([sys.executable, "-m", "linter", "check", "--jobs", "1"], cwd=root,
+    env_ok = subprocess.run([sys.executable, "-m", "hos_lint", "check", "--jobs", "1"], cwd=root,
                             capture_output=True, text=True)
     assert env_ok.returncode == 0, env_ok.stderr
     cache = root / ".hos-lint-cache"

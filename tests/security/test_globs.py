@@ -13,9 +13,9 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from linter.app import Options, run
-from linter.cli import cli
-from linter.globs import GlobError, anchored, compile_glob, matches
+from hos_lint.app import Options, run
+from hos_lint.cli import cli
+from hos_lint.globs import GlobError, anchored, compile_glob, matches
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 WRITE = "DELETE FROM auth_service.users;\n"

@@ -31,13 +31,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pglast.parser import parse_plpgsql_json, parse_sql_json
 
-from linter import grants
-from linter.cli import cli
-from linter.context import KnownRelation, Names
-from linter.manifest import AllowEntry, Claim, Manifest, ServiceConfig
-from linter.model import Relation, RelationKind
-from linter.output.safe import is_printable
-from linter.ownership import Ownership
+from hos_lint import grants
+from hos_lint.cli import cli
+from hos_lint.context import KnownRelation, Names
+from hos_lint.manifest import AllowEntry, Claim, Manifest, ServiceConfig
+from hos_lint.model import Relation, RelationKind
+from hos_lint.output.safe import is_printable
+from hos_lint.ownership import Ownership
 
 TABLE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 SEQUENCE = ("USAGE", "SELECT", "UPDATE")

@@ -12,7 +12,7 @@ import pathlib
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
+from hos_lint.cli import cli
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 WRITE = b"DELETE FROM auth_service.users;\n"  # a cross-service write (HOS101) in every bad file
@@ -95,7 +95,7 @@ def test_manifest_severity_lowers_it(project, monkeypatch, make, line, reason):
 
 
 def test_internal_error_in_an_extractor_is_an_error(project, monkeypatch):
-    from linter.extract import sql
+    from hos_lint.extract import sql
 
     write(project, "services/order/db/boom.sql", WRITE)
 

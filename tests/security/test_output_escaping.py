@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from linter import report
-from linter.app import RunResult
-from linter.cli import cli
-from linter.model import AccessKind, Finding, Location, Severity
-from linter.output import (DiffOptions, RenderOptions, ReportOptions, github, markdown, report_diff,
+from hos_lint import report
+from hos_lint.app import RunResult
+from hos_lint.cli import cli
+from hos_lint.model import AccessKind, Finding, Location, Severity
+from hos_lint.output import (DiffOptions, RenderOptions, ReportOptions, github, markdown, report_diff,
                            report_graph, report_html, report_md, sarif, text)
-from linter.output.safe import is_printable, printable
-from linter.registry import load_catalog
+from hos_lint.output.safe import is_printable, printable
+from hos_lint.registry import load_catalog
 
 CATALOG = load_catalog()
 

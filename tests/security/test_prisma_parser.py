@@ -9,10 +9,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import cli
-from linter.extract import prisma
-from linter.extract.base import ExtractConfig
-from linter.model import ExtractResult, Language, SourceFile
+from hos_lint.cli import cli
+from hos_lint.extract import prisma
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.model import ExtractResult, Language, SourceFile
 
 PATH = "services/order/prisma/schema.prisma"
 PREFIX = "Prisma schema parse error: "

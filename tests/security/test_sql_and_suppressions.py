@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 
-from linter.embedded import Origin
-from linter.extract import extractor_for
-from linter.extract.base import ExtractConfig
-from linter.extract.sql import extract_sql
-from linter.model import SourceFile
-from linter.suppressions import find_suppressions
-from linter.testing import run_files
+from hos_lint.embedded import Origin
+from hos_lint.extract import extractor_for
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.sql import extract_sql
+from hos_lint.model import SourceFile
+from hos_lint.suppressions import find_suppressions
+from hos_lint.testing import run_files
 
 MIGRATION = "services/order/db/001.sql"
 
@@ -169,7 +169,7 @@ def test_cr_only_shell_script_gives_real_lines_and_its_suppressions_apply():
 def test_show_source_prints_the_line_extraction_counted(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from linter.cli import cli
+    from hos_lint.cli import cli
 
     (tmp_path / "hos-lint.yaml").write_text("version: 1\nservices:\n  order: {schema: order_service}\n"
                                             "  auth: {schema: auth_service}\n")
@@ -185,8 +185,8 @@ def test_show_source_prints_the_line_extraction_counted(tmp_path, monkeypatch):
 
 
 def test_cr_only_file_that_is_not_utf8_is_reported_at_the_line_of_the_bad_byte():
-    from linter.app import extract_bytes
-    from linter.model import Language
+    from hos_lint.app import extract_bytes
+    from hos_lint.model import Language
 
     result = extract_bytes(SourceFile(REPORT, "order", Language.SQL), b"SELECT 1;\rSELECT 2;\r\r\nSELECT '\xff';\r",
                            ExtractConfig())
@@ -196,7 +196,7 @@ def test_cr_only_file_that_is_not_utf8_is_reported_at_the_line_of_the_bad_byte()
 def test_a_warm_cached_run_applies_the_same_suppressions(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from linter.cli import cli
+    from hos_lint.cli import cli
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     project = tmp_path / "project"

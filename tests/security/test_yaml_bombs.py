@@ -16,12 +16,12 @@ from contextlib import contextmanager
 import pytest
 from click.testing import CliRunner
 
-from linter import yamlload
-from linter.cli import cli
-from linter.extract import config_files, loaded_extractors
-from linter.extract.base import ExtractConfig
-from linter.manifest import ManifestError, parse_manifest
-from linter.model import ConnectionTarget, Language, Severity, SourceFile
+from hos_lint import yamlload
+from hos_lint.cli import cli
+from hos_lint.extract import config_files, loaded_extractors
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.manifest import ManifestError, parse_manifest
+from hos_lint.model import ConnectionTarget, Language, Severity, SourceFile
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 

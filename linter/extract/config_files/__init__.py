@@ -50,16 +50,16 @@ from __future__ import annotations
 import enum
 import re
 
-from linter.embedded import LineIndex
-from linter.extract.base import ExtractConfig, comment_at
-from linter.extract.config_files.compose import build_dir, compose_settings
-from linter.extract.config_files.env import env_settings
-from linter.extract.config_files.k8s import is_values_file, k8s_settings, values_settings
-from linter.extract.config_files.settings import Read, Setting
-from linter.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
-from linter.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
-from linter.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
-from linter.model import Connection, ConnectionTarget, ExtractResult, Language, Location, SkipReason, SourceFile
+from hos_lint.embedded import LineIndex
+from hos_lint.extract.base import ExtractConfig, comment_at
+from hos_lint.extract.config_files.compose import build_dir, compose_settings
+from hos_lint.extract.config_files.env import env_settings
+from hos_lint.extract.config_files.k8s import is_values_file, k8s_settings, values_settings
+from hos_lint.extract.config_files.settings import Read, Setting
+from hos_lint.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
+from hos_lint.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
+from hos_lint.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
+from hos_lint.model import Connection, ConnectionTarget, ExtractResult, Language, Location, SkipReason, SourceFile
 
 __all__ = [
     "K8S_FOLDERS", "LANGUAGE", "NAME", "UNKNOWN", "YAML_LIMIT", "FileKind", "Read", "Setting", "Value",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from linter.embedded import LineIndex
-from linter.extract.base import parse_error
-from linter.extract.config_files.settings import Read, Setting, line_end, next_line
-from linter.extract.config_files.values import Value, interpolate
-from linter.model import Problem, SourceFile
+from hos_lint.embedded import LineIndex
+from hos_lint.extract.base import parse_error
+from hos_lint.extract.config_files.settings import Read, Setting, line_end, next_line
+from hos_lint.extract.config_files.values import Value, interpolate
+from hos_lint.model import Problem, SourceFile
 
 _ENV_KEY = re.compile(r"\ufeff?[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*(=[ \t]*)?")
 _DQ_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "'": "'", "$": "$$"}

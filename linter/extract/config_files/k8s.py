@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import yaml
 
-from linter.extract.config_files.settings import Setting, target_of
-from linter.extract.config_files.urls import is_connection_variable
-from linter.extract.config_files.values import Value, expand_k8s
-from linter.extract.config_files.yaml_docs import YamlFile, dig, items, leaf, scalar
-from linter.model import ConnectionTarget
+from hos_lint.extract.config_files.settings import Setting, target_of
+from hos_lint.extract.config_files.urls import is_connection_variable
+from hos_lint.extract.config_files.values import Value, expand_k8s
+from hos_lint.extract.config_files.yaml_docs import YamlFile, dig, items, leaf, scalar
+from hos_lint.model import ConnectionTarget
 
 # Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter.embedded import LINE_BREAK
-from linter.extract.config_files.values import Value
-from linter.model import ConnectionTarget, Problem, SkipReason
+from hos_lint.embedded import LINE_BREAK
+from hos_lint.extract.config_files.values import Value
+from hos_lint.model import ConnectionTarget, Problem, SkipReason
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from linter.extract.config_files.values import UNKNOWN
+from hos_lint.extract.config_files.values import UNKNOWN
 
 _CONNECTION_SUFFIXES = ("DATABASE_URL", "DB_URL")
 _POSTGRES_SCHEME = re.compile(r"postgres(?:ql)?(?:\+[a-z0-9_]+)?", re.IGNORECASE)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import yaml
 
-from linter import yamlload
-from linter.embedded import LineIndex
-from linter.extract.base import parse_error
-from linter.extract.config_files.settings import Read, Setting, line_end, next_line
-from linter.extract.config_files.values import EMPTY, Value
-from linter.model import Problem, SkipReason, SourceFile
+from hos_lint import yamlload
+from hos_lint.embedded import LineIndex
+from hos_lint.extract.base import parse_error
+from hos_lint.extract.config_files.settings import Read, Setting, line_end, next_line
+from hos_lint.extract.config_files.values import EMPTY, Value
+from hos_lint.model import Problem, SkipReason, SourceFile
 
 # Why a YAML file past the alias or nesting limits of ``linter.yamlload`` was not analysed.
 YAML_LIMIT = SkipReason.YAML_LIMIT

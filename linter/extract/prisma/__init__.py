@@ -55,16 +55,16 @@ iterative, so no input raises.
 """
 from __future__ import annotations
 
-from linter.extract.base import ExtractConfig, parse_error
-from linter.extract.prisma.document import (
+from hos_lint.extract.base import ExtractConfig, parse_error
+from hos_lint.extract.prisma.document import (
     Argument, Attribute, Block, BlockKind, EnumValue, Field, ParseError, PrismaDocument, Property, Value,
     ValueKind,
 )
-from linter.extract.prisma.expressions import MAX_NESTING
-from linter.extract.prisma.facts import comments, datasource, generator, model
-from linter.extract.prisma.parser import parse_schema
-from linter.extract.prisma.tokens import BadEscape, Tok, Token, describe, tokenize, unquote
-from linter.model import ExtractResult, Language, SourceFile
+from hos_lint.extract.prisma.expressions import MAX_NESTING
+from hos_lint.extract.prisma.facts import comments, datasource, generator, model
+from hos_lint.extract.prisma.parser import parse_schema
+from hos_lint.extract.prisma.tokens import BadEscape, Tok, Token, describe, tokenize, unquote
+from hos_lint.model import ExtractResult, Language, SourceFile
 
 __all__ = [
     "ERROR_PREFIX", "LANGUAGE", "MAX_NESTING", "NAME", "Argument", "Attribute", "BadEscape", "Block",

@@ -4,7 +4,7 @@ field lists, datasource ``provider``/``url``/``schemas``, model and field
 names): a block failing one is left out, with one error per failed check."""
 from __future__ import annotations
 
-from linter.extract.prisma.document import Attribute, Block, BlockKind, ParseError, Property, Value, ValueKind
+from hos_lint.extract.prisma.document import Attribute, Block, BlockKind, ParseError, Property, Value, ValueKind
 
 
 def check_block(block: Block) -> list[ParseError]:

@@ -2,8 +2,8 @@
 ``Failure`` a syntax error raises (caught at block level, see ``parser``)."""
 from __future__ import annotations
 
-from linter.extract.prisma.document import ParseError
-from linter.extract.prisma.tokens import BadEscape, Tok, Token, describe, tokenize, unquote
+from hos_lint.extract.prisma.document import ParseError
+from hos_lint.extract.prisma.tokens import BadEscape, Tok, Token, describe, tokenize, unquote
 
 
 class Failure(Exception):

@@ -3,9 +3,9 @@
 Nesting is bounded (``MAX_NESTING``) so no input exhausts the Python stack."""
 from __future__ import annotations
 
-from linter.extract.prisma.cursor import Cursor, Failure
-from linter.extract.prisma.document import Argument, Attribute, Value, ValueKind
-from linter.extract.prisma.tokens import Tok, describe
+from hos_lint.extract.prisma.cursor import Cursor, Failure
+from hos_lint.extract.prisma.document import Argument, Attribute, Value, ValueKind
+from hos_lint.extract.prisma.tokens import Tok, describe
 
 # Deeper argument nesting than this is reported instead of recursed into, so
 # 10,000 `[` cannot exhaust the Python stack (each level costs ~3 frames).

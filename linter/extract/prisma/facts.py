@@ -2,12 +2,12 @@
 views), ``PrismaDatasource``, ``PrismaGenerator``; and its comments."""
 from __future__ import annotations
 
-from linter.embedded import LINE_BREAK, LineIndex
-from linter.extract.base import comment_at
-from linter.extract.prisma.checks import env_argument
-from linter.extract.prisma.document import Block, BlockKind, Field, Value, ValueKind
-from linter.extract.prisma.tokens import Tok, tokenize
-from linter.model import Comment, Location, PrismaDatasource, PrismaField, PrismaGenerator, PrismaModel, SourceFile
+from hos_lint.embedded import LINE_BREAK, LineIndex
+from hos_lint.extract.base import comment_at
+from hos_lint.extract.prisma.checks import env_argument
+from hos_lint.extract.prisma.document import Block, BlockKind, Field, Value, ValueKind
+from hos_lint.extract.prisma.tokens import Tok, tokenize
+from hos_lint.model import Comment, Location, PrismaDatasource, PrismaField, PrismaGenerator, PrismaModel, SourceFile
 
 
 def comments(text: str) -> tuple[Comment, ...]:

@@ -8,13 +8,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from linter.extract.prisma.checks import check_block
-from linter.extract.prisma.cursor import Failure
-from linter.extract.prisma.document import (
+from hos_lint.extract.prisma.checks import check_block
+from hos_lint.extract.prisma.cursor import Failure
+from hos_lint.extract.prisma.document import (
     KEYWORDS, Attribute, Block, BlockKind, EnumValue, Field, PrismaDocument, Property,
 )
-from linter.extract.prisma.expressions import ExpressionParser
-from linter.extract.prisma.tokens import Tok, Token, describe
+from hos_lint.extract.prisma.expressions import ExpressionParser
+from hos_lint.extract.prisma.tokens import Tok, Token, describe
 
 
 def parse_schema(text: str) -> PrismaDocument:

@@ -6,7 +6,7 @@ import enum
 import re
 from typing import NamedTuple
 
-from linter.embedded import LINE_BREAK
+from hos_lint.embedded import LINE_BREAK
 
 
 class Tok(enum.Enum):

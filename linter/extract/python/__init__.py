@@ -57,12 +57,12 @@ findings), ``visitor`` (dispatch of every call), the ORM/driver knowledge in
 """
 from __future__ import annotations
 
-from linter.extract.python.drivers import DB_RECEIVER_NAMES, DB_RECEIVER_SUFFIXES
-from linter.extract.python.extractor import LANGUAGE, NAME, SUFFIXES, comments, extract, handles, might_access_db
-from linter.extract.python.positions import Host, parse_host
-from linter.extract.python.prisma_client import READ_OPS as PRISMA_READ_OPS
-from linter.extract.python.prisma_client import WRITE_OPS as PRISMA_WRITE_OPS
-from linter.extract.python.strings import sql_literal
+from hos_lint.extract.python.drivers import DB_RECEIVER_NAMES, DB_RECEIVER_SUFFIXES
+from hos_lint.extract.python.extractor import LANGUAGE, NAME, SUFFIXES, comments, extract, handles, might_access_db
+from hos_lint.extract.python.positions import Host, parse_host
+from hos_lint.extract.python.prisma_client import READ_OPS as PRISMA_READ_OPS
+from hos_lint.extract.python.prisma_client import WRITE_OPS as PRISMA_WRITE_OPS
+from hos_lint.extract.python.strings import sql_literal
 
 __all__ = [
     "DB_RECEIVER_NAMES", "DB_RECEIVER_SUFFIXES", "LANGUAGE", "NAME", "PRISMA_READ_OPS", "PRISMA_WRITE_OPS",

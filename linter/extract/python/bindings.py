@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from linter.extract.python.syntax import dotted
-from linter.extract.python.walker import Walker
+from hos_lint.extract.python.syntax import dotted
+from hos_lint.extract.python.walker import Walker
 
 
 class BindingKind(enum.Enum):

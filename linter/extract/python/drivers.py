@@ -9,11 +9,11 @@ from collections.abc import Mapping
 
 import libcst as cst
 
-from linter.extract.python.embedded_sql import sql_argument
-from linter.extract.python.scan import Scan, relation_ref
-from linter.extract.python.strings import split_prefix
-from linter.extract.python.syntax import dotted, keyword, positional, receiver_name, string_value
-from linter.model import Access, AccessKind, Location
+from hos_lint.extract.python.embedded_sql import sql_argument
+from hos_lint.extract.python.scan import Scan, relation_ref
+from hos_lint.extract.python.strings import split_prefix
+from hos_lint.extract.python.syntax import dotted, keyword, positional, receiver_name, string_value
+from hos_lint.model import Access, AccessKind, Location
 
 # Methods whose first argument (or sql=/query=... keyword) is SQL text, with the `via`.
 SQL_METHODS: Mapping[str, str] = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from linter.embedded import looks_like_sql
-from linter.extract import sql as sql_extract
-from linter.extract.python.bindings import BindingKind
-from linter.extract.python.scan import Scan
-from linter.extract.python.strings import is_stringish, sql_literal
-from linter.extract.python.syntax import keyword, positional, str_annotated
+from hos_lint.embedded import looks_like_sql
+from hos_lint.extract import sql as sql_extract
+from hos_lint.extract.python.bindings import BindingKind
+from hos_lint.extract.python.scan import Scan
+from hos_lint.extract.python.strings import is_stringish, sql_literal
+from hos_lint.extract.python.syntax import keyword, positional, str_annotated
 
 # Keyword arguments that carry the SQL text when it is not the first positional one.
 _SQL_KEYWORDS = ("sql", "query", "statement", "operation", "text")

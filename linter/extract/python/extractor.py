@@ -11,15 +11,15 @@ import tokenize
 
 import libcst as cst
 
-from linter.embedded import LineIndex, split_lines
-from linter.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, comment_at, parse_error
-from linter.extract.python.bindings import Collector
-from linter.extract.python.knowledge import Knowledge
-from linter.extract.python.positions import parse_host
-from linter.extract.python.scan import Scan
-from linter.extract.python.sqlalchemy import declarative_models
-from linter.extract.python.visitor import Visitor
-from linter.model import Access, Comment, ExtractResult, Grant, Language, OrmModel, Problem, RelationDef, SourceFile
+from hos_lint.embedded import LineIndex, split_lines
+from hos_lint.extract.base import NESTED_TOO_DEEPLY, ExtractConfig, comment_at, parse_error
+from hos_lint.extract.python.bindings import Collector
+from hos_lint.extract.python.knowledge import Knowledge
+from hos_lint.extract.python.positions import parse_host
+from hos_lint.extract.python.scan import Scan
+from hos_lint.extract.python.sqlalchemy import declarative_models
+from hos_lint.extract.python.visitor import Visitor
+from hos_lint.model import Access, Comment, ExtractResult, Grant, Language, OrmModel, Problem, RelationDef, SourceFile
 
 NAME = "python"
 LANGUAGE = Language.PYTHON

@@ -7,8 +7,8 @@ from collections.abc import Collection
 
 import libcst as cst
 
-from linter.extract.python.bindings import Binding, BindingKind, ClassInfo, Collector
-from linter.extract.python.syntax import MAX_DEPTH, dotted, keyword, positional, string_value
+from hos_lint.extract.python.bindings import Binding, BindingKind, ClassInfo, Collector
+from hos_lint.extract.python.syntax import MAX_DEPTH, dotted, keyword, positional, string_value
 
 SA_ROOTS = frozenset(("sqlalchemy", "sqlmodel"))
 

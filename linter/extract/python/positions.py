@@ -41,9 +41,9 @@ from typing import Any, cast
 import libcst as cst
 from libcst.metadata import CodePosition, MetadataWrapper, PositionProvider
 
-from linter.embedded import LineIndex
-from linter.extract.base import anchor_of
-from linter.model import Anchor, Location
+from hos_lint.embedded import LineIndex
+from hos_lint.extract.base import anchor_of
+from hos_lint.model import Anchor, Location
 
 Offsets = Mapping[cst.CSTNode, tuple[int, int]]
 

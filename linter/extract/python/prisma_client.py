@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from linter.extract.python.bindings import Binding, BindingKind, Lookup
-from linter.extract.python.embedded_sql import sql_argument
-from linter.extract.python.scan import Scan
-from linter.extract.python.syntax import MAX_DEPTH, dotted, string_value
-from linter.model import AccessKind, RelationRef
+from hos_lint.extract.python.bindings import Binding, BindingKind, Lookup
+from hos_lint.extract.python.embedded_sql import sql_argument
+from hos_lint.extract.python.scan import Scan
+from hos_lint.extract.python.syntax import MAX_DEPTH, dotted, string_value
+from hos_lint.model import AccessKind, RelationRef
 
 VIA = "prisma-client-python"
 READ_OPS = frozenset(

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from linter.extract import sql as sql_extract
-from linter.extract.base import ExtractConfig
-from linter.extract.python.bindings import NO_BINDINGS, Binding, ClassInfo, Lookup
-from linter.extract.python.knowledge import Knowledge
-from linter.extract.python.positions import Host
-from linter.model import Access, AccessKind, Anchor, OrmModel, Problem, RelationRef, SourceFile
+from hos_lint.extract import sql as sql_extract
+from hos_lint.extract.base import ExtractConfig
+from hos_lint.extract.python.bindings import NO_BINDINGS, Binding, ClassInfo, Lookup
+from hos_lint.extract.python.knowledge import Knowledge
+from hos_lint.extract.python.positions import Host
+from hos_lint.model import Access, AccessKind, Anchor, OrmModel, Problem, RelationRef, SourceFile
 
 
 class Scan:

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import libcst as cst
 
-from linter.extract.python.embedded_sql import sql_argument
-from linter.extract.python.knowledge import Knowledge, tablename
-from linter.extract.python.positions import Host
-from linter.extract.python.scan import Scan, relation_ref
-from linter.extract.python.syntax import keyword, positional, positional_args, receiver_name, string_value
-from linter.model import AccessKind, OrmModel, RelationRef, SourceFile
+from hos_lint.extract.python.embedded_sql import sql_argument
+from hos_lint.extract.python.knowledge import Knowledge, tablename
+from hos_lint.extract.python.positions import Host
+from hos_lint.extract.python.scan import Scan, relation_ref
+from hos_lint.extract.python.syntax import keyword, positional, positional_args, receiver_name, string_value
+from hos_lint.model import AccessKind, OrmModel, RelationRef, SourceFile
 
 VIA = "sqlalchemy"
 STATEMENTS: Mapping[str, AccessKind] = {

@@ -12,10 +12,10 @@ import re
 
 import libcst as cst
 
-from linter.embedded import Origin, OriginBuilder, last_bind_number
-from linter.extract.python.bindings import BindingKind, Lookup, no_lookup
-from linter.extract.python.positions import Host
-from linter.extract.python.syntax import MAX_DEPTH
+from hos_lint.embedded import Origin, OriginBuilder, last_bind_number
+from hos_lint.extract.python.bindings import BindingKind, Lookup, no_lookup
+from hos_lint.extract.python.positions import Host
+from hos_lint.extract.python.syntax import MAX_DEPTH
 
 # A decoded literal: one entry per character, ``(char, host offset)``; ``char``
 # is None for an interpolation that becomes a bind marker.

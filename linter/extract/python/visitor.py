@@ -12,9 +12,9 @@ from collections.abc import Callable, Collection
 
 import libcst as cst
 
-from linter.extract.python import drivers, prisma_client, sqlalchemy
-from linter.extract.python.scan import Scan
-from linter.extract.python.walker import Walker
+from hos_lint.extract.python import drivers, prisma_client, sqlalchemy
+from hos_lint.extract.python.scan import Scan
+from hos_lint.extract.python.walker import Walker
 
 CallHandler = Callable[[Scan, cst.Call], bool]
 MethodHandler = Callable[[Scan, cst.Call, cst.Attribute], bool]

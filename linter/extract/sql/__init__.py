@@ -32,14 +32,14 @@ itself is a DDL access, the SQL inside it is not analysed.
 """
 from __future__ import annotations
 
-from linter.embedded import Origin
-from linter.extract.base import ExtractConfig, comment_at
-from linter.extract.sql.facts import Ctx, Sink, SqlResult
-from linter.extract.sql.lexer import Scan, Statement, scan, split_statements
-from linter.extract.sql.parse import quiet_sqlglot
-from linter.extract.sql.records import HOS205_MESSAGE, reason, unparsed
-from linter.extract.sql.statement import analyse_statement
-from linter.model import Anchor, ExtractResult, Language, SourceFile
+from hos_lint.embedded import Origin
+from hos_lint.extract.base import ExtractConfig, comment_at
+from hos_lint.extract.sql.facts import Ctx, Sink, SqlResult
+from hos_lint.extract.sql.lexer import Scan, Statement, scan, split_statements
+from hos_lint.extract.sql.parse import quiet_sqlglot
+from hos_lint.extract.sql.records import HOS205_MESSAGE, reason, unparsed
+from hos_lint.extract.sql.statement import analyse_statement
+from hos_lint.model import Anchor, ExtractResult, Language, SourceFile
 
 __all__ = [
     "HOS205_MESSAGE", "LANGUAGE", "NAME", "SUFFIXES", "Scan", "SqlResult", "Statement",

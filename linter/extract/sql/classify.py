@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from linter.extract.sql.ddl import DDL_HANDLERS
-from linter.extract.sql.dml import DML_HANDLERS, DML_TYPES, select_roles
-from linter.extract.sql.facts import Hit, StmtFacts
-from linter.extract.sql.roles import READ_ROLE, SKIP_ALL, Handler, Roles
-from linter.extract.sql.tree_names import is_cte_ref, table_name
+from hos_lint.extract.sql.ddl import DDL_HANDLERS
+from hos_lint.extract.sql.dml import DML_HANDLERS, DML_TYPES, select_roles
+from hos_lint.extract.sql.facts import Hit, StmtFacts
+from hos_lint.extract.sql.roles import READ_ROLE, SKIP_ALL, Handler, Roles
+from hos_lint.extract.sql.tree_names import is_cte_ref, table_name
 
 # The statement types whose relation references we classify.
 STATEMENT_TYPES = (

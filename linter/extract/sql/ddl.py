@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from linter.extract.sql.facts import Hit, Name, StmtFacts
-from linter.extract.sql.roles import SKIP_ALL, Handler, Role, Roles, assign, unwrap_table
-from linter.extract.sql.tree_names import column_relation
-from linter.extract.sql.views import create_view
-from linter.model import AccessKind, RelationKind
+from hos_lint.extract.sql.facts import Hit, Name, StmtFacts
+from hos_lint.extract.sql.roles import SKIP_ALL, Handler, Role, Roles, assign, unwrap_table
+from hos_lint.extract.sql.tree_names import column_relation
+from hos_lint.extract.sql.views import create_view
+from hos_lint.model import AccessKind, RelationKind
 
 
 def _comment(tree: exp.Expr, roles: Roles, facts: StmtFacts) -> Role | None:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from linter.extract.sql.facts import Name, StmtFacts
-from linter.extract.sql.roles import SKIP_ALL, Handler, Role, Roles, assign, assign_checked
-from linter.extract.sql.tree_names import fold
-from linter.model import AccessKind
+from hos_lint.extract.sql.facts import Name, StmtFacts
+from hos_lint.extract.sql.roles import SKIP_ALL, Handler, Role, Roles, assign, assign_checked
+from hos_lint.extract.sql.tree_names import fold
+from hos_lint.model import AccessKind
 
 
 def select_roles(selects: list[exp.Select], roles: Roles) -> None:

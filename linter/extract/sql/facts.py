@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from linter.embedded import Origin
-from linter.model import Access, AccessKind, Anchor, Grant, Problem, RelationDef, RelationKind
+from hos_lint.embedded import Origin
+from hos_lint.model import Access, AccessKind, Anchor, Grant, Problem, RelationDef, RelationKind
 
 
 @dataclass(frozen=True, slots=True)

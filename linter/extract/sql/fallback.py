@@ -5,11 +5,11 @@ cannot parse), read by small recursive-descent readers over its tokens.
 """
 from __future__ import annotations
 
-from linter.extract.sql.facts import Ctx, Hit, Name, Sink, StmtFacts
-from linter.extract.sql.lexer import CREATE_MODIFIERS, Statement, create_object_word
-from linter.extract.sql.records import record, unsupported
-from linter.extract.sql.tokens import TokenFn, TokenReader
-from linter.model import AccessKind, RelationKind
+from hos_lint.extract.sql.facts import Ctx, Hit, Name, Sink, StmtFacts
+from hos_lint.extract.sql.lexer import CREATE_MODIFIERS, Statement, create_object_word
+from hos_lint.extract.sql.records import record, unsupported
+from hos_lint.extract.sql.tokens import TokenFn, TokenReader
+from hos_lint.model import AccessKind, RelationKind
 
 
 def lock(stmt: Statement, reader: TokenReader, ctx: Ctx, sink: Sink) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlglot.tokenizer_core import TokenType
 
-from linter.extract.sql.facts import Ctx, Name, Sink
-from linter.extract.sql.lexer import Statement, first_word
-from linter.extract.sql.records import statement_anchor, unsupported
-from linter.extract.sql.tokens import TokenReader
-from linter.model import Grant, GrantObjectType, Location, RelationRef
+from hos_lint.extract.sql.facts import Ctx, Name, Sink
+from hos_lint.extract.sql.lexer import Statement, first_word
+from hos_lint.extract.sql.records import statement_anchor, unsupported
+from hos_lint.extract.sql.tokens import TokenReader
+from hos_lint.model import Grant, GrantObjectType, Location, RelationRef
 
 _T = GrantObjectType
 _GRANT_TARGETS = (

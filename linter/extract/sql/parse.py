@@ -15,7 +15,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError
 from sqlglot.tokenizer_core import Token
 
-from linter.extract.sql.lexer import Statement
+from hos_lint.extract.sql.lexer import Statement
 
 TRAILING_DATA = re.compile(r"\s+WITH\s+(NO\s+)?DATA\s*$", re.IGNORECASE)
 

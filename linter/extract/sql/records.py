@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from linter.extract.base import anchor_of
-from linter.extract.sql.facts import Ctx, Definition, Name, Sink, StmtFacts
-from linter.extract.sql.lexer import Statement
-from linter.model import Access, AccessKind, Anchor, Location, Problem, RelationDef, RelationKind, RelationRef
+from hos_lint.extract.base import anchor_of
+from hos_lint.extract.sql.facts import Ctx, Definition, Name, Sink, StmtFacts
+from hos_lint.extract.sql.lexer import Statement
+from hos_lint.model import Access, AccessKind, Anchor, Location, Problem, RelationDef, RelationKind, RelationRef
 
 HOS205_MESSAGE = (
     "SQL relation name is built at run time from an interpolation; "

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlglot
 from sqlglot.tokenizer_core import Token, TokenType
 
-from linter.extract.sql.lexer import Statement, create_object_word, first_word
-from linter.extract.sql.parse import without_trailing_data
-from linter.extract.sql.records import reason
-from linter.extract.sql.tokens import TokenReader
+from hos_lint.extract.sql.lexer import Statement, create_object_word, first_word
+from hos_lint.extract.sql.parse import without_trailing_data
+from hos_lint.extract.sql.records import reason
+from hos_lint.extract.sql.tokens import TokenReader
 
 
 def rejection(stmt: Statement, reader: TokenReader, error: BaseException | None) -> str | None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from linter.extract.sql.facts import Hit, Name, StmtFacts
-from linter.extract.sql.tree_names import is_cte_ref, table_name
-from linter.model import AccessKind
+from hos_lint.extract.sql.facts import Hit, Name, StmtFacts
+from hos_lint.extract.sql.tree_names import is_cte_ref, table_name
+from hos_lint.model import AccessKind
 
 
 @dataclass(frozen=True, slots=True)

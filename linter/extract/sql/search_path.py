@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlglot.tokenizer_core import TokenType
 
-from linter.extract.sql.facts import Ctx, Sink
-from linter.extract.sql.lexer import Statement
-from linter.extract.sql.tokens import TokenReader
+from hos_lint.extract.sql.facts import Ctx, Sink
+from hos_lint.extract.sql.lexer import Statement
+from hos_lint.extract.sql.tokens import TokenReader
 
 
 def set_(stmt: Statement, reader: TokenReader, ctx: Ctx, sink: Sink) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from linter.extract.sql.classify import STATEMENT_TYPES, classify
-from linter.extract.sql.facts import Ctx, Sink, StmtFacts
-from linter.extract.sql.fallback import fallback_for, lock, refresh
-from linter.extract.sql.grant import grant
-from linter.extract.sql.lexer import Statement, create_object_word, first_word
-from linter.extract.sql.parse import parse
-from linter.extract.sql.records import reason, record, rejected, unparsed
-from linter.extract.sql.rejection import rejection, shape_complaint
-from linter.extract.sql.search_path import reset, set_
-from linter.extract.sql.tokens import TokenFn, TokenReader
+from hos_lint.extract.sql.classify import STATEMENT_TYPES, classify
+from hos_lint.extract.sql.facts import Ctx, Sink, StmtFacts
+from hos_lint.extract.sql.fallback import fallback_for, lock, refresh
+from hos_lint.extract.sql.grant import grant
+from hos_lint.extract.sql.lexer import Statement, create_object_word, first_word
+from hos_lint.extract.sql.parse import parse
+from hos_lint.extract.sql.records import reason, record, rejected, unparsed
+from hos_lint.extract.sql.rejection import rejection, shape_complaint
+from hos_lint.extract.sql.search_path import reset, set_
+from hos_lint.extract.sql.tokens import TokenFn, TokenReader
 
 # Statements with no relation accesses: transaction control; CREATE SCHEMA /
 # EXTENSION / TYPE and friends (they define no relation); DO blocks, whose

@@ -12,8 +12,8 @@ from typing import ClassVar
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokenizer_core import Token, TokenType
 
-from linter.extract.sql.facts import MARKER_IN_NAME, Ctx, Name, Sink
-from linter.extract.sql.lexer import Statement
+from hos_lint.extract.sql.facts import MARKER_IN_NAME, Ctx, Name, Sink
+from hos_lint.extract.sql.lexer import Statement
 
 _PUNCTUATION = frozenset(
     {TokenType.COMMA, TokenType.DOT, TokenType.L_PAREN, TokenType.R_PAREN,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from linter.extract.sql.facts import MARKER_IN_NAME, Name
+from hos_lint.extract.sql.facts import MARKER_IN_NAME, Name
 
 
 def table_name(table: exp.Table) -> Name | None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from linter.extract.sql.facts import StmtFacts
-from linter.extract.sql.roles import Role, Roles, assign
-from linter.model import AccessKind, RelationKind
+from hos_lint.extract.sql.facts import StmtFacts
+from hos_lint.extract.sql.roles import Role, Roles, assign
+from hos_lint.model import AccessKind, RelationKind
 
 
 def create_view(tree: exp.Expr, roles: Roles, facts: StmtFacts) -> Role | None:

@@ -27,9 +27,9 @@ its triggers, so a pattern is never added without what lets its file through.
 """
 from __future__ import annotations
 
-from linter.embedded import looks_like_sql
-from linter.extract.base import ExtractConfig, HostText
-from linter.extract.typescript import (
+from hos_lint.embedded import looks_like_sql
+from hos_lint.extract.base import ExtractConfig, HostText
+from hos_lint.extract.typescript import (
     drizzle,
     knex,
     kysely,
@@ -43,11 +43,11 @@ from linter.extract.typescript import (
     typeorm,
     vercel_postgres,
 )
-from linter.extract.typescript.literals import decode_escape, sql_literal
-from linter.extract.typescript.prisma_clients import Clients
-from linter.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
-from linter.extract.typescript.sites import FileFacts, Knowledge
-from linter.extract.typescript.tree import (
+from hos_lint.extract.typescript.literals import decode_escape, sql_literal
+from hos_lint.extract.typescript.prisma_clients import Clients
+from hos_lint.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
+from hos_lint.extract.typescript.sites import FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import (
     DECLARATION_SUFFIXES,
     TS_SUFFIXES,
     TSX_SUFFIXES,
@@ -55,8 +55,8 @@ from linter.extract.typescript.tree import (
     parse_tree,
     syntax_problem,
 )
-from linter.extract.typescript.walker import Walker
-from linter.model import ExtractResult, Language, SourceFile
+from hos_lint.extract.typescript.walker import Walker
+from hos_lint.model import ExtractResult, Language, SourceFile
 
 __all__ = [
     "LANGUAGE", "LIBRARIES", "NAME", "PREFILTER_TOKENS", "READ_OPS", "WRITE_OPS", "HostText",

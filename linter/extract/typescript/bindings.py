@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter.extract.base import HostText
-from linter.extract.typescript.imports import Origins
-from linter.extract.typescript.origin import Origin
-from linter.extract.typescript.prisma_clients import Clients
-from linter.extract.typescript.scopes import Client, Scope, This
-from linter.extract.typescript.tree import member_parts, pattern_names
+from hos_lint.extract.base import HostText
+from hos_lint.extract.typescript.imports import Origins
+from hos_lint.extract.typescript.origin import Origin
+from hos_lint.extract.typescript.prisma_clients import Clients
+from hos_lint.extract.typescript.scopes import Client, Scope, This
+from hos_lint.extract.typescript.tree import member_parts, pattern_names
 
 if TYPE_CHECKING:
     from tree_sitter import Node

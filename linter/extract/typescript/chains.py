@@ -24,15 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.origin import CALL, PARAM, Origin
-from linter.extract.typescript.sites import CallSite, FileFacts
-from linter.extract.typescript.tree import anchor_node, member_parts
-from linter.model import Access, AccessKind, Location, RelationRef
+from hos_lint.extract.typescript.origin import CALL, PARAM, Origin
+from hos_lint.extract.typescript.sites import CallSite, FileFacts
+from hos_lint.extract.typescript.tree import anchor_node, member_parts
+from hos_lint.model import Access, AccessKind, Location, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 # Module specifiers that name a file of the project itself, not a package.
 SERVICE_MODULE_PREFIXES = (".", "/", "@/", "~/", "#")

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.chains import Link, Source
-from linter.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
-from linter.extract.typescript.literals import sql_literal
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import first_argument, member_parts, tag_function
-from linter.model import AccessKind, OrmModel, RelationRef
+from hos_lint.extract.typescript import chains, sql_text
+from hos_lint.extract.typescript.chains import Link, Source
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
+from hos_lint.extract.typescript.literals import sql_literal
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
+from hos_lint.model import AccessKind, OrmModel, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -19,17 +19,17 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from linter.embedded import Origin as TextOrigin
-from linter.extract.typescript.literals import sql_literal
-from linter.extract.typescript.tree import anchor_node
-from linter.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
+from hos_lint.embedded import Origin as TextOrigin
+from hos_lint.extract.typescript.literals import sql_literal
+from hos_lint.extract.typescript.tree import anchor_node
+from hos_lint.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.origin import Origin
-    from linter.extract.typescript.scopes import Scope
-    from linter.extract.typescript.sites import FileFacts
+    from hos_lint.extract.typescript.origin import Origin
+    from hos_lint.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.sites import FileFacts
 
 _UPPER_RUN = re.compile(r"([A-Z])([A-Z])([a-z])")
 _LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
@@ -132,7 +132,7 @@ def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: 
     name_at = facts.host.char_offset(name_node.start_byte)
     pinned = tuple((i, name_at) for i in range(len(prefix)))  # the whole prefix stands at the class name
     combined = TextOrigin((*pinned, *((t + len(prefix), h) for t, h in origin.pieces)), origin.lines)
-    from linter.extract.sql import extract_sql  # files without SQL never load sqlglot
+    from hos_lint.extract.sql import extract_sql  # files without SQL never load sqlglot
 
     result = extract_sql(prefix + text, combined, path=facts.src.path, service=facts.src.service, via="sql",
                          anchor=facts.host.anchor(name_node), placeholders=frozenset())
@@ -208,7 +208,7 @@ def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: str, me
     text, origin, placeholders = literal
     if not facts.parse_sql:
         return
-    from linter.extract.sql import extract_sql  # files without raw SQL never load sqlglot
+    from hos_lint.extract.sql import extract_sql  # files without raw SQL never load sqlglot
 
     facts.add_embedded(extract_sql(
         text, origin, path=facts.src.path, service=facts.src.service, via=via, anchor=anchor,

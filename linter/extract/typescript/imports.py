@@ -32,14 +32,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter.extract.base import HostText
-from linter.extract.typescript.origin import CALL, DEFAULT, MAX_STEPS, NAMESPACE, NEW, TAG, Origin
-from linter.extract.typescript.tree import member_parts, operator, pattern_names
+from hos_lint.extract.base import HostText
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, MAX_STEPS, NAMESPACE, NEW, TAG, Origin
+from hos_lint.extract.typescript.tree import member_parts, operator, pattern_names
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 _MAX_WALK = 4 * MAX_STEPS  # nodes an expression's origin is looked for through
 _MAX_ALTERNATIVES = 8  # nesting of ``a ?? b`` / ``a || b`` followed

@@ -28,18 +28,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript import chains
-from linter.extract.typescript.chains import Link, Source, TableName
-from linter.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
-from linter.extract.typescript.literals import object_pairs
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import first_argument, member_parts
-from linter.model import AccessKind
+from hos_lint.extract.typescript import chains
+from hos_lint.extract.typescript.chains import Link, Source, TableName
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
+from hos_lint.extract.typescript.literals import object_pairs
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import first_argument, member_parts
+from hos_lint.model import AccessKind
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 PACKAGES = frozenset(("knex",))
 VIA = "knex"

@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.chains import Link, Source, TableName
-from linter.extract.typescript.origin import NEW, Origin
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import first_argument, member_parts, tag_function
-from linter.model import AccessKind
+from hos_lint.extract.typescript import chains, sql_text
+from hos_lint.extract.typescript.chains import Link, Source, TableName
+from hos_lint.extract.typescript.origin import NEW, Origin
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
+from hos_lint.model import AccessKind
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.embedded import Origin, OriginBuilder, last_bind_number
-from linter.extract.base import HostText
-from linter.extract.typescript.tree import operator
+from hos_lint.embedded import Origin, OriginBuilder, last_bind_number
+from hos_lint.extract.base import HostText
+from hos_lint.extract.typescript.tree import operator
 
 if TYPE_CHECKING:
     from tree_sitter import Node

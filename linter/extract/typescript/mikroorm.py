@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.entities import (
+from hos_lint.extract.typescript.entities import (
     add_access,
     add_model,
     arguments_of,
@@ -50,16 +50,16 @@ from linter.extract.typescript.entities import (
     type_entity,
     underscore,
 )
-from linter.extract.typescript.literals import pair_value
-from linter.extract.typescript.origin import CALL, NEW, PARAM, Origin
-from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import member_parts
-from linter.model import AccessKind
+from hos_lint.extract.typescript.literals import pair_value
+from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
+from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import member_parts
+from hos_lint.model import AccessKind
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 VIA = "mikro-orm"
 PREFIX = ("@mikro-orm/",)

@@ -21,13 +21,13 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linter.embedded import Origin as TextOrigin
-from linter.embedded import OriginBuilder, last_bind_number
-from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
-from linter.extract.typescript.literals import pair_value
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import first_argument, member_parts
+from hos_lint.embedded import Origin as TextOrigin
+from hos_lint.embedded import OriginBuilder, last_bind_number
+from hos_lint.extract.typescript import chains, sql_text
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
+from hos_lint.extract.typescript.literals import pair_value
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import first_argument, member_parts
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from linter.extract.base import HostText
-from linter.extract.typescript.scopes import DEFINITE, Client, Scope
-from linter.extract.typescript.tree import member_parts, operator
+from hos_lint.extract.base import HostText
+from hos_lint.extract.typescript.scopes import DEFINITE, Client, Scope
+from hos_lint.extract.typescript.tree import member_parts, operator
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript import prisma_clients
-from linter.extract.typescript.literals import Pair, object_items, object_pairs, pair_value
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import anchor_node, first_argument, member_parts
-from linter.model import Access, AccessKind, Anchor, RelationRef
+from hos_lint.extract.typescript import prisma_clients
+from hos_lint.extract.typescript.literals import Pair, object_items, object_pairs, pair_value
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts
+from hos_lint.model import Access, AccessKind, Anchor, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from linter.embedded import looks_like_sql
-from linter.extract.typescript.literals import pair_value, sql_literal
-from linter.extract.typescript.chains import is_service_module
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
-from linter.model import Anchor, Problem
+from hos_lint.embedded import looks_like_sql
+from hos_lint.extract.typescript.literals import pair_value, sql_literal
+from hos_lint.extract.typescript.chains import is_service_module
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
+from hos_lint.model import Anchor, Problem
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -209,7 +209,7 @@ def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *,
     if (sql_site.require_sql and not looks_like_sql(text)) or not facts.parse_sql:
         return
     # imported here: files without raw SQL never pay for loading sqlglot
-    from linter.extract.sql import extract_sql
+    from hos_lint.extract.sql import extract_sql
 
     facts.add_embedded(extract_sql(
         text, origin, path=facts.src.path, service=facts.src.service, via=via,

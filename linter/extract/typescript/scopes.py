@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from linter.extract.typescript.origin import Origin
+    from hos_lint.extract.typescript.origin import Origin
 
 
 @dataclass(frozen=True, slots=True)

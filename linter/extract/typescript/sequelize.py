@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.entities import (
+from hos_lint.extract.typescript.entities import (
     add_access,
     add_model,
     arguments_of,
@@ -42,16 +42,16 @@ from linter.extract.typescript.entities import (
     table_ref,
     text_start,
 )
-from linter.extract.typescript.literals import pair_value
-from linter.extract.typescript.origin import NEW, Origin
-from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import member_parts
-from linter.model import AccessKind, OrmModel, RelationRef
+from hos_lint.extract.typescript.literals import pair_value
+from hos_lint.extract.typescript.origin import NEW, Origin
+from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import member_parts
+from hos_lint.model import AccessKind, OrmModel, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 VIA = "sequelize"
 PACKAGES = frozenset(("sequelize", "@sequelize/core", "sequelize-typescript"))

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linter.extract.base import HostText
-from linter.extract.typescript.imports import Origins
-from linter.extract.typescript.prisma_clients import Clients
-from linter.extract.typescript.scopes import Scope
-from linter.model import (
+from hos_lint.extract.base import HostText
+from hos_lint.extract.typescript.imports import Origins
+from hos_lint.extract.typescript.prisma_clients import Clients
+from hos_lint.extract.typescript.scopes import Scope
+from hos_lint.model import (
     Access,
     ClientClass,
     Comment,
@@ -35,7 +35,7 @@ from linter.model import (
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.sql import SqlResult
+    from hos_lint.extract.sql import SqlResult
 
 
 @dataclass(frozen=True, slots=True)

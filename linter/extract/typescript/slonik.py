@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript import chains, sql_text
-from linter.extract.typescript.origin import CALL, Origin
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import tag_function
+from hos_lint.extract.typescript import chains, sql_text
+from hos_lint.extract.typescript.origin import CALL, Origin
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import tag_function
 
 if TYPE_CHECKING:
     from tree_sitter import Node

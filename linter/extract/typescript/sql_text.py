@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from linter.embedded import Origin, looks_like_sql
-from linter.extract.typescript.literals import sql_literal
-from linter.extract.typescript.sites import FileFacts
-from linter.extract.typescript.tree import anchor_node
-from linter.model import Access, Problem, RelationRef
+from hos_lint.embedded import Origin, looks_like_sql
+from hos_lint.extract.typescript.literals import sql_literal
+from hos_lint.extract.typescript.sites import FileFacts
+from hos_lint.extract.typescript.tree import anchor_node
+from hos_lint.model import Access, Problem, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -76,7 +76,7 @@ def analyse(call: Node, arg: Node, facts: FileFacts, *, via: str, require_sql: b
     if (require_sql and not looks_like_sql(text)) or not facts.parse_sql:
         return True
     # imported here: files without embedded SQL never pay for loading sqlglot
-    from linter.extract.sql import extract_sql
+    from hos_lint.extract.sql import extract_sql
 
     result = extract_sql(
         text, origin, path=facts.src.path, service=facts.src.service, via=via,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linter.embedded import split_lines
-from linter.extract.base import HostText, comment_at, parse_error
-from linter.model import Comment, Problem, SourceFile
+from hos_lint.embedded import split_lines
+from hos_lint.extract.base import HostText, comment_at, parse_error
+from hos_lint.model import Comment, Problem, SourceFile
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from linter.extract.typescript.entities import (
+from hos_lint.extract.typescript.entities import (
     add_access,
     add_model,
     arguments_of,
@@ -64,16 +64,16 @@ from linter.extract.typescript.entities import (
     text_start,
     type_entity,
 )
-from linter.extract.typescript.literals import object_items, pair_value
-from linter.extract.typescript.origin import CALL, NEW, PARAM, Origin
-from linter.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import member_parts
-from linter.model import AccessKind, RelationDef, RelationKind, RelationRef
+from hos_lint.extract.typescript.literals import object_items, pair_value
+from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
+from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import member_parts
+from hos_lint.model import AccessKind, RelationDef, RelationKind, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from linter.extract.typescript.scopes import Scope
+    from hos_lint.extract.typescript.scopes import Scope
 
 VIA = "typeorm"
 PACKAGES = frozenset(("typeorm",))

@@ -6,9 +6,9 @@ bind parameters. ``.query('…')`` on those values is raw SQL (``raw_sql``).
 """
 from __future__ import annotations
 
-from linter.extract.typescript import sql_text
-from linter.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from linter.extract.typescript.tree import tag_function
+from hos_lint.extract.typescript import sql_text
+from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
+from hos_lint.extract.typescript.tree import tag_function
 
 PACKAGES = frozenset(("@vercel/postgres",))
 VIA = "vercel-postgres"

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from linter.extract.base import parse_error
-from linter.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
-from linter.extract.typescript.origin import NEW, PARAM, Origin
-from linter.extract.typescript.scopes import NO_THIS, Client, Scope
-from linter.extract.typescript.sites import CallSite, ClassRecogniser, ClassSite, FileFacts, Recogniser
-from linter.model import ClientClass
+from hos_lint.extract.base import parse_error
+from hos_lint.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
+from hos_lint.extract.typescript.origin import NEW, PARAM, Origin
+from hos_lint.extract.typescript.scopes import NO_THIS, Client, Scope
+from hos_lint.extract.typescript.sites import CallSite, ClassRecogniser, ClassSite, FileFacts, Recogniser
+from hos_lint.model import ClientClass
 
 if TYPE_CHECKING:
     from tree_sitter import Node

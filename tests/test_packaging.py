@@ -1,0 +1,52 @@
+"""The wheel installs one distinctive import package, ``hos_lint``: the repository's
+``linter/`` and ``rules/`` folders never land in site-packages as top-level
+``linter`` or ``rules`` (a popular PyPI package is called ``rules``)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _declared() -> tuple[list[str], dict[str, str]]:
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    return setuptools["packages"], setuptools["package-dir"]
+
+
+def test_every_package_folder_is_declared_and_nothing_else():
+    packages, package_dir = _declared()
+    found = set()
+    for folder, name in (("linter", "hos_lint"), ("rules", "hos_lint.rules")):
+        assert package_dir[name] == folder
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((name, *rel)))
+    assert sorted(packages) == sorted(found)
+
+
+def test_importing_the_folders_by_their_repository_names_fails_loudly(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    for name in ("linter", "rules"):
+        sys.modules.pop(name, None)
+        with pytest.raises(ImportError, match="hos_lint"):
+            __import__(name)
+        sys.modules.pop(name, None)
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_only_hos_lint_at_the_top(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("hos_lint-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        tops = {name.split("/")[0] for name in zf.namelist() if not name.split("/")[0].endswith(".dist-info")}
+        names = zf.namelist()
+    assert tops == {"hos_lint"}
+    assert "hos_lint/rules/hos101_cross_service_write.py" in names
+    assert "hos_lint/extract/typescript/walker.py" in names
