@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import Generated, delegate_of, generate  # noqa: E402
+from generate import Generated, generate  # noqa: E402
 
 HOS_LINT = Path(sys.executable).parent / "hos-lint"
 REPO_ROOT = Path(__file__).resolve().parent.parent

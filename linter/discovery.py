@@ -36,7 +36,7 @@ class ServiceMatcher:
     entries: tuple[tuple[GitIgnoreSpec, int, str], ...]
 
     @classmethod
-    def of(cls, services: tuple[ServiceConfig, ...]) -> "ServiceMatcher":
+    def of(cls, services: tuple[ServiceConfig, ...]) -> ServiceMatcher:
         entries = []
         for svc in services:
             for p in svc.paths:
@@ -66,7 +66,7 @@ class Walk:
     files: tuple[Candidate, ...]
     notices: tuple[tuple[str, str], ...]  # (path, reason) of entries skipped
     unmatched: tuple[Entry, ...] = ()  # manifest globs (exclude, service paths) that matched nothing
-    excluder: "Excluder | None" = field(default=None, compare=False)  # to explain a skipped PATH later
+    excluder: Excluder | None = field(default=None, compare=False)  # to explain a skipped PATH later
 
 
 @dataclass(slots=True)

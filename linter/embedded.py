@@ -11,7 +11,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-
 # What ends a line for every position hos-lint reports: LF, CR LF, and a lone
 # CR (old Mac files), as editors, PostgreSQL, Python, JavaScript and YAML count
 # them. One definition for every extractor and output.
@@ -52,7 +51,7 @@ class LineIndex:
     starts: tuple[int, ...]
 
     @classmethod
-    def of(cls, text: str) -> "LineIndex":
+    def of(cls, text: str) -> LineIndex:
         if "\r" in text:
             return cls((0, *(m.end() for m in LINE_BREAK.finditer(text))))
         starts = [0]
@@ -85,11 +84,11 @@ class Origin:
     lines: LineIndex
 
     @classmethod
-    def identity(cls, text: str, lines: LineIndex | None = None) -> "Origin":
+    def identity(cls, text: str, lines: LineIndex | None = None) -> Origin:
         return cls(((0, 0),), lines or LineIndex.of(text))
 
     @classmethod
-    def shifted(cls, host_offset: int, lines: LineIndex) -> "Origin":
+    def shifted(cls, host_offset: int, lines: LineIndex) -> Origin:
         """The extracted text is a verbatim slice of the host starting at host_offset."""
         return cls(((0, host_offset),), lines)
 

@@ -21,7 +21,7 @@ class Ownership:
     provenance: Mapping[str, Provenance]  # "schema:<s>" / "table:<t>" → where it was declared
 
     @classmethod
-    def of(cls, manifest: Manifest) -> "Ownership":
+    def of(cls, manifest: Manifest) -> Ownership:
         schemas: dict[str, str] = {}
         tables: dict[str, str] = {}
         prov: dict[str, Provenance] = {}

@@ -63,7 +63,7 @@ class RuleContext:
     """What a check may know: the resolved project, bound to one rule. Checks read the
     records and call the methods below, never ``project`` itself."""
 
-    project: "ProjectContext"
+    project: ProjectContext
     code: str
     name: str
     severity: Severity
@@ -75,7 +75,7 @@ class RuleContext:
     claims: tuple[Claim, ...] = ()  # the manifest's schema and public table claims, in its order
 
     @classmethod
-    def bind(cls, project: "ProjectContext", rule: Rule) -> RuleContext:
+    def bind(cls, project: ProjectContext, rule: Rule) -> RuleContext:
         """The context a rule's checks get."""
         return cls(project=project, code=rule.code, name=rule.name, severity=rule.severity, models=project.models,
                    foreign_keys=project.foreign_keys, connections=project.connections, grants=project.grants,
@@ -110,7 +110,7 @@ class RuleContext:
     def owner_of(self, relation: Relation | None) -> str | None:
         return self.project.ownership.owner_of(relation)
 
-    def service_config(self, name: str | None) -> "ServiceConfig | None":
+    def service_config(self, name: str | None) -> ServiceConfig | None:
         return self.project.manifest.service(name)
 
     def own_schema(self, service: str | None) -> str | None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hos_lint.app import Project, config_for, extract_bytes, judge, resolve_all
+from hos_lint.discovery import ServiceMatcher
 from hos_lint.extract import extractor_for
 from hos_lint.manifest import parse_manifest
 from hos_lint.model import Finding, SourceFile
-from hos_lint.discovery import ServiceMatcher
 from hos_lint.rule import Invalid, Rule, Valid
 
 DEFAULT_EXAMPLE_MANIFEST = """\

@@ -99,8 +99,16 @@ def test_each_kind_of_document_has_one_renderer_signature():
     import typing
 
     from hos_lint.analysis import Project, RunResult
-    from hos_lint.output import (ACCESSES_FORMATTERS, FORMATTERS, OWNERSHIP_FORMATTERS, REPORT_FORMATTERS,
-                               DiffOptions, RenderOptions, ReportOptions, report_diff)
+    from hos_lint.output import (
+        ACCESSES_FORMATTERS,
+        FORMATTERS,
+        OWNERSHIP_FORMATTERS,
+        REPORT_FORMATTERS,
+        DiffOptions,
+        RenderOptions,
+        ReportOptions,
+        report_diff,
+    )
     from hos_lint.report import Report, ReportDiff
     from hos_lint.rule import Catalog
 

@@ -1,6 +1,5 @@
 """The command line: exit codes 0/1/2/3, default command, exact text output."""
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner

@@ -8,7 +8,6 @@ token-soup properties in ``tests/extract/test_prisma.py``.)
 """
 from __future__ import annotations
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

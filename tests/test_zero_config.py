@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_fixtures import expected_markers
 
 from hos_lint.app import Options, run
 from hos_lint.cli import cli
-from test_fixtures import expected_markers
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hos-marketplace"
 

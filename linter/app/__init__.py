@@ -12,14 +12,23 @@ No printing: it returns records, and the command line shows them.
 """
 from __future__ import annotations
 
+from hos_lint.analysis import Project, RunResult
 from hos_lint.app.changed import ChangedScope, changed_scope, narrow_to_changes
-from hos_lint.app.checking import Explained, NothingChanged, check, check_all, explain, judge, run
-from hos_lint.app.checking import source_lines, write_baseline
+from hos_lint.app.checking import (
+    Explained,
+    NothingChanged,
+    check,
+    check_all,
+    explain,
+    judge,
+    run,
+    source_lines,
+    write_baseline,
+)
 from hos_lint.app.extraction import POOL_THRESHOLD, config_for, extract_all, extract_bytes, not_analysed
 from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
 from hos_lint.app.options import Options, UsageError
 from hos_lint.app.project import analyse, analyse_manifest, resolve_all
-from hos_lint.analysis import Project, RunResult
 from hos_lint.app.reporting import ProjectReport, diff_since, grants_sql, project_report
 from hos_lint.app.writing import write_init
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hos_lint import baseline, outfile, policy, suppressions
-from hos_lint.app.project import analyse
+from hos_lint.analysis import Project, RunResult
 from hos_lint.app.changed import narrow_to_changes
 from hos_lint.app.extraction import not_analysed
 from hos_lint.app.loading import baseline_path
 from hos_lint.app.options import Options, UsageError
-from hos_lint.analysis import Project, RunResult
+from hos_lint.app.project import analyse
 from hos_lint.discovery import relative_to_root
 from hos_lint.embedded import split_lines
 from hos_lint.engine import run_rules, run_suppression_rules, selected_rules

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hos_lint.app.options import Options, UsageError
 from hos_lint import baseline
+from hos_lint.app.options import Options, UsageError
 from hos_lint.manifest import (
     DEFAULT_EXCLUDE,
     Manifest,

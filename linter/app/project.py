@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from hos_lint import infer, policy
+from hos_lint.analysis import Project
 from hos_lint.app.extraction import extract_all, not_analysed
 from hos_lint.app.loading import check_rule_names, load_project_manifest
 from hos_lint.app.options import Options, UsageError
-from hos_lint.analysis import Project
 from hos_lint.context import ProjectContext
 from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
 from hos_lint.extract import language_for

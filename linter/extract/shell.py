@@ -53,7 +53,15 @@ from hos_lint.embedded import LineIndex, Origin, OriginBuilder
 from hos_lint.extract.base import ExtractConfig, HostText, comment_at, parse_error
 from hos_lint.extract.sql import HOS205_MESSAGE, extract_sql
 from hos_lint.model import (
-    Access, Anchor, ExtractResult, Grant, Language, Location, Problem, RelationDef, SourceFile,
+    Access,
+    Anchor,
+    ExtractResult,
+    Grant,
+    Language,
+    Location,
+    Problem,
+    RelationDef,
+    SourceFile,
 )
 
 if TYPE_CHECKING:

@@ -11,8 +11,17 @@ from hos_lint.extract import sql
 from hos_lint.extract.base import ExtractConfig
 from hos_lint.extract.sql import HOS205_MESSAGE, extract_sql, split_statements
 from hos_lint.model import (
-    Access, AccessKind, Anchor, Grant, GrantObjectType, Language, Location, RelationDef, RelationKind,
-    RelationRef, SourceFile,
+    Access,
+    AccessKind,
+    Anchor,
+    Grant,
+    GrantObjectType,
+    Language,
+    Location,
+    RelationDef,
+    RelationKind,
+    RelationRef,
+    SourceFile,
 )
 
 

@@ -932,7 +932,8 @@ def test_malformed_escapes_never_raise(escape):
     assert isinstance(ts.decode_escape(escape), str)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _FRAGMENTS = st.sampled_from([
     "const p = new PrismaClient();", "p.order.findMany({ include: { a: true } })", "`", "'", "${", "}", "{",

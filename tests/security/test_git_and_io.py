@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hos_lint import app
 from hos_lint.cli import cli
 
 TWO = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-import pglast
 import pytest
 import yaml
 from click.testing import CliRunner

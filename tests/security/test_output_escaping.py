@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +21,19 @@ from hos_lint import report
 from hos_lint.app import RunResult
 from hos_lint.cli import cli
 from hos_lint.model import AccessKind, Finding, Location, Severity
-from hos_lint.output import (DiffOptions, RenderOptions, ReportOptions, github, markdown, report_diff,
-                           report_graph, report_html, report_md, sarif, text)
+from hos_lint.output import (
+    DiffOptions,
+    RenderOptions,
+    ReportOptions,
+    github,
+    markdown,
+    report_diff,
+    report_graph,
+    report_html,
+    report_md,
+    sarif,
+    text,
+)
 from hos_lint.output.safe import is_printable, printable
 from hos_lint.registry import load_catalog
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import yaml
 
 from hos_lint.extract.config_files.settings import Setting, target_of
-from hos_lint.model import ConnectionTarget
 from hos_lint.extract.config_files.values import UNKNOWN, interpolate
 from hos_lint.extract.config_files.yaml_docs import YamlFile, dig, items, leaf, scalar
+from hos_lint.model import ConnectionTarget
 
 
 def compose_settings(ctx: YamlFile, root: yaml.Node) -> Iterator[Setting]:

@@ -22,14 +22,14 @@ class Value:
     probe: str
 
     @classmethod
-    def literal(cls, text: str) -> "Value":
+    def literal(cls, text: str) -> Value:
         return cls(text, text)
 
     @classmethod
-    def unknown(cls, text: str) -> "Value":
+    def unknown(cls, text: str) -> Value:
         return cls(text, UNKNOWN)
 
-    def __add__(self, other: "Value") -> "Value":
+    def __add__(self, other: Value) -> Value:
         return Value(self.text + other.text, self.probe + other.probe)
 
 

@@ -57,7 +57,16 @@ from __future__ import annotations
 
 from hos_lint.extract.base import ExtractConfig, parse_error
 from hos_lint.extract.prisma.document import (
-    Argument, Attribute, Block, BlockKind, EnumValue, Field, ParseError, PrismaDocument, Property, Value,
+    Argument,
+    Attribute,
+    Block,
+    BlockKind,
+    EnumValue,
+    Field,
+    ParseError,
+    PrismaDocument,
+    Property,
+    Value,
     ValueKind,
 )
 from hos_lint.extract.prisma.expressions import MAX_NESTING

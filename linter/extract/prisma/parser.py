@@ -11,7 +11,14 @@ from typing import NamedTuple
 from hos_lint.extract.prisma.checks import check_block
 from hos_lint.extract.prisma.cursor import Failure
 from hos_lint.extract.prisma.document import (
-    KEYWORDS, Attribute, Block, BlockKind, EnumValue, Field, PrismaDocument, Property,
+    KEYWORDS,
+    Attribute,
+    Block,
+    BlockKind,
+    EnumValue,
+    Field,
+    PrismaDocument,
+    Property,
 )
 from hos_lint.extract.prisma.expressions import ExpressionParser
 from hos_lint.extract.prisma.tokens import Tok, Token, describe

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 
 from hos_lint.extract.typescript import chains, sql_text
 from hos_lint.extract.typescript.chains import Link, Source
-from hos_lint.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
 from hos_lint.extract.typescript.literals import sql_literal
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
 from hos_lint.model import AccessKind, OrmModel, RelationRef

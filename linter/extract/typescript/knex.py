@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from hos_lint.extract.typescript import chains
 from hos_lint.extract.typescript.chains import Link, Source, TableName
-from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.literals import object_pairs
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts
 from hos_lint.model import AccessKind

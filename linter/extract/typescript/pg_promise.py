@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.embedded import OriginBuilder, last_bind_number
 from hos_lint.extract.typescript import chains, sql_text
-from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.literals import pair_value
+from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts
 

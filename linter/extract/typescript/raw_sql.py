@@ -25,8 +25,8 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from hos_lint.embedded import looks_like_sql
-from hos_lint.extract.typescript.literals import pair_value, sql_literal
 from hos_lint.extract.typescript.chains import is_service_module
+from hos_lint.extract.typescript.literals import pair_value, sql_literal
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
 from hos_lint.model import Anchor, Problem
