@@ -275,9 +275,11 @@ def table(result: ScaleResult) -> str:
         whole = key in ("cold", "first", "warm", "semgrep")
         rate = f"{result.files / m.wall:,.0f}" if whole else "–"
         speed = f"{mb / m.wall:.1f}" if whole else "–"
-        rows.append(f"| {m.name} | {m.wall:.3f} | {m.cpu:.2f} | {rate} | {speed} | {m.max_rss_mb:.0f} | {m.tree_rss_mb:.0f} |")
+        rows.append(f"| {m.name} | {m.wall:.3f} | {m.cpu:.2f} | {rate} | {speed} "
+                    f"| {m.max_rss_mb:.0f} | {m.tree_rss_mb:.0f} |")
     runs = ", ".join(f"{s.wall:.3f}" for s in result.measures["cold"].samples)
-    rows += ["", f"Cold runs: {runs} s. Load average after the scale: {result.load}. Exit code of the check: {result.findings_exit} "
+    rows += ["", f"Cold runs: {runs} s. Load average after the scale: {result.load}. "
+                 f"Exit code of the check: {result.findings_exit} "
              "(1 = findings, the planted cross-service accesses)."]
     if "semgrep" in result.measures:
         ratio = result.measures["semgrep"].wall / result.measures["cold"].wall

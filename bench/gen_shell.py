@@ -41,7 +41,8 @@ def _statement(rnd: random.Random) -> str:
 def _heredoc(rnd: random.Random) -> str:
     opener = rnd.choice(["EOF", "'SQL'", '"EOSQL"'])
     body = "\n".join(_statement(rnd) for _ in range(rnd.randrange(1, 6)))
-    return f'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 <<{opener}\nBEGIN;\n{body}\nCOMMIT;\n{opener.strip(chr(39) + chr(34))}'
+    closer = opener.strip(chr(39) + chr(34))
+    return f'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 <<{opener}\nBEGIN;\n{body}\nCOMMIT;\n{closer}'
 
 
 def _line(rnd: random.Random) -> str:

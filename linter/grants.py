@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hos_lint.context import ProjectContext
 from hos_lint.manifest import AllowEntry, Manifest, ManifestError, ServiceConfig
 from hos_lint.model import Location, RelationKind
 from hos_lint.output.safe import is_printable, printable
@@ -89,7 +90,8 @@ class ServiceGrants:
     refused_writes: tuple[str, ...] = ()  # allow: write entries, listed but not granted
 
 
-def plan_grants(manifest: Manifest, context=None, service: str | None = None) -> tuple[ServiceGrants, ...]:
+def plan_grants(manifest: Manifest, context: ProjectContext | None = None,
+                service: str | None = None) -> tuple[ServiceGrants, ...]:
     """One ``ServiceGrants`` per service (sorted by name), or only ``service``.
 
     ``context`` (a ``ProjectContext``) is optional; it only adds the known
@@ -110,7 +112,7 @@ def plan_grants(manifest: Manifest, context=None, service: str | None = None) ->
     return plans
 
 
-def _plan(manifest: Manifest, svc: ServiceConfig, context) -> ServiceGrants:
+def _plan(manifest: Manifest, svc: ServiceConfig, context: ProjectContext | None) -> ServiceGrants:
     owners = Ownership.of(manifest)  # a public table claimed twice (HOS204) goes to its first claimant
     reads: list[AllowedRead] = []
     writes: list[str] = []
@@ -135,7 +137,7 @@ def _allowed(name: str, reason: str) -> AllowedRead:
     return AllowedRead(schema=schema if dot else "public", name=rel if dot else name, reason=reason)
 
 
-def _known_views(context, schema: str | None) -> tuple[str, ...]:
+def _known_views(context: ProjectContext | None, schema: str | None) -> tuple[str, ...]:
     if context is None or schema is None:
         return ()
     views = (RelationKind.VIEW, RelationKind.MATVIEW)
@@ -289,7 +291,8 @@ def render_grants(plans: tuple[ServiceGrants, ...]) -> str:
     return HEADER + "\nBEGIN;\n\n" + "\n".join(body) + "\nCOMMIT;\n"
 
 
-def generate_grants(manifest: Manifest, context=None, service: str | None = None) -> str:
+def generate_grants(manifest: Manifest, context: ProjectContext | None = None,
+                    service: str | None = None) -> str:
     """``render_grants(plan_grants(...))``: the ``hos-lint grants`` output."""
     return render_grants(plan_grants(manifest, context, service))
 

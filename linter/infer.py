@@ -320,9 +320,11 @@ def _evidence(service: str, results: list[ExtractResult],
     for r in results:
         for ds in r.datasources:
             if ds.service == service:
-                out += [Evidence(s, ds.schemas_location or ds.location, "Prisma datasource schemas") for s in ds.schemas]
+                where = ds.schemas_location or ds.location
+                out += [Evidence(s, where, "Prisma datasource schemas") for s in ds.schemas]
                 if ds.url and ds.url_env is None:
-                    out += [Evidence(s, ds.location, "Prisma datasource url ?schema=") for s in url_schemas(ds.url) or ()]
+                    found = url_schemas(ds.url) or ()
+                    out += [Evidence(s, ds.location, "Prisma datasource url ?schema=") for s in found]
         for m in r.models:
             if m.service == service and m.schema:
                 out.append(Evidence(m.schema, m.schema_location or m.location, f"@@schema of model {m.name}"))

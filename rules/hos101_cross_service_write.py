@@ -35,7 +35,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.WRITE:
         return
     owner = foreign_owner(access, ctx)
-    if owner is None or ctx.is_allowed(access.service, access.relation, AccessKind.WRITE):
+    if owner is None or access.relation is None or ctx.is_allowed(access.service, access.relation, AccessKind.WRITE):
         return
     yield ctx.access_finding(
         access,

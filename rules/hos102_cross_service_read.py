@@ -33,7 +33,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.READ or access.referrer_ref is not None:
         return  # reads inside a view definition are the sanctioned path, not a direct read
     owner = foreign_owner(access, ctx)
-    if owner is None or ctx.is_allowed(access.service, access.relation, AccessKind.READ):
+    if owner is None or access.relation is None or ctx.is_allowed(access.service, access.relation, AccessKind.READ):
         return
     own = ctx.own_schema(access.service)
     through = f"a view in {own}" if own else "a view in your own schema"

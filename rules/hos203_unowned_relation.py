@@ -59,7 +59,7 @@ def _unowned(access: Access, ctx: RuleContext) -> bool:
     return not (rel.schema in SYSTEM_SCHEMAS or rel.schema.startswith("pg_temp") or rel.name in BOOKKEEPING)
 
 
-def _position(access: Access) -> tuple:
+def _position(access: Access) -> tuple[str, int, int, str, str | None]:
     loc = access.location
     return (loc.path, loc.line, loc.col, access.kind.value, access.operation)
 

@@ -46,7 +46,7 @@ def changed_scope(ref: str, options: Options) -> ChangedScope:
         raise UsageError(f"--changed-since: {err}") from None
     limits = [Path(p).resolve() for p in options.paths]
     files: list[str] = []
-    for change, rel in changes:
+    for _change, rel in changes:
         full = root / rel
         if full.is_file() and (not limits or any(full == lim or lim in full.parents for lim in limits)):
             files.append(os.path.relpath(full))

@@ -141,7 +141,8 @@ def _decode_and_extract(ext: ModuleType, src: SourceFile, data: bytes, config: E
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = len(_LINE_BREAKS.findall(data, 0, err.start)) + 1
-        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line, skipped=SkipReason.NOT_UTF8)
+        return _problem(src, f"file is not valid UTF-8 (byte {err.start}); not analysed", line,
+                        skipped=SkipReason.NOT_UTF8)
     try:
         result: ExtractResult = ext.extract(src, text, replace(config, comments=suppressions.MARK in data))
         # the comments become suppressions here; the cached result keeps those, not every comment

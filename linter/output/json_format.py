@@ -49,7 +49,8 @@ def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
             "not_analysed": [{"path": from_repo(result, n.path), "reason": n.reason} for n in result.notices],
             "suppressed": result.suppressed,
             "baselined": result.baselined,
-            "stale": [{"code": e.code, "path": from_repo(result, e.path), "relation": e.relation, "fingerprint": e.fingerprint}
+            "stale": [{"code": e.code, "path": from_repo(result, e.path), "relation": e.relation,
+                       "fingerprint": e.fingerprint}
                       for e in result.stale],
             "fail_on": result.fail_on,
             "failed": result.failed,

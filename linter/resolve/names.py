@@ -102,7 +102,8 @@ class _Declaration:
 
 
 def _known_relations(manifest: Manifest, models: Mapping[str | None, Mapping[str, PrismaModel]],
-                     results: Sequence[ExtractResult], search_paths: SearchPaths) -> dict[tuple[str, str], KnownRelation]:
+                     results: Sequence[ExtractResult],
+                     search_paths: SearchPaths) -> dict[tuple[str, str], KnownRelation]:
     """Every relation something declares, placed where its declaration puts it: public
     tables the manifest claims, Prisma models and views, SQL and ORM definitions."""
     found: dict[tuple[str, str], list[_Declaration]] = defaultdict(list)

@@ -933,7 +933,7 @@ def test_malformed_escapes_never_raise(escape):
 
 
 from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
+from hypothesis import strategies as st  # noqa: E402
 
 _FRAGMENTS = st.sampled_from([
     "const p = new PrismaClient();", "p.order.findMany({ include: { a: true } })", "`", "'", "${", "}", "{",

@@ -279,7 +279,8 @@ def _execute(site: CallSite, root: Node | None, facts: FileFacts) -> None:
 TRIGGERS = frozenset((b"drizzle-orm",)).union(
     *(frozenset((f".{m}(".encode(), f".{m}<".encode())) for m in SELECTS | QUERY_METHODS)
 )
-_DB = "import { drizzle } from 'drizzle-orm/node-postgres';\nimport { t, u } from './schema';\nconst db = drizzle(pool);\n"
+_DB = ("import { drizzle } from 'drizzle-orm/node-postgres';\nimport { t, u } from './schema';\n"
+       "const db = drizzle(pool);\n")
 _PG = "import { pgSchema, pgTable, pgView, pgMaterializedView, pgTableCreator } from 'drizzle-orm/pg-core';\n"
 KNOWLEDGE = Knowledge(
     name=VIA,

@@ -182,7 +182,8 @@ class Origins:
                 arguments = current.child_by_field_name("arguments")
                 base = self._require(function, arguments, scope)
                 if base is None:
-                    steps.append((TAG if arguments is not None and arguments.type == "template_string" else CALL, current))
+                    tagged = arguments is not None and arguments.type == "template_string"
+                    steps.append((TAG if tagged else CALL, current))
                     current = function
                     continue
             elif kind == "new_expression":

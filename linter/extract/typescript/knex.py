@@ -158,7 +158,8 @@ def _migration_parameter(ident: Node, facts: FileFacts) -> bool:
         return False
     params = node.child_by_field_name("parameters")
     single = node.child_by_field_name("parameter")
-    first = single if single is not None else (params.named_children[0] if params is not None and params.named_children else None)
+    listed = params.named_children[0] if params is not None and params.named_children else None
+    first = single if single is not None else listed
     pattern = first.child_by_field_name("pattern") if first is not None and first.type != "identifier" else first
     if pattern is None or pattern.type != "identifier" or facts.host.node_text(pattern) != name:
         return False

@@ -59,6 +59,7 @@ from hos_lint.model import AccessKind
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from hos_lint.extract.base import HostText
     from hos_lint.extract.typescript.scopes import Scope
 
 VIA = "mikro-orm"
@@ -258,17 +259,22 @@ def _schema(site: CallSite, facts: FileFacts, what: str) -> None:
         _model(name, default or facts.host.node_text(name), options, site.call, facts, what)
 
 
+def _flag(options: Node, key: str, host: HostText) -> bool:
+    """True when the options object sets ``key: true``."""
+    value = pair_value(options, key, host)
+    return value is not None and host.node_text(value) == "true"
+
+
 def _model(name_node: Node, entity_name: str, options: Node | None, at: Node, facts: FileFacts, what: str) -> None:
     host = facts.host
     if options is not None:
-        if pair_value(options, "abstract", host) is not None and host.node_text(
-                pair_value(options, "abstract", host)) == "true":
+        if _flag(options, "abstract", host):
             return
         view_node = pair_value(options, "view", host)
         view = view_node is not None and host.node_text(view_node) == "true"
         if pair_value(options, "expression", host) is not None and not view:
             return  # a virtual entity: no table
-        if pair_value(options, "virtual", host) is not None and host.node_text(pair_value(options, "virtual", host)) == "true":
+        if _flag(options, "virtual", host):
             return
     else:
         view = False
@@ -292,8 +298,10 @@ KNOWLEDGE = Knowledge(
     triggers=frozenset((b"@mikro-orm/",)),
     examples=(
         "import { Entity } from '@mikro-orm/core'\n@Entity({ tableName: 't', schema: 's' })\nexport class T {}\n",
-        "import { EntitySchema } from '@mikro-orm/core'\nexport const T = new EntitySchema({ name: 'T', schema: 's' })\n",
-        "import { EntityManager } from '@mikro-orm/postgresql'\nexport const f = (em: EntityManager) => em.find(T, {})\n",
+        "import { EntitySchema } from '@mikro-orm/core'\n"
+        "export const T = new EntitySchema({ name: 'T', schema: 's' })\n",
+        "import { EntityManager } from '@mikro-orm/postgresql'\n"
+        "export const f = (em: EntityManager) => em.find(T, {})\n",
         "import { EntityManager } from '@mikro-orm/postgresql'\n"
         "export const f = (em: EntityManager) => em.getRepository(T).nativeDelete({})\n",
         "import { EntityManager } from '@mikro-orm/postgresql'\n"

@@ -93,7 +93,7 @@ def _query_text(arg: Node, site: CallSite, facts: FileFacts) -> Node | None:
         inner = first_argument(arg.child_by_field_name("arguments"))
         if origin is None or origin.package not in PACKAGES or inner is None:
             return None
-        if origin.export in QUERY_OBJECTS or origin.steps[-1:] in ((f".{n}",) for n in QUERY_OBJECTS):
+        if origin.export in QUERY_OBJECTS or origin.steps[-1:] in {(f".{n}",) for n in QUERY_OBJECTS}:
             return pair_value(inner, "text", facts.host) if inner.type == "object" else inner
         return None
     return arg if arg.type in ("string", "template_string", "binary_expression") else None

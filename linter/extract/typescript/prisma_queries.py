@@ -134,7 +134,8 @@ class _Query:
             return [v for item in items for key in _UPSERT_DATA for v in object_items(pair_value(item, key, host))]
         if op.name == "update":  # to-many: {where, data}; to-one: the data itself
             datas = [pair_value(item, "data", host) for item in items]
-            return [v for item, data in zip(items, datas, strict=True) for v in object_items(item if data is None else data)]
+            pairs = zip(items, datas, strict=True)
+            return [v for item, data in pairs for v in object_items(item if data is None else data)]
         return []
 
 

@@ -5,8 +5,9 @@ templates, ``$queryRawUnsafe(sql)`` / ``$executeRawUnsafe(sql)``, pg's (and
 TypeORM's) ``.query(sql)`` and knex's (and Prisma's) ``.raw(sql)``. A literal
 SQL argument is handed to ``extract_sql`` with an origin map back to this
 file; one built at run time is HOS205 where the table says so (``.query(x)``
-only on a SQL client's receiver, see below: ``router.query(x)`` is not SQL). ``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do
-not start with a SQL keyword (``Prisma.sql`AND x = ${y}```) are not analysed.
+only on a SQL client's receiver, see below: ``router.query(x)`` is not SQL).
+``Prisma.sql`` fragments and ``.query``/``.raw`` strings that do not start
+with a SQL keyword (``Prisma.sql`AND x = ${y}```) are not analysed.
 
 Whose ``.query``/``.raw`` it is comes from the receiver's origin first: a
 value from a SQL driver package (``pg``, ``knex``, ``typeorm`` …) is a SQL

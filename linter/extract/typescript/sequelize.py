@@ -275,7 +275,8 @@ KNOWLEDGE = Knowledge(
         "import { Sequelize } from 'sequelize'\nconst s = new Sequelize('postgres://x')\n"
         "export const T = s.define('T', {}, { schema: 's' })\n",
         "import { Model } from 'sequelize'\nexport class T extends Model {}\nT.init({}, { sequelize, schema: 's' })\n",
-        "import { Table, Model } from 'sequelize-typescript'\n@Table({ schema: 's' })\nexport class T extends Model {}\n",
+        "import { Table, Model } from 'sequelize-typescript'\n"
+        "@Table({ schema: 's' })\nexport class T extends Model {}\n",
         *(f"import {{ T }} from './t'\nexport const f = () => T.{m}()\n" for m in sorted(READ_METHODS | WRITE_METHODS)),
     ),
 )

@@ -78,6 +78,7 @@ KNOWLEDGE = Knowledge(
         "import { sql } from 'slonik';\nawait pool.query(sql.fragment`SELECT * FROM t`);",
         "import { sql } from 'slonik';\nawait pool.one(sql.typeAlias('row')`SELECT * FROM t`);",
         "import { sql } from 'slonik';\nawait pool.many(sql.type(row)`SELECT * FROM t`);",
-        "import { createSqlTag } from 'slonik';\nconst sql = createSqlTag({});\nawait pool.any(sql.unsafe`SELECT * FROM t`);",
+        "import { createSqlTag } from 'slonik';\nconst sql = createSqlTag({});\n"
+        "await pool.any(sql.unsafe`SELECT * FROM t`);",
     ),
 )

@@ -5,7 +5,8 @@ Models: a class decorated ``@Entity()`` / ``@Entity('name', { schema })`` /
 ``@Entity({ name, schema })`` maps a table (named after the class in
 snake_case when no name is given, TypeORM's default naming strategy);
 ``@ViewEntity(…)`` maps a view (reads of it follow the view rules, writes are
-HOS104); its literal SQL ``expression`` is what the view reads. The decorators count only when imported from ``typeorm``.
+HOS104); its literal SQL ``expression`` is what the view reads. The decorators
+count only when imported from ``typeorm``.
 
 Operations are recognised by where their receiver comes from (``imports``),
 through TypeORM's own types:
@@ -172,6 +173,7 @@ def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | Non
     if origin is None:
         return None
     steps, nodes = origin.steps, origin.nodes
+    role: Role | None
     if origin.package in PACKAGES:
         start = _start(origin, scope, facts)
         if start is None:
@@ -471,6 +473,8 @@ def _entity(site: ClassSite, facts: FileFacts, decorator: Node, arguments: Node 
     if options is not None and name_node is None:
         name_node = pair_value(options, "name", facts.host)
     schema_node = pair_value(options, "schema", facts.host) if options is not None else None
+    if site.name is None:
+        return  # an anonymous class expression: no entity name to map
     name = facts.host.node_text(site.name)
     table = snake_case(name) if name_node is None else string_value(name_node, facts)
     schema = None if schema_node is None else string_value(schema_node, facts)
@@ -496,7 +500,8 @@ KNOWLEDGE = Knowledge(
         "import { ds } from './data-source'\nexport const f = () => ds.getRepository(T).save({})\n",
         "import { ds } from './data-source'\nexport const f = () => ds.manager.update(T, {}, {})\n",
         "import { ds } from './data-source'\nexport const f = () => ds.transaction((m) => m.delete(T, {}))\n",
-        "import { DataSource } from 'typeorm'\nexport const f = (d: DataSource) => d.createQueryBuilder().from('s.t', 't')\n",
+        "import { DataSource } from 'typeorm'\n"
+        "export const f = (d: DataSource) => d.createQueryBuilder().from('s.t', 't')\n",
         "import { QueryRunner } from 'typeorm'\nexport const up = (q: QueryRunner) => q.dropTable('s.t')\n",
     ),
 )
