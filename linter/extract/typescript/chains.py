@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from hos_lint.extract.typescript.origin import CALL, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts
-from hos_lint.extract.typescript.tree import anchor_node, member_parts
+from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts
 from hos_lint.model import Access, AccessKind, Location, RelationRef
 
 if TYPE_CHECKING:
@@ -204,6 +204,17 @@ def table_name(node: Node | None, facts: FileFacts) -> TableName | None:
     lead = len(text) - len(text.lstrip())
     skipped = len(".".join(parts[:-2])) + 1 if len(parts) == 3 else 0
     return TableName(schema, parts[-1], alias, start + lead + skipped)
+
+
+def schema_override(links: list[Link], method: str, facts: FileFacts) -> str | None:
+    """The schema a ``method('schema')`` call in the chain sets (knex's and Kysely's
+    ``withSchema``): the first such call naming a bare table-like string."""
+    for link in links:
+        if link.method == method and link.call is not None:
+            named = table_name(first_argument(link.arguments), facts)
+            if named is not None and named.schema is None and named.alias is None:
+                return named.name
+    return None
 
 
 def location_at(facts: FileFacts, char_offset: int) -> Location:

@@ -16,11 +16,13 @@ Names are sent quoted by these ORMs, so case matters only when it is mixed
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.literals import sql_literal
+from hos_lint.extract.typescript.origin import CALL, PARAM
 from hos_lint.extract.typescript.tree import anchor_node
 from hos_lint.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
     from hos_lint.extract.typescript.origin import Origin
     from hos_lint.extract.typescript.scopes import Scope
-    from hos_lint.extract.typescript.sites import FileFacts
+    from hos_lint.extract.typescript.sites import ClassSite, FileFacts
 
 _UPPER_RUN = re.compile(r"([A-Z])([A-Z])([a-z])")
 _LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
@@ -84,6 +86,57 @@ def arguments_of(arguments: Node | None) -> list[Node]:
     if arguments is None or arguments.type != "arguments":
         return []
     return [arg for arg in arguments.named_children if arg.type != "comment"]
+
+
+def class_decorators(site: ClassSite, facts: FileFacts) -> Iterator[tuple[Node, Node | None, Origin]]:
+    """Each decorator of a class whose function has a known origin: (the decorator,
+    its arguments node or None, the origin)."""
+    for decorator in site.decorators:
+        function, arguments = decorator_parts(decorator)
+        origin = facts.origins.of(function, site.scope)
+        if origin is not None:
+            yield decorator, arguments, origin
+
+
+def options_argument(arguments: Node | None) -> Node | None:
+    """The first argument when it is an object literal (``@Entity({ … })``), else None."""
+    args = arguments_of(arguments)
+    return args[0] if args and args[0].type == "object" else None
+
+
+R = TypeVar("R")
+
+
+def follow_steps(role: R | None, index: int, origin: Origin, scope: Scope, facts: FileFacts,
+                 after_method: Callable[[R, str, str, Node, Scope, FileFacts], R | None],
+                 after_property: Callable[[R, str], R | None]) -> R | None:
+    """``role`` carried through ``origin``'s member steps from ``index`` on: a call
+    (or callback parameter) of ``.name`` through ``after_method``, a read of ``.name``
+    through ``after_property``. None when a step is no member or a role ends."""
+    steps, nodes = origin.steps, origin.nodes
+    while index < len(steps) and role is not None:
+        step = steps[index]
+        if not step.startswith("."):
+            return None
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        if following in (CALL, PARAM):
+            role = after_method(role, step[1:], following, nodes[index + 1], scope, facts)
+            index += 2
+        else:
+            role = after_property(role, step[1:])
+            index += 1
+    return role
+
+
+def bound_name(call: Node, through: tuple[str, ...]) -> Node | None:
+    """The name (pattern) of the variable ``call`` initialises, looking through the
+    wrapper node types ``through`` (``const User = await x(…) as T``); None otherwise."""
+    declarator = call.parent
+    while declarator is not None and declarator.type in through:
+        declarator = declarator.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return None
+    return declarator.child_by_field_name("name")
 
 
 def class_argument(node: Node | None, scope: Scope, facts: FileFacts) -> Node | None:
@@ -168,13 +221,7 @@ def class_ref(node: Node, facts: FileFacts) -> RelationRef:
 
 def computed(facts: FileFacts, at: Node, what: str, call: Node) -> None:
     """HOS205: a table name or schema computed at run time."""
-    facts.problems.append(Problem(
-        code="HOS205",
-        location=facts.location(at),
-        message=f"{what} is computed at run time; the relation it names cannot be known statically",
-        service=facts.src.service,
-        anchor=facts.host.anchor(anchor_node(call)),
-    ))
+    facts.add_run_time(at, f"{what} is computed at run time; the relation it names cannot be known statically", call)
 
 
 def underscore(name: str) -> str:

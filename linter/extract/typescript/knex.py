@@ -93,15 +93,16 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     if not below or _receiver(root, site.scope, facts) is Source.OTHER:
         return
     links = below + chains.chain_above(site.call, facts)
+    schema = chains.schema_override(links, WITH_SCHEMA, facts)
     if below[0].method == SCHEMA and below[0].call is None:
         if method in DDL:
             for table in tables:
                 if table.alias is None:
-                    _emit(site, table, _with_schema(links, facts), AccessKind.DDL, str(method), facts)
+                    _emit(site, table, schema, AccessKind.DDL, str(method), facts)
     elif method is None or method in TABLE_METHODS:
         kind, operation = _kind(links)
         for table in tables:
-            _emit(site, table, _with_schema(links, facts), kind, operation, facts)
+            _emit(site, table, schema, kind, operation, facts)
     elif method in JOINS:
         for table in tables:
             _emit(site, table, None, AccessKind.READ, "select", facts)
@@ -190,15 +191,6 @@ def _exported_as(function: Node, facts: FileFacts) -> str | None:
 
 
 # --- tables ------------------------------------------------------------------------------------------
-
-
-def _with_schema(links: list[Link], facts: FileFacts) -> str | None:
-    for link in links:
-        if link.method == WITH_SCHEMA and link.call is not None:
-            named = chains.table_name(first_argument(link.arguments), facts)
-            if named is not None and named.schema is None and named.alias is None:
-                return named.name
-    return None
 
 
 def _tables(arg: Node | None, facts: FileFacts) -> list[TableName]:

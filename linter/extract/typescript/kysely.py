@@ -82,7 +82,7 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     tables = tables_of(first_argument(site.arguments), facts)
     if not tables or _receiver(root, site, facts) is Source.OTHER:
         return
-    schema = _with_schema(links, facts)
+    schema = chains.schema_override(links, WITH_SCHEMA, facts)
     for table in tables:
         chains.add_access(facts, site, chains.location_at(facts, table.at), chains.string_ref(table, schema),
                           kind, VIA, operation)
@@ -121,15 +121,6 @@ def _plan(method: str, links: list[Link], site: CallSite, facts: FileFacts,
 
 def _receiver(root: Node | None, site: CallSite, facts: FileFacts) -> Source:
     return chains.classify(chains.receiver_origin(root, site.scope, facts), is_instance)
-
-
-def _with_schema(links: list[Link], facts: FileFacts) -> str | None:
-    for link in links:
-        if link.method == WITH_SCHEMA and link.call is not None:
-            named = chains.table_name(first_argument(link.arguments), facts)
-            if named is not None and named.schema is None and named.alias is None:
-                return named.name
-    return None
 
 
 def _one(arg: Node | None, facts: FileFacts) -> list[TableName]:

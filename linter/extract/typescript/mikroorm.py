@@ -37,13 +37,16 @@ from hos_lint.extract.typescript.entities import (
     add_access,
     add_model,
     arguments_of,
+    bound_name,
     class_argument,
+    class_decorators,
     class_ref,
     computed,
-    decorator_parts,
     embedded_sql,
+    follow_steps,
     imports_package,
     is_local,
+    options_argument,
     outer_methods,
     string_value,
     table_ref,
@@ -120,17 +123,7 @@ def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | Non
         role, index = Role(Kind.UNKNOWN), 0
     else:
         return None
-    while index < len(steps) and role is not None:
-        step = steps[index]
-        if not step.startswith("."):
-            return None
-        following = steps[index + 1] if index + 1 < len(steps) else None
-        if following in (CALL, PARAM):
-            role = _after_method(role, step[1:], following, nodes[index + 1], scope, facts)
-            index += 2
-        else:
-            role = _after_property(role, step[1:])
-            index += 1
+    role = follow_steps(role, index, origin, scope, facts, _after_method, _after_property)
     return None if role is None or role.kind is Kind.UNKNOWN else role
 
 
@@ -208,12 +201,9 @@ def recognise_class(site: ClassSite, facts: FileFacts) -> None:
     """``@Entity(…)`` from ``@mikro-orm/*`` on a named class."""
     if site.name is None:
         return
-    for decorator in site.decorators:
-        function, arguments = decorator_parts(decorator)
-        origin = facts.origins.of(function, site.scope)
-        if origin is not None and _is_mikro(origin) and not origin.steps and origin.export == "Entity":
-            args = arguments_of(arguments)
-            options = args[0] if args and args[0].type == "object" else None
+    for decorator, arguments, origin in class_decorators(site, facts):
+        if _is_mikro(origin) and not origin.steps and origin.export == "Entity":
+            options = options_argument(arguments)
             _model(site.name, facts.host.node_text(site.name), options, decorator, facts, "MikroORM @Entity")
 
 
@@ -237,18 +227,11 @@ def _define_entity_call(site: CallSite, facts: FileFacts) -> None:
 
 def _schema(site: CallSite, facts: FileFacts, what: str) -> None:
     """An entity schema: the variable it is bound to and its ``class`` are models."""
-    args = arguments_of(site.arguments)
-    options = args[0] if args and args[0].type == "object" else None
+    options = options_argument(site.arguments)
     if options is None:
         return
-    names: list[Node] = []
-    declarator = site.call.parent
-    while declarator is not None and declarator.type in ("as_expression", "satisfies_expression"):
-        declarator = declarator.parent
-    if declarator is not None and declarator.type == "variable_declarator":
-        bound = declarator.child_by_field_name("name")
-        if bound is not None and bound.type == "identifier":
-            names.append(bound)
+    bound = bound_name(site.call, ("as_expression", "satisfies_expression"))
+    names = [bound] if bound is not None and bound.type == "identifier" else []
     target = pair_value(options, "class", facts.host)
     if target is not None and target.type == "identifier":
         names.append(target)

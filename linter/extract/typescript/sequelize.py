@@ -32,11 +32,13 @@ from hos_lint.extract.typescript.entities import (
     add_access,
     add_model,
     arguments_of,
+    bound_name,
     class_argument,
+    class_decorators,
     computed,
-    decorator_parts,
     imports_package,
     is_local,
+    options_argument,
     snake_case,
     string_value,
     table_ref,
@@ -188,14 +190,8 @@ def _define(site: CallSite, args: list[Node], facts: FileFacts) -> None:
     ref = _table(model_name, options, site.call, facts, "Sequelize define")
     if ref is None:
         return
-    names: list[Node] = []
-    declarator = site.call.parent
-    while declarator is not None and declarator.type in ("await_expression", "as_expression"):
-        declarator = declarator.parent
-    bound = declarator.child_by_field_name("name") if declarator is not None and (
-        declarator.type == "variable_declarator") else None
-    if bound is not None and bound.type == "identifier":
-        names.append(bound)
+    bound = bound_name(site.call, ("await_expression", "as_expression"))
+    names = [bound] if bound is not None and bound.type == "identifier" else []
     if bound is None or facts.host.node_text(bound) != model_name:
         names.append(args[0])
     for name in names:
@@ -247,13 +243,10 @@ def recognise_class(site: ClassSite, facts: FileFacts) -> None:
     """``@Table`` / ``@Table({ … })`` from ``sequelize-typescript`` on a named class."""
     if site.name is None:
         return
-    for decorator in site.decorators:
-        function, arguments = decorator_parts(decorator)
-        origin = facts.origins.of(function, site.scope)
-        if origin is None or origin.package != TYPESCRIPT_PACKAGE or origin.steps or origin.export != "Table":
+    for decorator, arguments, origin in class_decorators(site, facts):
+        if origin.package != TYPESCRIPT_PACKAGE or origin.steps or origin.export != "Table":
             continue
-        args = arguments_of(arguments)
-        options = args[0] if args and args[0].type == "object" else None
+        options = options_argument(arguments)
         name_node = pair_value(options, "modelName", facts.host) if options is not None else None
         model_name = facts.host.node_text(site.name) if name_node is None else string_value(name_node, facts)
         if model_name is None:

@@ -19,6 +19,7 @@ from hos_lint.extract.base import HostText
 from hos_lint.extract.typescript.imports import Origins
 from hos_lint.extract.typescript.prisma_clients import Clients
 from hos_lint.extract.typescript.scopes import Scope
+from hos_lint.extract.typescript.tree import anchor_node
 from hos_lint.model import (
     Access,
     ClientClass,
@@ -91,6 +92,16 @@ class FileFacts:
 
     def location(self, node: Node) -> Location:
         return self.host.location(self.src.path, node)
+
+    def add_run_time(self, at: Node, message: str, call: Node) -> None:
+        """HOS205 at ``at``, anchored at ``call``'s statement: what it names is known only at run time."""
+        self.problems.append(Problem(
+            code="HOS205",
+            location=self.location(at),
+            message=message,
+            service=self.src.service,
+            anchor=self.host.anchor(anchor_node(call)),
+        ))
 
     def add_embedded(self, result: SqlResult) -> None:
         """The facts of SQL embedded in this file."""

@@ -20,7 +20,7 @@ from hos_lint.embedded import Origin, looks_like_sql
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.sites import FileFacts
 from hos_lint.extract.typescript.tree import anchor_node
-from hos_lint.model import Access, Problem, RelationRef
+from hos_lint.model import Access, RelationRef
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -105,10 +105,4 @@ def _table_object(access: Access, tables: list[str]) -> Access:
 
 def dynamic_sql(call: Node, shown: str, facts: FileFacts, what: str = "SQL passed to") -> None:
     """HOS205 at ``call``: ``<what> <shown> is built at run time``."""
-    facts.problems.append(Problem(
-        code="HOS205",
-        location=facts.location(call),
-        message=f"{what} {shown} is built at run time; its relations cannot be known statically",
-        service=facts.src.service,
-        anchor=facts.host.anchor(anchor_node(call)),
-    ))
+    facts.add_run_time(call, f"{what} {shown} is built at run time; its relations cannot be known statically", call)

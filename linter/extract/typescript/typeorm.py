@@ -51,10 +51,11 @@ from hos_lint.extract.typescript.entities import (
     add_model,
     arguments_of,
     class_argument,
+    class_decorators,
     class_ref,
     computed,
-    decorator_parts,
     first_class,
+    follow_steps,
     imports_package,
     is_local,
     outer_methods,
@@ -172,7 +173,6 @@ def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | Non
     """What ``origin`` denotes, following its steps through TypeORM's types."""
     if origin is None:
         return None
-    steps, nodes = origin.steps, origin.nodes
     role: Role | None
     if origin.package in PACKAGES:
         start = _start(origin, scope, facts)
@@ -183,17 +183,7 @@ def role_of(origin: Origin | None, scope: Scope, facts: FileFacts) -> Role | Non
         role, index = Role(Kind.UNKNOWN), 0
     else:
         return None
-    while index < len(steps) and role is not None:
-        step = steps[index]
-        if not step.startswith("."):
-            return None
-        following = steps[index + 1] if index + 1 < len(steps) else None
-        if following in (CALL, PARAM):
-            role = _after_method(role, step[1:], following, nodes[index + 1], scope, facts)
-            index += 2
-        else:
-            role = _after_property(role, step[1:])
-            index += 1
+    role = follow_steps(role, index, origin, scope, facts, _after_method, _after_property)
     return None if role is None or role.kind is Kind.UNKNOWN else role
 
 
@@ -451,10 +441,8 @@ def recognise_class(site: ClassSite, facts: FileFacts) -> None:
     """``@Entity(…)`` / ``@ViewEntity(…)`` from ``typeorm`` on a named class."""
     if site.name is None:
         return
-    for decorator in site.decorators:
-        function, arguments = decorator_parts(decorator)
-        origin = facts.origins.of(function, site.scope)
-        if origin is None or origin.package not in PACKAGES or origin.steps:
+    for decorator, arguments, origin in class_decorators(site, facts):
+        if origin.package not in PACKAGES or origin.steps:
             continue
         if origin.export in ("Entity", "ViewEntity"):
             _entity(site, facts, decorator, arguments, view=origin.export == "ViewEntity")
