@@ -140,6 +140,15 @@ def foreign_owner(access: Access, ctx: RuleContext) -> str | None:
     return owner if owner is not None and owner != access.service else None
 
 
+def unallowed_owner(access: Access, ctx: RuleContext, kind: AccessKind) -> str | None:
+    """The foreign owner of the accessed relation (``foreign_owner``) unless an ``allow:``
+    entry of the accessing service lists the relation for ``kind``."""
+    owner = foreign_owner(access, ctx)
+    if owner is None or access.relation is None or ctx.is_allowed(access.service, access.relation, kind):
+        return None
+    return owner
+
+
 CheckAccess = Callable[[Access, RuleContext], Iterable[Finding]]
 # every resolved access at once, for rules that report a relation once, not each access
 CheckAccesses = Callable[[tuple[Access, ...], RuleContext], Iterable[Finding]]

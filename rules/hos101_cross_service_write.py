@@ -28,14 +28,14 @@ it write its own table.
 from collections.abc import Iterator
 
 from hos_lint.model import Access, AccessKind, Finding, Severity
-from hos_lint.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid, unallowed_owner
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.WRITE:
         return
-    owner = foreign_owner(access, ctx)
-    if owner is None or access.relation is None or ctx.is_allowed(access.service, access.relation, AccessKind.WRITE):
+    owner = unallowed_owner(access, ctx, AccessKind.WRITE)
+    if owner is None:
         return
     yield ctx.access_finding(
         access,
@@ -46,10 +46,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS101",
-    name="cross-service-write",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS101", name="cross-service-write", severity=Severity.ERROR, doc=__doc__,
     check_access=check,
     examples=(
         Valid({"services/order/db/q.sql": "INSERT INTO order_service.orders (id) VALUES (1);\n"}),

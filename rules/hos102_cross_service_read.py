@@ -26,14 +26,14 @@ that selects only the columns you need, or call the owner's API.
 from collections.abc import Iterator
 
 from hos_lint.model import Access, AccessKind, Finding, Severity
-from hos_lint.rule import Invalid, Rule, RuleContext, Valid, foreign_owner
+from hos_lint.rule import Invalid, Rule, RuleContext, Valid, unallowed_owner
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.READ or access.referrer_ref is not None:
         return  # reads inside a view definition are the sanctioned path, not a direct read
-    owner = foreign_owner(access, ctx)
-    if owner is None or access.relation is None or ctx.is_allowed(access.service, access.relation, AccessKind.READ):
+    owner = unallowed_owner(access, ctx, AccessKind.READ)
+    if owner is None:
         return
     own = ctx.own_schema(access.service)
     through = f"a view in {own}" if own else "a view in your own schema"
@@ -46,10 +46,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS102",
-    name="cross-service-read",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS102", name="cross-service-read", severity=Severity.ERROR, doc=__doc__,
     check_access=check,
     examples=(
         Valid({"services/order/db/q.sql": "SELECT * FROM order_service.orders;\n"}),

@@ -44,10 +44,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS103",
-    name="cross-service-ddl",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS103", name="cross-service-ddl", severity=Severity.ERROR, doc=__doc__,
     check_access=check,
     examples=(
         Valid({"services/order/db/m.sql": "CREATE TABLE order_service.orders (id int primary key);\n"}),

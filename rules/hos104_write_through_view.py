@@ -28,6 +28,15 @@ from collections.abc import Iterator
 from hos_lint.model import Access, AccessKind, Finding, Severity
 from hos_lint.rule import Invalid, Rule, RuleContext, Valid
 
+# a TypeORM view entity, shared by the examples that write and read through it
+_CUSTOMER_EMAIL_VIEW = {
+    "services/order/src/customer-email.view.ts": (
+        "import { ViewEntity, ViewColumn } from 'typeorm';\n"
+        "@ViewEntity({ name: 'customer_emails', schema: 'order_service' })\n"
+        "export class CustomerEmail {\n  @ViewColumn() email: string;\n}\n"
+    ),
+}
+
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
     if access.kind is not AccessKind.WRITE or access.service is None or not ctx.is_view(access.relation):
@@ -42,10 +51,7 @@ def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS104",
-    name="write-through-view",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS104", name="write-through-view", severity=Severity.ERROR, doc=__doc__,
     check_access=check,
     examples=(
         Valid({"services/order/db/q.sql": "CREATE VIEW order_service.v AS SELECT 1 AS x;\nSELECT * FROM order_service.v;\n"}),
@@ -68,11 +74,7 @@ RULE = Rule(
         # TypeORM: a @ViewEntity is a view; reading it is the sanctioned path, saving through it is not
         Invalid(
             {
-                "services/order/src/customer-email.view.ts": (
-                    "import { ViewEntity, ViewColumn } from 'typeorm';\n"
-                    "@ViewEntity({ name: 'customer_emails', schema: 'order_service' })\n"
-                    "export class CustomerEmail {\n  @ViewColumn() email: string;\n}\n"
-                ),
+                **_CUSTOMER_EMAIL_VIEW,
                 "services/order/src/emails.ts": (
                     "import { EntityManager } from 'typeorm';\n"
                     "import { CustomerEmail } from './customer-email.view';\n"
@@ -83,11 +85,7 @@ RULE = Rule(
         ),
         Valid(
             {
-                "services/order/src/customer-email.view.ts": (
-                    "import { ViewEntity, ViewColumn } from 'typeorm';\n"
-                    "@ViewEntity({ name: 'customer_emails', schema: 'order_service' })\n"
-                    "export class CustomerEmail {\n  @ViewColumn() email: string;\n}\n"
-                ),
+                **_CUSTOMER_EMAIL_VIEW,
                 "services/order/src/emails.ts": (
                     "import { EntityManager } from 'typeorm';\n"
                     "import { CustomerEmail } from './customer-email.view';\n"

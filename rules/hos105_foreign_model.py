@@ -56,10 +56,7 @@ def _finding(ctx: RuleContext, model: ResolvedModel, service: str, owner: str) -
 
 
 RULE = Rule(
-    code="HOS105",
-    name="foreign-model",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS105", name="foreign-model", severity=Severity.WARNING, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/prisma/schema.prisma": (

@@ -63,10 +63,7 @@ def _cross(ctx: RuleContext, fk: ResolvedForeignKey, access: Access | None) -> I
 
 
 RULE = Rule(
-    code="HOS106",
-    name="cross-service-foreign-key",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS106", name="cross-service-foreign-key", severity=Severity.ERROR, doc=__doc__,
     check_access=check_access,
     check_project=check_project,
     examples=(

@@ -55,10 +55,7 @@ def _finding(ctx: RuleContext, conn: ResolvedConnection, service: str, schema: s
 
 
 RULE = Rule(
-    code="HOS201",
-    name="foreign-schema-in-connection",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS201", name="foreign-schema-in-connection", severity=Severity.ERROR, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/prisma/schema.prisma": (

@@ -61,10 +61,7 @@ def _finding(ctx: RuleContext, service: str | None, own: str, location: Location
 
 
 RULE = Rule(
-    code="HOS202",
-    name="missing-schema",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS202", name="missing-schema", severity=Severity.WARNING, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/prisma/schema.prisma": "model Order {\n  id Int @id\n  @@schema(\"order_service\")\n}\n"}),

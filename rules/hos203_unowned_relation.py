@@ -65,10 +65,7 @@ def _position(access: Access) -> tuple[str, int, int, str, str | None]:
 
 
 RULE = Rule(
-    code="HOS203",
-    name="unowned-relation",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS203", name="unowned-relation", severity=Severity.WARNING, doc=__doc__,
     check_accesses=check,
     examples=(
         Valid({"services/order/db/q.sql": "SELECT * FROM information_schema.tables;\nSELECT * FROM orders;\n"}),

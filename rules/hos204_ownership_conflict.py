@@ -57,10 +57,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS204",
-    name="ownership-conflict",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS204", name="ownership-conflict", severity=Severity.ERROR, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/db/q.sql": "SELECT 1;\n"},

@@ -39,10 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS205",
-    name="dynamic-sql",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS205", name="dynamic-sql", severity=Severity.WARNING, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/src/q.ts": (

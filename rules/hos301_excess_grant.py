@@ -64,10 +64,7 @@ def _finding(ctx: RuleContext, resolved: ResolvedGrant, role: str, service: str,
 
 
 RULE = Rule(
-    code="HOS301",
-    name="excess-grant",
-    severity=Severity.ERROR,
-    doc=__doc__,
+    code="HOS301", name="excess-grant", severity=Severity.ERROR, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"infrastructure/database/grants.sql": "GRANT ALL ON ALL TABLES IN SCHEMA order_service TO order_service;\n"}),

@@ -45,10 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="HOS901",
-    name="parse-error",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS901", name="parse-error", severity=Severity.WARNING, doc=__doc__,
     check_project=check,
     examples=(
         Valid({"services/order/db/ok.sql": "SELECT * FROM order_service.orders;\n"}),

@@ -47,10 +47,7 @@ def check(unused: tuple[Suppression, ...], malformed: tuple[Suppression, ...], c
 
 
 RULE = Rule(
-    code="HOS902",
-    name="unused-suppression",
-    severity=Severity.WARNING,
-    doc=__doc__,
+    code="HOS902", name="unused-suppression", severity=Severity.WARNING, doc=__doc__,
     check_suppressions=check,
     examples=(
         Valid({"services/order/db/q.sql": (
