@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from hos_lint.filenames import json_safe
 from hos_lint.model import Finding
 
 BASELINE_NAME = "hos-lint-baseline.json"
@@ -62,8 +63,6 @@ def entry_of(f: Finding) -> Entry:
 def render(findings: Iterable[Finding]) -> str:
     """The baseline file text: sorted, one entry per line. A path that is not UTF-8
     is written backslash-escaped (entries match by fingerprint, not by path)."""
-    from hos_lint.output.filenames import json_safe  # here: linter.output imports this module
-
     entries = sorted((entry_of(f) for f in findings), key=Entry.sort_key)
     lines = [json.dumps(json_safe({"fingerprint": e.fingerprint, "code": e.code, "path": e.path,
                                    "service": e.service, "relation": e.relation, "message": e.message}),

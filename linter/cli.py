@@ -138,7 +138,7 @@ def _notice(message: str) -> None:
 def _tell(*lines: str) -> None:
     """One ``hos-lint:`` line on stderr per line, with what the project named (folders,
     files, refs) made printable so that it cannot drive the terminal."""
-    from hos_lint.output.safe import printable
+    from hos_lint.safe import printable
 
     for line in lines:
         click.echo(f"hos-lint: {printable(line)}", err=True)

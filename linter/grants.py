@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from hos_lint.context import ProjectContext
 from hos_lint.manifest import AllowEntry, Manifest, ManifestError, ServiceConfig
 from hos_lint.model import Location, RelationKind
-from hos_lint.output.safe import is_printable, printable
 from hos_lint.ownership import Ownership
+from hos_lint.safe import is_printable, printable
 
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
 VIEW_WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"

@@ -39,11 +39,11 @@ import yaml
 from hos_lint import yamlload
 from hos_lint.extract import language_for
 from hos_lint.extract.config_files import url_schemas
+from hos_lint.filenames import escape
 from hos_lint.globs import escape as glob_escape
 from hos_lint.globs import matches_any
 from hos_lint.manifest import Claim, Manifest, ServiceConfig
 from hos_lint.model import Connection, ExtractResult, Language, Location, PrismaDatasource, PrismaModel
-from hos_lint.output.filenames import escape
 from hos_lint.service_match import owned_connections
 
 MARKER_FILES = ("package.json", "pyproject.toml", "requirements.txt", "Dockerfile")

@@ -81,6 +81,6 @@ def _stat(target: Path, what: str) -> os.stat_result | None:
 def shown(path: str | os.PathLike[str]) -> str:
     """A path (or ref) for a one-line message: undecodable bytes as ``\\xff``, control
     and bidirectional characters as escapes, so the line stays one line."""
-    from hos_lint.output.safe import printable
+    from hos_lint.safe import printable
 
     return printable(os.fspath(path))

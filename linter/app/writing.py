@@ -8,8 +8,8 @@ from hos_lint import infer, outfile
 from hos_lint.app.loading import zero_config_manifest
 from hos_lint.app.options import Options, UsageError
 from hos_lint.app.project import analyse_manifest
+from hos_lint.filenames import escape
 from hos_lint.manifest import MANIFEST_NAMES, Manifest, default_root, find_manifest, repository_wall
-from hos_lint.output.filenames import escape
 
 
 def write_init(options: Options, folder: str | None, force: bool) -> tuple[Path, Manifest]:

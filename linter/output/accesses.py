@@ -5,10 +5,10 @@ import json
 from typing import Any
 
 from hos_lint.analysis import Project
+from hos_lint.filenames import json_safe
 from hos_lint.model import Access
-from hos_lint.output.filenames import json_safe
-from hos_lint.output.safe import printable
 from hos_lint.policy import in_scope
+from hos_lint.safe import printable
 
 
 def access_dict(access: Access, owner: str | None) -> dict[str, Any]:

@@ -10,13 +10,13 @@ characters (the log viewer reads ANSI escapes) show as ``\\xNN`` escapes.
 from __future__ import annotations
 
 from hos_lint.analysis import RunResult
+from hos_lint.filenames import escape
 from hos_lint.model import Finding, Severity
-from hos_lint.output.filenames import escape
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
-from hos_lint.output.safe import printable
 from hos_lint.output.text import summary
 from hos_lint.rule import Catalog
+from hos_lint.safe import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from hos_lint.analysis import RunResult
 from hos_lint.baseline import fingerprint
+from hos_lint.filenames import json_safe
 from hos_lint.model import Finding
-from hos_lint.output.filenames import json_safe
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
 from hos_lint.rule import Catalog

@@ -12,8 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from hos_lint.analysis import RunResult
+from hos_lint.filenames import escape
 from hos_lint.model import Finding, Severity
-from hos_lint.output.filenames import escape
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
 from hos_lint.rule import Catalog

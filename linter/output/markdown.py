@@ -7,7 +7,7 @@ sections are left out.
 ``text`` and ``code`` are the one place that makes hostile text (file,
 relation and service names, messages) safe in Markdown; ``hos-lint report
 --format md`` uses them too. Line breaks fold to a space, other control and
-bidirectional characters show as escapes (``linter.output.safe``), and
+bidirectional characters show as escapes (``hos_lint.safe``), and
 ``text`` escapes what could break a table cell or make a link, an image or
 HTML: ``\\ | [ ]`` get a backslash, ``&`` and ``<`` become entities.
 """
@@ -17,12 +17,12 @@ import re
 from collections import Counter
 
 from hos_lint.analysis import RunResult
+from hos_lint.filenames import escape
 from hos_lint.model import Finding, Severity
-from hos_lint.output.filenames import escape
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
-from hos_lint.output.safe import printable
 from hos_lint.rule import Catalog
+from hos_lint.safe import printable
 
 MAX_FINDINGS = 50
 _ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)

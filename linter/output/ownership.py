@@ -5,8 +5,8 @@ import json
 from typing import Any
 
 from hos_lint.analysis import Project
-from hos_lint.output.filenames import json_safe
-from hos_lint.output.safe import printable
+from hos_lint.filenames import json_safe
+from hos_lint.safe import printable
 
 
 def _rows(project: Project) -> list[dict[str, Any]]:

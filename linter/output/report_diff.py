@@ -3,7 +3,7 @@ as a pull-request comment (``order now reads auth_service.users (owned by
 auth) directly``). Names pass through ``linter.output.markdown``."""
 from __future__ import annotations
 
-from hos_lint.output.filenames import escape
+from hos_lint.filenames import escape
 from hos_lint.output.markdown import code as md_code
 from hos_lint.output.markdown import text as md_text
 from hos_lint.output.options import DiffOptions

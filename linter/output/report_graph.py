@@ -7,11 +7,11 @@ no name from the checked repository can end a label or add a node.
 """
 from __future__ import annotations
 
-from hos_lint.output.filenames import escape
+from hos_lint.filenames import escape
 from hos_lint.output.options import ReportOptions
 from hos_lint.output.report_labels import COLOURS, edge_label, edge_severity, edge_target
-from hos_lint.output.safe import printable
 from hos_lint.report import Report
+from hos_lint.safe import printable
 
 
 def render_mermaid(report: Report, options: ReportOptions) -> str:

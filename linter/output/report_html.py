@@ -13,8 +13,8 @@ import html as _html
 import math
 from dataclasses import dataclass
 
+from hos_lint.filenames import escape, uri
 from hos_lint.model import Location
-from hos_lint.output.filenames import escape, uri
 from hos_lint.output.options import ReportOptions
 from hos_lint.output.report_labels import (
     COLOURS,
@@ -27,8 +27,8 @@ from hos_lint.output.report_labels import (
     route_label,
     summary,
 )
-from hos_lint.output.safe import printable
 from hos_lint.report import DIRECT, Cell, Report
+from hos_lint.safe import printable
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;max-width:1200px}

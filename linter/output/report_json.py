@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hos_lint.output.filenames import json_safe
+from hos_lint.filenames import json_safe
 from hos_lint.output.options import ReportOptions
 from hos_lint.output.report_labels import edge_label, edge_severity
 from hos_lint.report import Cell, Report, Touch

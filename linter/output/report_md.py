@@ -6,7 +6,7 @@ repository pass through ``linter.output.markdown``'s ``text`` and ``code``.
 """
 from __future__ import annotations
 
-from hos_lint.output.filenames import escape
+from hos_lint.filenames import escape
 from hos_lint.output.markdown import code as md_code
 from hos_lint.output.markdown import text as md_text
 from hos_lint.output.options import ReportOptions

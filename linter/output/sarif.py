@@ -21,12 +21,12 @@ from typing import Any
 import hos_lint
 from hos_lint.analysis import RunResult
 from hos_lint.baseline import Entry, fingerprint
+from hos_lint.filenames import json_safe, uri
 from hos_lint.model import FileNotice, Finding, Severity
-from hos_lint.output.filenames import json_safe, uri
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
-from hos_lint.output.safe import json_escaped
 from hos_lint.rule import Catalog, Rule
+from hos_lint.safe import json_escaped
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hos-lint/"

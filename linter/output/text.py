@@ -10,12 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from hos_lint.analysis import RunResult
+from hos_lint.filenames import escape
 from hos_lint.model import Finding, Severity
-from hos_lint.output.filenames import escape
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_cwd
-from hos_lint.output.safe import printable
 from hos_lint.rule import Catalog
+from hos_lint.safe import printable
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hos_lint.analysis import Project
 from hos_lint.model import Access, Finding, Location
-from hos_lint.output.safe import printable
+from hos_lint.safe import printable
 
 
 def _loc(location: Location | None) -> str:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from hos_lint.cli import cli
-from hos_lint.output.filenames import escape, json_safe, uri
+from hos_lint.filenames import escape, json_safe, uri
 
 MANIFEST = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
 BAD = os.fsdecode(b"services/order/db/bad\xff.sql")  # "services/order/db/bad\udcff.sql"

@@ -35,8 +35,8 @@ from hos_lint.cli import cli
 from hos_lint.context import KnownRelation, Names
 from hos_lint.manifest import AllowEntry, Claim, Manifest, ServiceConfig
 from hos_lint.model import Relation, RelationKind
-from hos_lint.output.safe import is_printable
 from hos_lint.ownership import Ownership
+from hos_lint.safe import is_printable
 
 TABLE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 SEQUENCE = ("USAGE", "SELECT", "UPDATE")

@@ -34,8 +34,8 @@ from hos_lint.output import (
     sarif,
     text,
 )
-from hos_lint.output.safe import is_printable, printable
 from hos_lint.registry import load_catalog
+from hos_lint.safe import is_printable, printable
 
 CATALOG = load_catalog()
 

@@ -20,7 +20,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from hos_lint.output.safe import escape_char
+from hos_lint.safe import escape_char
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
