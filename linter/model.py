@@ -53,6 +53,34 @@ class AccessKind(enum.Enum):
     REFERENCE = "reference"
 
 
+class Via(str, enum.Enum):
+    """How an access reaches the database: the library or form of SQL an extractor
+    recognised. A ``str`` enum, so its value is what every output shows."""
+
+    SQL = "sql"
+    SQLALCHEMY = "sqlalchemy"
+    DBAPI = "dbapi"
+    ASYNCPG = "asyncpg"
+    PANDAS = "pandas"
+    PRISMA_CLIENT = "prisma-client"
+    PRISMA_CLIENT_PYTHON = "prisma-client-python"
+    PRISMA_RAW = "prisma-raw"
+    PG = "pg"
+    PG_PROMISE = "pg-promise"
+    VERCEL_POSTGRES = "vercel-postgres"
+    POSTGRES_JS = "postgres.js"
+    SLONIK = "slonik"
+    KNEX = "knex"
+    KYSELY = "kysely"
+    DRIZZLE = "drizzle"
+    TYPEORM = "typeorm"
+    MIKRO_ORM = "mikro-orm"
+    SEQUELIZE = "sequelize"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class RelationKind(enum.Enum):
     TABLE = "table"
     VIEW = "view"
@@ -219,7 +247,7 @@ class Access(_Value):
     location: Location
     ref: RelationRef
     kind: AccessKind
-    via: str
+    via: Via
     operation: str
     anchor: Anchor
     relation: Relation | None = None

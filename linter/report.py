@@ -164,8 +164,8 @@ def _access_hits(accesses: tuple[Access, ...], context: ProjectContext, services
     for a in accesses:
         if a.relation is None or a.service not in services:
             continue
-        yield _Hit(a.service, str(a.relation), context.ownership.owner_of(a.relation), a.kind.value, DIRECT, a.via,
-                   a.location)
+        yield _Hit(a.service, str(a.relation), context.ownership.owner_of(a.relation), a.kind.value, DIRECT,
+                   a.via.value, a.location)
 
 
 def _view_hits(context: ProjectContext, services: set[str]) -> Iterable[_Hit]:

@@ -62,6 +62,7 @@ from hos_lint.model import (
     Problem,
     RelationDef,
     SourceFile,
+    Via,
 )
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
             problems.append(_dynamic(src, chunk))
             continue
         result = extract_sql(chunk.text, chunk.origin, path=src.path, service=src.service,
-                             via="sql", placeholders=chunk.placeholders)
+                             via=Via.SQL, placeholders=chunk.placeholders)
         accesses += result.accesses
         defs += result.relation_defs
         grants += result.grants

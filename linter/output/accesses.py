@@ -22,7 +22,7 @@ def access_dict(access: Access, owner: str | None) -> dict[str, Any]:
         "schema": rel.schema if rel else access.ref.schema,
         "name": rel.name if rel else (access.ref.name or access.ref.display()),
         "kind": access.kind.value,
-        "via": access.via,
+        "via": access.via.value,
         "operation": access.operation,
         "owner": owner,
         "source": access.ref.display(),

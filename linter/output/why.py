@@ -80,7 +80,7 @@ def render(project: Project, findings: tuple[Finding, ...], path: str, line: int
     out = []
     for a in accesses:
         out.append(f"{_loc(a.location)}:{a.location.col}: {a.service or 'no service'} {a.kind.value}s "
-                   f"via {a.via} ({a.operation})")
+                   f"via {a.via.value} ({a.operation})")
         out += _reference(a, project)
         out.append(_owner(a, project))
         matching = [f for f in here if f.location == a.location]

@@ -3,6 +3,8 @@ statement splitting, HOS901/HOS205, grants, relation definitions and
 embedded SQL mapped through an OriginBuilder."""
 from __future__ import annotations
 
+import json
+
 import pglast
 import pytest
 
@@ -22,6 +24,7 @@ from hos_lint.model import (
     RelationKind,
     RelationRef,
     SourceFile,
+    Via,
 )
 
 
@@ -66,7 +69,7 @@ def test_full_access_record_with_statement_anchor():
         location=Location("db/m.sql", 3, 8),
         ref=RelationRef(name="orders", schema="order_service"),
         kind=AccessKind.WRITE,
-        via="sql",
+        via=Via.SQL,
         operation="UPDATE",
         anchor=Anchor(start_line=3, end_line=4, text="UPDATE order_service.orders SET total = 0"),
     )
@@ -74,8 +77,17 @@ def test_full_access_record_with_statement_anchor():
 
 def test_given_anchor_replaces_statement_anchor_and_via_is_passed_through():
     host = Anchor(start_line=10, end_line=12, text="prisma.$queryRaw`...`")
-    [access] = run("SELECT * FROM t", anchor=host, via="prisma-raw").accesses
-    assert (access.anchor, access.via) == (host, "prisma-raw")
+    [access] = run("SELECT * FROM t", anchor=host, via=Via.PRISMA_RAW).accesses
+    assert (access.anchor, access.via) == (host, Via.PRISMA_RAW)
+
+
+def test_via_is_a_closed_set_whose_value_every_output_shows():
+    """``Via`` is a ``str`` enum: JSON, f-strings and ``str`` show the value, as the
+    plain strings it replaced did, and a value no extractor sets is no member."""
+    assert json.dumps({"via": Via.PRISMA_RAW}) == '{"via": "prisma-raw"}'
+    assert (f"{Via.POSTGRES_JS}", str(Via.MIKRO_ORM), Via("dbapi")) == ("postgres.js", "mikro-orm", Via.DBAPI)
+    with pytest.raises(ValueError):
+        Via("prisma-schema")
 
 
 def test_positions_of_second_statement_on_same_line():

@@ -13,13 +13,13 @@ from hos_lint.extract.python.embedded_sql import sql_argument
 from hos_lint.extract.python.scan import Scan, relation_ref
 from hos_lint.extract.python.strings import split_prefix
 from hos_lint.extract.python.syntax import dotted, keyword, positional, receiver_name, string_value
-from hos_lint.model import Access, AccessKind, Location
+from hos_lint.model import Access, AccessKind, Location, Via
 
 # Methods whose first argument (or sql=/query=... keyword) is SQL text, with the `via`.
-SQL_METHODS: Mapping[str, str] = {
-    "execute": "dbapi", "executemany": "dbapi", "copy_expert": "dbapi", "copy": "dbapi",
-    "fetch": "asyncpg", "fetchrow": "asyncpg", "fetchval": "asyncpg", "copy_from_query": "asyncpg",
-    "exec_driver_sql": "sqlalchemy",
+SQL_METHODS: Mapping[str, Via] = {
+    "execute": Via.DBAPI, "executemany": Via.DBAPI, "copy_expert": Via.DBAPI, "copy": Via.DBAPI,
+    "fetch": Via.ASYNCPG, "fetchrow": Via.ASYNCPG, "fetchval": Via.ASYNCPG, "copy_from_query": Via.ASYNCPG,
+    "exec_driver_sql": Via.SQLALCHEMY,
 }
 # Receivers whose SQL methods are clearly database calls: a non-resolvable
 # SQL argument on them is HOS205. Any other receiver is ignored.
@@ -46,11 +46,11 @@ def sql_method(scan: Scan, call: cst.Call, func: cst.Attribute) -> bool:
     via = SQL_METHODS[method]
     awaited = scan.awaited()
     name = (receiver_name(receiver) or "").lower()
-    if via == "dbapi" and ("session" in name or "engine" in name):
-        via = "sqlalchemy"
-    elif via == "dbapi" and awaited and method in ("execute", "executemany"):
-        via = "asyncpg"
-    report = is_db_receiver(receiver) or (awaited and SQL_METHODS[method] == "asyncpg")
+    if via == Via.DBAPI and ("session" in name or "engine" in name):
+        via = Via.SQLALCHEMY
+    elif via == Via.DBAPI and awaited and method in ("execute", "executemany"):
+        via = Via.ASYNCPG
+    report = is_db_receiver(receiver) or (awaited and SQL_METHODS[method] == Via.ASYNCPG)
     sql_argument(scan, call, f".{method}()", via, report=report)
     return True
 
@@ -68,7 +68,7 @@ def copy_table(scan: Scan, call: cst.Call, func: cst.Attribute) -> bool:
     schema = string_value(keyword(call, "schema_name"))
     scan.accesses.append(Access(
         service=scan.src.service, location=Location(scan.src.path, line, col),
-        ref=relation_ref(name, schema), kind=ASYNCPG_COPY_TABLE[func.attr.value], via="asyncpg",
+        ref=relation_ref(name, schema), kind=ASYNCPG_COPY_TABLE[func.attr.value], via=Via.ASYNCPG,
         operation="COPY", anchor=scan.anchor(),
     ))
     return True
@@ -78,7 +78,7 @@ def pandas_call(scan: Scan, call: cst.Call) -> bool:
     """pandas ``read_sql``/``read_sql_query`` (imported, or on ``pd``/``pandas``)."""
     if not _is_pandas(scan, call.func):
         return False
-    sql_argument(scan, call, "read_sql()", "pandas", report=True)
+    sql_argument(scan, call, "read_sql()", Via.PANDAS, report=True)
     return True
 
 

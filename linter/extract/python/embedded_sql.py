@@ -11,12 +11,13 @@ from hos_lint.extract.python.bindings import BindingKind
 from hos_lint.extract.python.scan import Scan
 from hos_lint.extract.python.strings import is_stringish, sql_literal
 from hos_lint.extract.python.syntax import keyword, positional, str_annotated
+from hos_lint.model import Via
 
 # Keyword arguments that carry the SQL text when it is not the first positional one.
 _SQL_KEYWORDS = ("sql", "query", "statement", "operation", "text")
 
 
-def sql_argument(scan: Scan, call: cst.Call, shown: str, via: str, *, report: bool,
+def sql_argument(scan: Scan, call: cst.Call, shown: str, via: Via, *, report: bool,
                  string_only: bool = False) -> None:
     """Analyse the SQL argument of ``call`` when it is built from literals;
     otherwise, when ``report``, HOS205 unless it is probably not SQL text.

@@ -15,9 +15,9 @@ from hos_lint.extract.python.bindings import Binding, BindingKind, Lookup
 from hos_lint.extract.python.embedded_sql import sql_argument
 from hos_lint.extract.python.scan import Scan
 from hos_lint.extract.python.syntax import MAX_DEPTH, dotted, string_value
-from hos_lint.model import AccessKind, RelationRef
+from hos_lint.model import AccessKind, RelationRef, Via
 
-VIA = "prisma-client-python"
+VIA = Via.PRISMA_CLIENT_PYTHON
 READ_OPS = frozenset(
     "find_unique find_unique_or_raise find_first find_first_or_raise find_many count group_by".split()
 )

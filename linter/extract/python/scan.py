@@ -12,7 +12,7 @@ from hos_lint.extract.base import ExtractConfig
 from hos_lint.extract.python.bindings import NO_BINDINGS, Binding, ClassInfo, Lookup
 from hos_lint.extract.python.knowledge import Knowledge
 from hos_lint.extract.python.positions import Host
-from hos_lint.model import Access, AccessKind, Anchor, OrmModel, Problem, RelationRef, SourceFile
+from hos_lint.model import Access, AccessKind, Anchor, OrmModel, Problem, RelationRef, SourceFile, Via
 
 
 class Scan:
@@ -87,7 +87,7 @@ class Scan:
         return len(self.stack) > 1 and isinstance(self.stack[-2], cst.Await)
 
     # findings
-    def access(self, node: cst.CSTNode, ref: RelationRef, kind: AccessKind, via: str, operation: str) -> None:
+    def access(self, node: cst.CSTNode, ref: RelationRef, kind: AccessKind, via: Via, operation: str) -> None:
         self.accesses.append(Access(
             service=self.src.service, location=self.host.location(self.src.path, node), ref=ref,
             kind=kind, via=via, operation=operation, anchor=self.anchor(),

@@ -16,9 +16,9 @@ from hos_lint.extract.python.knowledge import Knowledge, tablename
 from hos_lint.extract.python.positions import Host
 from hos_lint.extract.python.scan import Scan, relation_ref
 from hos_lint.extract.python.syntax import keyword, positional, positional_args, receiver_name, string_value
-from hos_lint.model import AccessKind, OrmModel, RelationRef, SourceFile
+from hos_lint.model import AccessKind, OrmModel, RelationRef, SourceFile, Via
 
-VIA = "sqlalchemy"
+VIA = Via.SQLALCHEMY
 STATEMENTS: Mapping[str, AccessKind] = {
     "select": AccessKind.READ, "insert": AccessKind.WRITE,
     "update": AccessKind.WRITE, "delete": AccessKind.WRITE,

@@ -39,7 +39,7 @@ from hos_lint.extract.sql.lexer import Scan, Statement, scan, split_statements
 from hos_lint.extract.sql.parse import quiet_sqlglot
 from hos_lint.extract.sql.records import HOS205_MESSAGE, reason, unparsed
 from hos_lint.extract.sql.statement import analyse_statement
-from hos_lint.model import Anchor, ExtractResult, Language, SourceFile
+from hos_lint.model import Anchor, ExtractResult, Language, SourceFile, Via
 
 __all__ = [
     "HOS205_MESSAGE", "LANGUAGE", "NAME", "SUFFIXES", "Scan", "SqlResult", "Statement",
@@ -57,7 +57,7 @@ def extract_sql(
     *,
     path: str,
     service: str | None,
-    via: str = "sql",
+    via: Via = Via.SQL,
     anchor: Anchor | None = None,
     placeholders: frozenset[str] = frozenset(),
 ) -> SqlResult:
@@ -116,7 +116,7 @@ def might_access_db(data: bytes) -> bool:
 def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     """The whole ``.sql`` file is one SQL text, positions map one to one."""
     origin = Origin.identity(text)
-    result = extract_sql(text, origin, path=src.path, service=src.service, via="sql")
+    result = extract_sql(text, origin, path=src.path, service=src.service, via=Via.SQL)
     return ExtractResult(
         path=src.path, service=src.service, accesses=result.accesses,
         relation_defs=result.relation_defs, grants=result.grants, problems=result.problems,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from hos_lint.embedded import Origin
-from hos_lint.model import Access, AccessKind, Anchor, Grant, Problem, RelationDef, RelationKind
+from hos_lint.model import Access, AccessKind, Anchor, Grant, Problem, RelationDef, RelationKind, Via
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class Ctx:
     origin: Origin
     path: str
     service: str | None
-    via: str
+    via: Via
     anchor: Anchor | None
     placeholders: frozenset[str]
 

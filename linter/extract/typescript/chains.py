@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from hos_lint.extract.typescript.origin import CALL, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts
 from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts
-from hos_lint.model import Access, AccessKind, Location, RelationRef
+from hos_lint.model import Access, AccessKind, Location, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -226,7 +226,7 @@ def location_at(facts: FileFacts, char_offset: int) -> Location:
 
 
 def add_access(facts: FileFacts, site: CallSite, location: Location, ref: RelationRef, kind: AccessKind,
-               via: str, operation: str, anchor_call: Node | None = None) -> None:
+               via: Via, operation: str, anchor_call: Node | None = None) -> None:
     """One access, anchored at the statement of ``anchor_call`` (default: the site's call)."""
     call = anchor_call if anchor_call is not None else site.call
     facts.accesses.append(Access(

@@ -33,13 +33,13 @@ from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
-from hos_lint.model import AccessKind, OrmModel, RelationRef
+from hos_lint.model import AccessKind, OrmModel, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 PACKAGES = frozenset(("drizzle-orm",))
-VIA = "drizzle"
+VIA = Via.DRIZZLE
 TABLE_FACTORIES = frozenset(("pgTable", "pgView", "pgMaterializedView"))
 SCHEMA_MEMBERS = frozenset(("table", "view", "materializedView"))
 SCHEMA_FACTORY = "pgSchema"

@@ -24,7 +24,7 @@ from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
 from hos_lint.extract.typescript.tree import anchor_node
-from hos_lint.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef
+from hos_lint.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -187,7 +187,7 @@ def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: 
     combined = TextOrigin((*pinned, *((t + len(prefix), h) for t, h in origin.pieces)), origin.lines)
     from hos_lint.extract.sql import extract_sql  # files without SQL never load sqlglot
 
-    result = extract_sql(prefix + text, combined, path=facts.src.path, service=facts.src.service, via="sql",
+    result = extract_sql(prefix + text, combined, path=facts.src.path, service=facts.src.service, via=Via.SQL,
                          anchor=facts.host.anchor(name_node), placeholders=frozenset())
     defs = [d for d in result.relation_defs if d.kind is RelationKind.VIEW]
     if not defs:
@@ -199,7 +199,7 @@ def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: 
     return True
 
 
-def add_access(facts: FileFacts, at: Node, ref: RelationRef, kind: AccessKind, *, via: str, operation: str,
+def add_access(facts: FileFacts, at: Node, ref: RelationRef, kind: AccessKind, *, via: Via, operation: str,
                call: Node, referrer: RelationRef | None = None) -> None:
     """An access located at ``at`` (the table reference or the method), anchored at ``call``'s statement."""
     facts.accesses.append(Access(
@@ -239,7 +239,7 @@ def imports_package(facts: FileFacts, scope: Scope, prefixes: tuple[str, ...]) -
     return any(package.startswith(prefixes) for package in facts.origins.packages(root))
 
 
-def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: str, method: str) -> None:
+def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: Via, method: str) -> None:
     """SQL text passed to ``method``: a literal is analysed (with positions back in
     this file), one built at run time is HOS205 at the call."""
     if arg is None:

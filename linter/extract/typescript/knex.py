@@ -34,7 +34,7 @@ from hos_lint.extract.typescript.literals import object_pairs
 from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts
-from hos_lint.model import AccessKind
+from hos_lint.model import AccessKind, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from hos_lint.extract.typescript.scopes import Scope
 
 PACKAGES = frozenset(("knex",))
-VIA = "knex"
+VIA = Via.KNEX
 # The query's own table: named by calling the instance, or by one of these.
 TABLE_METHODS = frozenset(("from", "into", "table"))
 JOINS = frozenset((

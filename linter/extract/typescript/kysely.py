@@ -33,13 +33,13 @@ from hos_lint.extract.typescript.chains import Link, Source, TableName
 from hos_lint.extract.typescript.origin import NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
-from hos_lint.model import AccessKind
+from hos_lint.model import AccessKind, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 PACKAGES = frozenset(("kysely",))
-VIA = "kysely"
+VIA = Via.KYSELY
 INSTANCE_TYPES = frozenset(("Kysely", "Transaction", "ControlledTransaction"))
 READS = frozenset(("selectFrom",))
 WRITES = frozenset(("updateTable", "insertInto", "deleteFrom", "mergeInto", "replaceInto"))

@@ -57,7 +57,7 @@ from hos_lint.extract.typescript.literals import pair_value
 from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import member_parts
-from hos_lint.model import AccessKind
+from hos_lint.model import AccessKind, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from hos_lint.extract.base import HostText
     from hos_lint.extract.typescript.scopes import Scope
 
-VIA = "mikro-orm"
+VIA = Via.MIKRO_ORM
 PREFIX = ("@mikro-orm/",)
 NEST_PACKAGE = "@mikro-orm/nestjs"
 

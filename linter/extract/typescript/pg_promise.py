@@ -28,12 +28,13 @@ from hos_lint.extract.typescript.literals import pair_value
 from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts
+from hos_lint.model import Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 PACKAGES = frozenset(("pg-promise",))
-VIA = "pg-promise"
+VIA = Via.PG_PROMISE
 METHODS = frozenset((
     "none", "one", "oneOrNone", "many", "manyOrNone", "any", "result", "query", "multi", "multiResult",
     "each", "map",

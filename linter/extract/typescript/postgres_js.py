@@ -20,12 +20,13 @@ from hos_lint.extract.typescript import chains, sql_text
 from hos_lint.extract.typescript.origin import CALL, DEFAULT, NAMESPACE, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
+from hos_lint.model import Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 PACKAGES = frozenset(("postgres",))
-VIA = "postgres.js"
+VIA = Via.POSTGRES_JS
 INSTANCE_TYPES = frozenset(("Sql", "TransactionSql", "ReservedSql"))
 UNSAFE = "unsafe"
 

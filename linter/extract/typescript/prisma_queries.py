@@ -14,7 +14,7 @@ from hos_lint.extract.typescript import prisma_clients
 from hos_lint.extract.typescript.literals import Pair, object_items, object_pairs, pair_value
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts
-from hos_lint.model import Access, AccessKind, Anchor, RelationRef
+from hos_lint.model import Access, AccessKind, Anchor, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -79,7 +79,7 @@ class _Query:
             location=self.facts.location(at),
             ref=ref,
             kind=kind,
-            via="prisma-client",
+            via=Via.PRISMA_CLIENT,
             operation=op,
             anchor=ctx.anchor,
         ))

@@ -30,7 +30,7 @@ from hos_lint.extract.typescript.chains import is_service_module
 from hos_lint.extract.typescript.literals import pair_value, sql_literal
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
-from hos_lint.model import Anchor, Problem
+from hos_lint.model import Anchor, Problem, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -44,10 +44,10 @@ SQL_RECEIVER_NAMES = frozenset(
 _TYPEORM_RECEIVERS = frozenset("manager dataSource queryRunner entityManager".split())
 # Packages whose values' ``.query(sql)`` / ``.raw(sql)`` take SQL text, and the
 # ``via`` their accesses get (None: the site's own).
-SQL_PACKAGES: dict[str, str | None] = {
-    "pg": None, "pg-pool": None, "@neondatabase/serverless": None, "@vercel/postgres": "vercel-postgres",
-    "knex": None, "typeorm": "typeorm", "@nestjs/typeorm": "typeorm", "sequelize": "sequelize",
-    "sequelize-typescript": "sequelize", "@prisma/client": None,
+SQL_PACKAGES: dict[str, Via | None] = {
+    "pg": None, "pg-pool": None, "@neondatabase/serverless": None, "@vercel/postgres": Via.VERCEL_POSTGRES,
+    "knex": None, "typeorm": Via.TYPEORM, "@nestjs/typeorm": Via.TYPEORM, "sequelize": Via.SEQUELIZE,
+    "sequelize-typescript": Via.SEQUELIZE, "@prisma/client": None,
 }
 # Packages whose calls (and ``.query``/``.raw``) their own module reads.
 READ_ELSEWHERE = frozenset(("slonik", "pg-promise", "postgres", "drizzle-orm", "kysely"))
@@ -76,11 +76,11 @@ class SqlSite:
 
     method: str
     tagged: bool
-    via: str
+    via: Via
     require_sql: bool
     dynamic: Dynamic = Dynamic.NEVER
     receiver: str | None = None
-    via_for: tuple[tuple[frozenset[str], str], ...] = ()
+    via_for: tuple[tuple[frozenset[str], Via], ...] = ()
     config_text: bool = False
 
     def triggers(self) -> frozenset[bytes]:
@@ -101,15 +101,15 @@ class SqlSite:
 
 
 SITES = (
-    SqlSite("$queryRaw", tagged=True, via="prisma-raw", require_sql=False),
-    SqlSite("$executeRaw", tagged=True, via="prisma-raw", require_sql=False),
-    SqlSite("sql", tagged=True, via="prisma-raw", require_sql=True, receiver="Prisma"),
-    SqlSite("$queryRawUnsafe", tagged=False, via="prisma-raw", require_sql=False, dynamic=Dynamic.ALWAYS),
-    SqlSite("$executeRawUnsafe", tagged=False, via="prisma-raw", require_sql=False, dynamic=Dynamic.ALWAYS),
-    SqlSite("query", tagged=False, via="pg", require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
-            via_for=((_TYPEORM_RECEIVERS, "typeorm"),), config_text=True),
-    SqlSite("raw", tagged=False, via="knex", require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
-            via_for=((frozenset(("Prisma",)), "prisma-raw"),), config_text=True),
+    SqlSite("$queryRaw", tagged=True, via=Via.PRISMA_RAW, require_sql=False),
+    SqlSite("$executeRaw", tagged=True, via=Via.PRISMA_RAW, require_sql=False),
+    SqlSite("sql", tagged=True, via=Via.PRISMA_RAW, require_sql=True, receiver="Prisma"),
+    SqlSite("$queryRawUnsafe", tagged=False, via=Via.PRISMA_RAW, require_sql=False, dynamic=Dynamic.ALWAYS),
+    SqlSite("$executeRawUnsafe", tagged=False, via=Via.PRISMA_RAW, require_sql=False, dynamic=Dynamic.ALWAYS),
+    SqlSite("query", tagged=False, via=Via.PG, require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
+            via_for=((_TYPEORM_RECEIVERS, Via.TYPEORM),), config_text=True),
+    SqlSite("raw", tagged=False, via=Via.KNEX, require_sql=True, dynamic=Dynamic.SQL_RECEIVER,
+            via_for=((frozenset(("Prisma",)), Via.PRISMA_RAW),), config_text=True),
 )
 _BY_CALL = {(site.tagged, site.method): site for site in SITES}
 
@@ -153,7 +153,7 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     _sql_argument(site.call, sql_site, text, facts, report=report, via=via)
 
 
-def _classify(receiver: Node | None, site: CallSite, facts: FileFacts) -> tuple[_Receiver, str | None]:
+def _classify(receiver: Node | None, site: CallSite, facts: FileFacts) -> tuple[_Receiver, Via | None]:
     """The receiver's kind, and the ``via`` its package gives (None: the site's)."""
     origin = facts.origins.of(receiver, site.scope) if receiver is not None else None
     if origin is not None:
@@ -198,7 +198,7 @@ def _receiver_name(receiver: Node | None, facts: FileFacts) -> str | None:
     return None
 
 
-def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *, report: bool, via: str) -> None:
+def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *, report: bool, via: Via) -> None:
     """Extract SQL from a literal argument, or report HOS205 for a run-time one."""
     anchor = facts.host.anchor(anchor_node(call))
     literal = sql_literal(arg, facts.host)

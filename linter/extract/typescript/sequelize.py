@@ -48,14 +48,14 @@ from hos_lint.extract.typescript.literals import pair_value
 from hos_lint.extract.typescript.origin import NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import member_parts
-from hos_lint.model import AccessKind, OrmModel, RelationRef
+from hos_lint.model import AccessKind, OrmModel, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from hos_lint.extract.typescript.scopes import Scope
 
-VIA = "sequelize"
+VIA = Via.SEQUELIZE
 PACKAGES = frozenset(("sequelize", "@sequelize/core", "sequelize-typescript"))
 TYPESCRIPT_PACKAGE = "sequelize-typescript"
 

@@ -17,12 +17,13 @@ from hos_lint.extract.typescript import chains, sql_text
 from hos_lint.extract.typescript.origin import CALL, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import tag_function
+from hos_lint.model import Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 PACKAGES = frozenset(("slonik",))
-VIA = "slonik"
+VIA = Via.SLONIK
 TAG_STEPS = frozenset(((), (".unsafe",), (".fragment",), (".typeAlias", CALL), (".type", CALL)))
 
 

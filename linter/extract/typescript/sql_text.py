@@ -20,7 +20,7 @@ from hos_lint.embedded import Origin, looks_like_sql
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.sites import FileFacts
 from hos_lint.extract.typescript.tree import anchor_node
-from hos_lint.model import Access, RelationRef
+from hos_lint.model import Access, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -49,7 +49,7 @@ def quote_identifier(parts: list[str]) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in parts)
 
 
-def analyse(call: Node, arg: Node, facts: FileFacts, *, via: str, require_sql: bool,
+def analyse(call: Node, arg: Node, facts: FileFacts, *, via: Via, require_sql: bool,
             dynamic: str | None = None, known: Known | None = None, rewrite: Rewrite | None = None) -> bool:
     """Extract the SQL of ``arg`` (a literal) anchored at ``call``'s statement.
 

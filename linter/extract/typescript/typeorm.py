@@ -70,14 +70,14 @@ from hos_lint.extract.typescript.literals import object_items, pair_value
 from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import member_parts
-from hos_lint.model import AccessKind, RelationDef, RelationKind, RelationRef
+from hos_lint.model import AccessKind, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from hos_lint.extract.typescript.scopes import Scope
 
-VIA = "typeorm"
+VIA = Via.TYPEORM
 PACKAGES = frozenset(("typeorm",))
 NEST_PACKAGE = "@nestjs/typeorm"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from hos_lint.extract.typescript import sql_text
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
 from hos_lint.extract.typescript.tree import tag_function
+from hos_lint.model import Via
 
 PACKAGES = frozenset(("@vercel/postgres",))
-VIA = "vercel-postgres"
+VIA = Via.VERCEL_POSTGRES
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
