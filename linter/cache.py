@@ -24,6 +24,17 @@ project), is never followed. The run says so once and goes on without a cache
 (same findings). Every read and write goes through a descriptor of the real
 folder opened with ``O_NOFOLLOW``; files are opened ``O_NOFOLLOW`` (new ones
 ``O_EXCL``) relative to it and renamed within it.
+
+Warm runs neither read nor hash an unchanged file: the pack also holds a stat
+index, as git's index does, mapping each path to the (size, mtime_ns, ctime_ns,
+inode) its content key was computed from, with the identity (service, language,
+extraction config) that key covers. A file whose stat matches is looked up by
+its stored key. The "racily clean" rule keeps this exact: a file changed again
+within the timestamp granularity of its last hashing keeps its size and mtime,
+so an entry is trusted only when its mtime is older than the start of the run
+that wrote the index by ``RACY_MARGIN_NS`` (more than any file system's
+timestamp granularity and clock lag); a newer one is re-read and re-hashed,
+and recorded once it has aged.
 """
 from __future__ import annotations
 
@@ -36,6 +47,7 @@ import pickle
 import secrets
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +60,17 @@ from hos_lint.outfile import shown
 CACHE_DIR = ".hos-lint-cache"
 MAX_ENTRIES = 50_000
 _DIGEST = 32
+# An index entry whose mtime is not this much older than the run that wrote it is re-hashed.
+RACY_MARGIN_NS = 3_000_000_000
+# When False, every file is read and hashed (the content-hash cache alone); output is the same.
+USE_STAT_INDEX = True
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+IndexEntry = tuple[Stat, str, str]  # the stat, the identity the key covers, the content key
+
+
+def stat_of(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _shape() -> str:
@@ -94,13 +117,45 @@ class Cache:
 
     def __init__(self, root: str, enabled: bool = True, notify: Callable[[str], None] | None = None) -> None:
         self.dir = Path(root) / CACHE_DIR
-        self.pack = self.dir / f"extract-v{__version__}-{_shape()}.pack"
+        self.pack = self.dir / f"extract-v{__version__}-{_shape()}-s1.pack"  # s1: with a stat index
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._notify = notify
         self._old: dict[str, tuple[bytes, bytes]] | None = None
         self._used: dict[str, tuple[bytes, bytes]] = {}
         self._changed = False
+        self._start = time.time_ns()  # before any file of this run is looked at
+        self._index: dict[str, IndexEntry] = {}  # as loaded
+        self._stamp = 0  # the start of the run that wrote the loaded index
+        self._seen: dict[str, IndexEntry] = {}  # this run's entries
+
+    @staticmethod
+    def identity(src: SourceFile, config: ExtractConfig) -> str:
+        """What a content key covers besides the bytes (the pack is per tool version)."""
+        return repr((src.service or "", src.language.value, repr(config)))
+
+    def known_key(self, path: str, identity: str, st: Stat) -> str | None:
+        """The content key of ``path`` recorded when it had this very stat, when that
+        record can be trusted (not racily clean); None when the file must be read."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return None
+        self._entries()
+        entry = self._index.get(path)
+        if entry is None or entry[0] != st or entry[1] != identity:
+            return None
+        if st[1] >= self._stamp - RACY_MARGIN_NS:
+            return None  # racily clean: it may have changed within the mtime granularity
+        return entry[2]
+
+    def remember(self, path: str, identity: str, st: Stat, key: str) -> None:
+        """Record that ``path`` with stat ``st`` hashed to ``key`` (its stat taken before
+        its bytes were read). Only an entry the next run can trust is recorded."""
+        if not (self.enabled and USE_STAT_INDEX) or st[1] >= self._start - RACY_MARGIN_NS:
+            return
+        entry = (st, identity, key)
+        self._seen[path] = entry
+        if self._index.get(path) != entry:
+            self._changed = True
 
     @staticmethod
     def key_for(src: SourceFile, config: ExtractConfig, data: bytes) -> str:
@@ -135,10 +190,13 @@ class Cache:
         if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
             return {}  # not written by this user's hos-lint: never unpickle it
         try:
-            entries = pickle.loads(payload)
+            entries, index, stamp = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - a corrupt pack is an empty cache, nothing more
             return {}
-        return entries if isinstance(entries, dict) else {}
+        if not (isinstance(entries, dict) and isinstance(index, dict) and isinstance(stamp, int)):
+            return {}
+        self._index, self._stamp = index, stamp
+        return entries
 
     def get(self, key: str, details: bool = True) -> ExtractResult | None:
         """The cached result; without ``details`` its accesses, problems and suppressions are empty."""
@@ -173,7 +231,9 @@ class Cache:
         merged.update(self._used)
         if len(merged) > MAX_ENTRIES:
             merged = dict(list(merged.items())[-MAX_ENTRIES:])
-        payload = pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)
+        index = {**self._index, **self._seen}
+        index = {path: entry for path, entry in index.items() if entry[2] in merged}
+        payload = pickle.dumps((merged, index, self._start), protocol=pickle.HIGHEST_PROTOCOL)
         blob = hmac.new(self.key, payload, hashlib.sha256).digest() + payload
         try:
             folder = self._open_folder(create=True)

@@ -3,6 +3,7 @@ the misses (in a process pool when there are enough of them). One file's failure
 is that file's HOS901, never the run's."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from types import ModuleType
 
 from hos_lint import infer, policy, suppressions
 from hos_lint.app.options import Options
-from hos_lint.cache import Cache
+from hos_lint.cache import Cache, Stat, stat_of
 from hos_lint.extract import extractor_for
 from hos_lint.extract.base import ExtractConfig
 from hos_lint.manifest import Manifest
@@ -69,14 +70,30 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
     if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
         return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
     config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
-    data = _read(src, Path(manifest.root) / src.path)
+    full_path = Path(manifest.root) / src.path
+    identity = Cache.identity(src, config)
+    details = policy.in_scope(src.path, scope)
+    st: Stat | None = None
+    if cache.enabled:  # the stat index: an unchanged file is neither read nor hashed
+        try:
+            st = stat_of(os.stat(full_path))  # before reading: a later change shows in the next stat
+        except OSError:
+            st = None  # reading it reports why
+        known = None if st is None else cache.known_key(src.path, identity, st)
+        if known is not None:
+            cached = cache.get(known, details=details)
+            if cached is not None:
+                return cached
+    data = _read(src, full_path)
     if isinstance(data, ExtractResult):
         return data
     unusable = _unusable(src, data)
     if unusable is not None:
         return unusable
     key = cache.key_for(src, config, data)
-    cached = cache.get(key, details=policy.in_scope(src.path, scope))
+    if st is not None:
+        cache.remember(src.path, identity, st, key)
+    cached = cache.get(key, details=details)
     if cached is not None:
         return cached
     if not _extractor(src).might_access_db(data):
