@@ -8,15 +8,18 @@ from __future__ import annotations
 import enum
 import importlib.util
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from hos_lint import app
+from hos_lint import app, cache
 from hos_lint.app import extraction
+from hos_lint.cache import CACHE_DIR
 from hos_lint.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,3 +167,207 @@ def test_editing_a_prisma_schema_changes_cached_typescript_findings(generated, m
     unrelated = lambda fs: [f for f in fs if f["relation"] != moved  # noqa: E731
                             and f["path"] != "services/order/prisma/schema.prisma"]
     assert unrelated(after) == unrelated(before)
+
+
+# --- the stat index: unchanged files are neither read nor hashed ----------------------------
+
+
+def age(root: Path, seconds: int = 3600) -> int:
+    """Give ``root`` (a file, or every file under a folder) an mtime ``seconds`` ago (as a checkout made earlier
+    has); returns that mtime in nanoseconds."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in [root] if root.is_file() else root.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            os.utime(path, ns=(then, then))
+    return then
+
+
+def counting_reads(monkeypatch) -> list[str]:
+    """Record the path of every file whose bytes are read (and so hashed) in this process."""
+    seen: list[str] = []
+    real = extraction._read
+
+    def read(src, full_path):
+        seen.append(src.path)
+        return real(src, full_path)
+
+    monkeypatch.setattr(extraction, "_read", read)
+    return seen
+
+
+def _a_file_with_findings(root: Path, cold: str) -> str:
+    paths = sorted({f["path"] for f in json.loads(cold)["findings"] if f["path"].endswith(".repository.ts")})
+    assert paths
+    return paths[0]
+
+
+def test_a_warm_run_reads_no_unchanged_file_and_equals_the_cold_run(project, monkeypatch):
+    age(project)
+    cold = check_json("--no-cache", "--jobs", "1")
+    first = check_json("--jobs", "1")  # hashes every file, writes the pack and its stat index
+    reads, extracted = counting_reads(monkeypatch), counting_extractions(monkeypatch)
+    warm = check_json("--jobs", "1")
+    assert reads == [] and extracted == []
+    assert first == cold and warm == cold
+
+
+def test_stat_index_and_content_hash_runs_are_byte_identical(project, monkeypatch):
+    age(project)
+    cold = check_json("--no-cache", "--jobs", "1")
+    check_json("--jobs", "1")
+    reads = counting_reads(monkeypatch)
+    by_stat = check_json("--jobs", "1")
+    assert reads == []
+    monkeypatch.setattr(cache, "USE_STAT_INDEX", False)
+    by_hash = check_json("--jobs", "1")
+    every = list(reads)
+    reads.clear()
+    check_json("--no-cache", "--jobs", "1")
+    assert every == reads and len(every) >= json.loads(cold)["summary"]["files_scanned"]  # all read and hashed
+    four = check_json("--jobs", "4")
+    assert by_stat == cold and by_hash == cold and four == cold
+
+
+def test_files_changed_within_the_racy_margin_are_read_again_until_they_age(generated, monkeypatch):
+    """An entry whose mtime is not older than the run that recorded it may hide a change
+    made in the same timestamp tick: such files are re-read and re-hashed."""
+    age(generated)
+    target = "services/order/prisma/schema.prisma"
+    os.utime(generated / target)  # just now
+    check_json("--jobs", "1")
+    reads = counting_reads(monkeypatch)
+    check_json("--jobs", "1")
+    assert reads == [target]  # racily clean: read and hashed again, every run until it ages
+    check_json("--jobs", "1")
+    assert reads == [target, target]
+    age(generated / "services/order/prisma", 10)  # older than the margin: recorded once, then trusted
+    check_json("--jobs", "1")
+    check_json("--jobs", "1")
+    assert reads == [target, target, target]
+
+
+def test_touch_without_change_rehashes_that_file_only_and_extracts_nothing(generated, monkeypatch):
+    age(generated)
+    cold = check_json("--no-cache", "--jobs", "1")
+    check_json("--jobs", "1")
+    target = _a_file_with_findings(generated, cold)
+    age(generated / target, 60)  # a new mtime, older than the racy margin
+    reads, extracted = counting_reads(monkeypatch), counting_extractions(monkeypatch)
+    touched = check_json("--jobs", "1")
+    assert reads == [target] and extracted == []  # read and hashed; the same content key hits
+    again = check_json("--jobs", "1")
+    assert reads == [target]  # the index now holds the new stat
+    assert touched == cold and again == cold
+
+
+def _same_size_change(path: Path) -> None:
+    """Rewrite ``path`` with other bytes of the same length (no database access left) and
+    put its mtime back: only its ctime still tells the change."""
+    before = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(b"//" + b"x" * (len(data) - 3) + b"\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def test_a_change_with_the_same_size_and_mtime_is_caught(generated, monkeypatch):
+    age(generated)
+    check_json("--jobs", "1")
+    before = check_json("--no-cache", "--jobs", "1")
+    target = _a_file_with_findings(generated, before)
+    _same_size_change(generated / target)
+    reads = counting_reads(monkeypatch)
+    warm = check_json("--jobs", "1")
+    assert target in reads
+    cold = check_json("--no-cache", "--jobs", "1")
+    assert warm == cold != before
+    assert [f for f in json.loads(warm)["findings"] if f["path"] == target] == []
+
+
+def _coarse_ctime(monkeypatch) -> None:
+    """A file system whose change time cannot tell two writes in one tick apart: ctime hidden."""
+    real = extraction.stat_of
+    monkeypatch.setattr(extraction, "stat_of", lambda st: real(st)[:2] + (0,) + real(st)[3:])
+
+
+def test_racily_clean_same_size_same_mtime_change_is_caught_without_ctime(generated, monkeypatch):
+    """git's racily clean case: the file is hashed, then rewritten with the same size in the
+    same mtime tick. Only the racy rule (its mtime is not older than the run) catches it."""
+    age(generated)
+    _coarse_ctime(monkeypatch)
+    before = check_json("--no-cache", "--jobs", "1")
+    target = _a_file_with_findings(generated, before)
+    os.utime(generated / target)  # written just before the run
+    check_json("--jobs", "1")  # hashes it
+    _same_size_change(generated / target)  # rewritten within the same tick
+    warm = check_json("--jobs", "1")
+    cold = check_json("--no-cache", "--jobs", "1")
+    assert warm == cold != before
+
+
+def test_without_the_racy_rule_the_same_change_would_be_missed(generated, monkeypatch):
+    """The test above can fail: with the margin disabled the stale findings are served."""
+    age(generated)
+    _coarse_ctime(monkeypatch)
+    monkeypatch.setattr(cache, "RACY_MARGIN_NS", -10**18)
+    before = check_json("--no-cache", "--jobs", "1")
+    target = _a_file_with_findings(generated, before)
+    os.utime(generated / target)
+    check_json("--jobs", "1")
+    _same_size_change(generated / target)
+    assert check_json("--jobs", "1") == before != check_json("--no-cache", "--jobs", "1")
+
+
+def test_a_renamed_file_is_read_under_its_new_name_and_reported_there(generated, monkeypatch):
+    age(generated)
+    before = check_json("--no-cache", "--jobs", "1")
+    check_json("--jobs", "1")
+    old = _a_file_with_findings(generated, before)
+    new = old.replace(".repository.ts", ".repo.ts")
+    (generated / old).rename(generated / new)  # same inode, size and mtime: a new path
+    reads, extracted = counting_reads(monkeypatch), counting_extractions(monkeypatch)
+    warm = check_json("--jobs", "1")
+    assert reads == [new] and extracted == [new]
+    cold = check_json("--no-cache", "--jobs", "1")
+    assert warm == cold
+    paths = {f["path"] for f in json.loads(warm)["findings"]}
+    assert new in paths and old not in paths
+
+
+def test_a_deleted_file_leaves_the_report_and_nothing_is_read(generated, monkeypatch):
+    age(generated)
+    before = check_json("--no-cache", "--jobs", "1")
+    check_json("--jobs", "1")
+    gone = _a_file_with_findings(generated, before)
+    (generated / gone).unlink()
+    reads = counting_reads(monkeypatch)
+    warm = check_json("--jobs", "1")
+    assert reads == []
+    cold = check_json("--no-cache", "--jobs", "1")
+    assert warm == cold != before
+    assert gone not in {f["path"] for f in json.loads(warm)["findings"]}
+
+
+def test_an_index_entry_holds_only_for_the_same_identity_and_stat(tmp_path):
+    """Unit level: a recorded key is returned for the very stat and identity it was
+    recorded with, and for no look-alike (other size, mtime, ctime, inode or config)."""
+    from hos_lint.cache import Cache
+
+    old = time.time_ns() - 3600 * 1_000_000_000
+    st = (120, old, old, 77)
+    writer = Cache(str(tmp_path))
+    writer.remember("a.ts", "ident", st, "k1")
+    writer._used["k1"] = (b"", b"")
+    writer._changed = True
+    writer.save()
+    reader = Cache(str(tmp_path))
+    assert reader.known_key("a.ts", "ident", st) == "k1"
+    assert reader.known_key("b.ts", "ident", st) is None
+    assert reader.known_key("a.ts", "other", st) is None
+    for i in range(4):
+        assert reader.known_key("a.ts", "ident", st[:i] + (st[i] + 1,) + st[i + 1:]) is None
+    recent = Cache(str(tmp_path))
+    now = time.time_ns()
+    recent.remember("c.ts", "ident", (1, now, now, 2), "k2")  # racily clean: not recorded
+    assert "c.ts" not in recent._seen
