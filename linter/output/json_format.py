@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from hos_lint.analysis import RunResult
@@ -56,4 +57,67 @@ def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
             "failed": result.failed,
         },
     }
-    return json.dumps(json_safe(doc), indent=2) + "\n"
+    return dumps_indented(json_safe(doc)) + "\n"
+
+
+def dumps_indented(value: Any, *, ensure_ascii: bool = True) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=...)``, byte for byte, on the C encoder.
+
+    ``indent`` forces the standard library onto its pure-Python encoder. A list or
+    dict holding no list or dict is written in one C call instead, with the item
+    separator carrying the newline and that depth's indent; only containers that hold
+    containers are laid out here. The output is the same bytes either way (a test
+    compares them on every document the formats write).
+    """
+    parts: list[str] = []
+    _write(value, 0, ensure_ascii, parts)
+    return "".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _flat_encoder(depth: int, ensure_ascii: bool) -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(",\n" + "  " * depth, ": "))
+
+
+def _write(value: Any, depth: int, ensure_ascii: bool, parts: list[str]) -> None:
+    if isinstance(value, (list, tuple)):
+        items: list[Any] = list(value)
+        nested = any(isinstance(v, (list, tuple, dict)) for v in items)
+    elif isinstance(value, dict):
+        items = list(value.values())
+        nested = any(isinstance(v, (list, tuple, dict)) for v in items)
+    else:
+        parts.append(_flat_encoder(depth + 1, ensure_ascii).encode(value))
+        return
+    if not items:
+        parts.append("{}" if isinstance(value, dict) else "[]")
+        return
+    inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
+    if not nested:  # one C call: "{" + items joined by the separator + "}"
+        text = _flat_encoder(depth + 1, ensure_ascii).encode(value)
+        parts += (text[0], inner, text[1:-1], outer, text[-1])
+        return
+    if isinstance(value, dict):
+        parts.append("{")
+        for n, (k, v) in enumerate(value.items()):
+            parts.append(("," if n else "") + inner)
+            parts.append(_flat_encoder(depth + 1, ensure_ascii).encode(_key(k)) + ": ")
+            _write(v, depth + 1, ensure_ascii, parts)
+        parts += (outer, "}")
+    else:
+        parts.append("[")
+        for n, v in enumerate(items):
+            parts.append(("," if n else "") + inner)
+            _write(v, depth + 1, ensure_ascii, parts)
+        parts += (outer, "]")
+
+
+def _key(key: Any) -> str:
+    """A dict key as ``json.dumps`` writes it: strings as they are, other scalars converted."""
+    if isinstance(key, str):
+        return key
+    if key is True or key is False or key is None:
+        return json.dumps(key)
+    if isinstance(key, (int, float)):
+        return json.dumps(key) if isinstance(key, float) else int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
