@@ -131,7 +131,7 @@ def _ident_end(text: str) -> int:
 
 def _append_ident(tokens: list[Token], text: str, line: int, col: int, start: int) -> None:
     """An identifier token, and a BAD token for a tail that is not one (``a²``)."""
-    cut = _ident_end(text)
+    cut = len(text) if text.isascii() else _ident_end(text)  # every ASCII character of the run qualifies
     if cut:
         tokens.append(Token(Tok.IDENT, text[:cut], line, col, start, start + cut))
     if cut < len(text):
