@@ -114,9 +114,12 @@ def _run_jobs(jobs: list[Job], workers: int) -> list[ExtractResult]:
     if workers <= 1 or len(jobs) < POOL_THRESHOLD:
         return [_extract_job(job) for job in jobs]
     from hos_lint import pool
-    from hos_lint.extract import loaded_extractors
 
-    loaded_extractors()  # import parsers once in the parent; forked workers inherit them
+    # only the parsers these jobs need, imported once in the parent so forked workers inherit
+    # them (the prefilter already imported each job's extractor; this says so): a tree without
+    # Python files never pays for libcst
+    for src, _, _ in jobs:
+        _extractor(src)
     chunk = max(1, len(jobs) // (workers * 4))
     return pool.run_chunks(_extract_chunk, [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)], workers)
 
