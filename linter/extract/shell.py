@@ -51,7 +51,6 @@ from typing import TYPE_CHECKING
 
 from hos_lint.embedded import LineIndex, Origin, OriginBuilder
 from hos_lint.extract.base import ExtractConfig, HostText, comment_at, parse_error
-from hos_lint.extract.sql import HOS205_MESSAGE, extract_sql
 from hos_lint.model import (
     Access,
     Anchor,
@@ -101,6 +100,8 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     script = scan_script(text)
     problems = [_unreadable(src, lines, offset, what) for offset, what in script.unreadable]
     spans = list(script.comments)
+    if script.chunks:  # the SQL extractor (and sqlglot) only for a script that feeds psql some SQL
+        from hos_lint.extract.sql import extract_sql
     for chunk in script.chunks:
         if _whole_expansion(chunk):
             problems.append(_dynamic(src, chunk))
@@ -124,6 +125,8 @@ def _whole_expansion(chunk: SqlChunk) -> bool:
 
 
 def _dynamic(src: SourceFile, chunk: SqlChunk) -> Problem:
+    from hos_lint.extract.sql import HOS205_MESSAGE
+
     line, col = chunk.origin.position(0)
     return Problem(code="HOS205", location=Location(src.path, line, col), message=HOS205_MESSAGE,
                    service=src.service, anchor=Anchor(line, line, chunk.text.strip()))
