@@ -1,21 +1,29 @@
 """Run the rules over resolved accesses and the project context (stage 7). Pure."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from hos_lint.context import ProjectContext
 from hos_lint.model import Access, Finding, Suppression
 from hos_lint.rule import Catalog, Rule, RuleContext
 
 
-def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[Rule]) -> list[Finding]:
-    """Every finding of every given rule, in no particular order (policy sorts)."""
+def run_rules(accesses: Iterable[Access], ctx: ProjectContext, rules: Iterable[Rule],
+              reported: Callable[[str], bool] | None = None) -> list[Finding]:
+    """Every finding of every given rule, in no particular order (policy sorts).
+
+    ``reported`` (a path test; None: every path) limits the per-access checks to the
+    accesses in the files that can be reported: a ``check_access`` finding is at its
+    access's position (``RuleContext.access_finding``), so the findings left out are
+    exactly ones policy would drop. Whole-set and project checks always see everything.
+    """
     accesses = tuple(accesses)
+    per_access = accesses if reported is None else tuple(a for a in accesses if reported(a.location.path))
     findings: list[Finding] = []
     for rule in rules:
         rctx = RuleContext.bind(ctx, rule)
         if rule.check_access is not None:
-            for access in accesses:
+            for access in per_access:
                 findings.extend(rule.check_access(access, rctx))
         if rule.check_accesses is not None:
             findings.extend(rule.check_accesses(accesses, rctx))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -121,7 +122,10 @@ def judge(project: Project, rules: tuple[Rule, ...], catalog: Catalog) -> tuple[
 
     Returns the reported findings and how many in-scope findings were suppressed.
     """
-    findings = run_rules(project.accesses, project.context, rules)
+    scope, manifest_path = project.scope, project.manifest.path
+    reportable: Callable[[str], bool] | None = (
+        None if scope == ("",) else (lambda p: p == manifest_path or policy.in_scope(p, scope)))
+    findings = run_rules(project.accesses, project.context, rules, reportable)
     applied = suppressions.apply(findings, (s for r in project.results for s in r.suppressions))
     judged = run_suppression_rules(applied.unused, applied.malformed, project.context, rules, frozenset(catalog.codes))
     everything = [*applied.kept, *judged]
