@@ -25,6 +25,9 @@ def test_same_bytes_as_the_pure_python_encoder(value, ascii_only):
     ({"a": [], "b": {}}, '{\n  "a": [],\n  "b": {}\n}'),
     ({"a": [1, "x"]}, '{\n  "a": [\n    1,\n    "x"\n  ]\n}'),
     ([{"k": None}], '[\n  {\n    "k": null\n  }\n]'),
+    ({"f": [{"a": "},\n{", "b": 1}, {"c": 2}]},  # a list of flat dicts, with a look-alike of their separator
+     '{\n  "f": [\n    {\n      "a": "},\\n{",\n      "b": 1\n    },\n    {\n      "c": 2\n    }\n  ]\n}'),
+    ([{"a": 1}, {}], '[\n  {\n    "a": 1\n  },\n  {}\n]'),
     ({"line\nbreak": "é"}, '{\n  "line\\nbreak": "\\u00e9"\n}'),
     ({1: True, None: 2.5}, '{\n  "1": true,\n  "null": 2.5\n}'),
 ])

@@ -97,6 +97,15 @@ def _write(value: Any, depth: int, ensure_ascii: bool, parts: list[str]) -> None
         text = _flat_encoder(depth + 1, ensure_ascii).encode(value)
         parts += (text[0], inner, text[1:-1], outer, text[-1])
         return
+    if isinstance(value, (list, tuple)) and all(type(v) is dict and v and _flat(v) for v in items):
+        # a list of flat, non-empty dicts (the findings): one C call at the dicts' depth; the
+        # only "},\n" in that text is between two dicts (inside one, a separator follows a
+        # scalar), where the list's own, shallower separator belongs
+        text = _flat_encoder(depth + 2, ensure_ascii).encode(value)
+        deeper, dict_inner = "\n" + "  " * (depth + 1), "\n" + "  " * (depth + 2)
+        body = text[2:-2].replace("},\n" + "  " * (depth + 2) + "{", deeper + "}," + deeper + "{" + dict_inner)
+        parts += ("[", deeper, "{", dict_inner, body, deeper, "}", outer, "]")
+        return
     if isinstance(value, dict):
         parts.append("{")
         for n, (k, v) in enumerate(value.items()):
@@ -110,6 +119,14 @@ def _write(value: Any, depth: int, ensure_ascii: bool, parts: list[str]) -> None
             parts.append(("," if n else "") + inner)
             _write(v, depth + 1, ensure_ascii, parts)
         parts += (outer, "]")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat(value: dict[Any, Any]) -> bool:
+    """Every value a plain scalar (exact types: a subclass takes the general path)."""
+    return _SCALARS.issuperset(map(type, value.values()))
 
 
 def _key(key: Any) -> str:
