@@ -298,7 +298,8 @@ def _ratio_row(scenario: str, value: float, target: float, at_most: bool, unit: 
     miss = ""
     if not holds:
         miss = f"{value / target:.2f}x over" if at_most else f"{target / value:.2f}x short"
-    return Row(scenario, f"{value:.3f}{unit}" if unit == " s" else f"{value:.2f}{unit}", f"{sign} {target:g}{unit}", holds, miss)
+    shown = f"{value:.3f}{unit}" if unit == " s" else f"{value:.2f}{unit}"
+    return Row(scenario, shown, f"{sign} {target:g}{unit}", holds, miss)
 
 
 def judge(r: TreeResult) -> list[Row]:
