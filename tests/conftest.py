@@ -40,6 +40,24 @@ SLOW_MODULES = frozenset({
 })
 
 
+@pytest.fixture
+def deny_reads(monkeypatch: pytest.MonkeyPatch):
+    """``deny_reads(name)`` makes every read of a file called ``name`` fail with
+    EACCES, as ``chmod 000`` does for anyone but root (CI runs as root, where the
+    real chmod cannot show it)."""
+    real = Path.read_bytes
+
+    def deny(name: str) -> None:
+        def read_bytes(self: Path) -> bytes:
+            if self.name == name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    return deny
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(__file__).resolve().parent.parent
     for item in items:

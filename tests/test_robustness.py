@@ -284,18 +284,11 @@ def _check_as_nobody() -> dict:
     return json.loads(outcome["stdout"])
 
 
-def test_unreadable_file_simulated(project, monkeypatch):
+def test_unreadable_file_simulated(project, deny_reads):
     """The read fails with EACCES (as chmod 000 does for a non-root user)."""
     target = project / "services/order/db/secret.sql"
     target.write_text("SELECT 1;\n")
-    real_read = pathlib.Path.read_bytes
-
-    def read_bytes(self):
-        if self.name == "secret.sql":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
-
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    deny_reads("secret.sql")
     doc = check()
     assert found(doc) == [HOS101, ("HOS901", "services/order/db/secret.sql", 1, 1)]
     assert messages(doc, "services/order/db/secret.sql") == [

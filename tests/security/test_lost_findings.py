@@ -7,7 +7,6 @@ exactly the files that were not analysed.
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
 from click.testing import CliRunner
@@ -32,18 +31,11 @@ def check(*args: str):
     return CliRunner().invoke(cli, ["check", "--no-cache", "--jobs", "1", *args], catch_exceptions=False)
 
 
-def unreadable(project, monkeypatch) -> str:
+def unreadable(project, deny_reads) -> str:
     """A read that fails with EACCES (what chmod 000 does to anyone but root)."""
     path = "services/order/db/secret.sql"
     (project / path).write_bytes(WRITE)
-    real = pathlib.Path.read_bytes
-
-    def read_bytes(self):
-        if self.name == "secret.sql":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
-
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    deny_reads("secret.sql")
     return path
 
 
@@ -72,8 +64,8 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize("make,line,reason", BAD_FILES)
-def test_a_file_not_analysed_is_an_error_and_fails_the_default_gate(project, monkeypatch, make, line, reason):
-    path = make(project, monkeypatch)
+def test_a_file_not_analysed_is_an_error_and_fails_the_default_gate(project, deny_reads, make, line, reason):
+    path = make(project, deny_reads)
     result = check("--format", "json")
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
@@ -85,9 +77,9 @@ def test_a_file_not_analysed_is_an_error_and_fails_the_default_gate(project, mon
 
 
 @pytest.mark.parametrize("make,line,reason", BAD_FILES[1:3])
-def test_manifest_severity_lowers_it(project, monkeypatch, make, line, reason):
+def test_manifest_severity_lowers_it(project, deny_reads, make, line, reason):
     (project / "hos-lint.yaml").write_text(MANIFEST + "rules:\n  severity: {HOS901: warning}\n")
-    path = make(project, monkeypatch)
+    path = make(project, deny_reads)
     result = check("--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -138,9 +130,9 @@ def test_syntax_error_alone_does_not_fail_the_default_gate(project):
 # --- the summary counts exactly -------------------------------------------------------------
 
 
-def test_summary_counts_every_file_not_analysed(project, monkeypatch):
+def test_summary_counts_every_file_not_analysed(project, deny_reads):
     for param in BAD_FILES:
-        param.values[0](project, monkeypatch)
+        param.values[0](project, deny_reads)
     write(project, "services/order/db/one.sql", b"SELEC * FROM x;\n")  # analysed: one statement failed
     write(project, "services/order/db/ok.sql", b"SELECT * FROM order_service.orders;\n")  # analysed
     write(project, "services/order/src/util.ts", b"export const x = 1;\n")  # skipped: no database token
