@@ -100,12 +100,13 @@ def might_access_db(data: bytes) -> bool:
 def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     """Models, views, datasources, generators and HOS901 problems of one schema
     file. Blocks cut short by a parse error are left out (their error is reported)."""
-    doc = parse_schema(text)
+    toks = tokenize(text)
+    doc = parse_schema(text, toks)
     complete = tuple(b for b in doc.blocks if b.complete)
     return ExtractResult(
         path=src.path,
         service=src.service,
-        comments=comments(text) if config.comments else (),
+        comments=comments(text, toks) if config.comments else (),
         models=tuple(model(src, b) for b in complete if b.kind in (BlockKind.MODEL, BlockKind.VIEW)),
         datasources=tuple(datasource(src, b) for b in complete if b.kind is BlockKind.DATASOURCE),
         generators=tuple(generator(src, b) for b in complete if b.kind is BlockKind.GENERATOR),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hos_lint.extract.prisma.document import ParseError
-from hos_lint.extract.prisma.tokens import BadEscape, Tok, Token, describe, tokenize, unquote
+from hos_lint.extract.prisma.tokens import BadEscape, Tok, Token, describe, unquote
 
 
 class Failure(Exception):
@@ -18,9 +18,9 @@ class Failure(Exception):
 class Cursor:
     """The token list of one parse and the position in it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, toks: list[Token]) -> None:
         self.text = text
-        self.toks = tokenize(text)
+        self.toks = toks
         self.pos = 0
         self.errors: list[ParseError] = []
         self.openers: list[Token] = []  # the '(' and '[' being read, innermost last

@@ -6,17 +6,17 @@ from hos_lint.embedded import LINE_BREAK, LineIndex
 from hos_lint.extract.base import comment_at
 from hos_lint.extract.prisma.checks import env_argument
 from hos_lint.extract.prisma.document import Block, BlockKind, Field, Value, ValueKind
-from hos_lint.extract.prisma.tokens import Tok, tokenize
+from hos_lint.extract.prisma.tokens import Tok, Token
 from hos_lint.model import Comment, Location, PrismaDatasource, PrismaField, PrismaGenerator, PrismaModel, SourceFile
 
 
-def comments(text: str) -> tuple[Comment, ...]:
-    """The tokenizer's comment tokens, and a ``//`` comment in the rest of a
-    ``{`` line (which the tokenizer leaves out, as Prisma ignores it). Asked
-    for only when the file can hold a suppression, so tokenizing it again is cheap."""
+def comments(text: str, toks: list[Token]) -> tuple[Comment, ...]:
+    """The comment tokens among ``toks`` (``text``'s tokens, the ones the parser
+    read), and a ``//`` comment in the rest of a ``{`` line (which the
+    tokenizer leaves out, as Prisma ignores it)."""
     lines = LineIndex.of(text)
     out = []
-    for tok in tokenize(text):
+    for tok in toks:
         if tok.kind is Tok.COMMENT:
             out.append(comment_at(text, lines, tok.start, tok.end))
         elif tok.kind is Tok.LBRACE:

@@ -21,13 +21,14 @@ from hos_lint.extract.prisma.document import (
     Property,
 )
 from hos_lint.extract.prisma.expressions import ExpressionParser
-from hos_lint.extract.prisma.tokens import Tok, Token, describe
+from hos_lint.extract.prisma.tokens import Tok, Token, describe, tokenize
 
 
-def parse_schema(text: str) -> PrismaDocument:
-    """Parse Prisma Schema Language text. Pure; never raises: syntax errors are
-    returned in ``errors`` and the rest of the document is still parsed."""
-    return _Parser(text).parse()
+def parse_schema(text: str, toks: list[Token] | None = None) -> PrismaDocument:
+    """Parse Prisma Schema Language text (``toks``: its ``tokenize``, when the
+    caller already has it). Pure; never raises: syntax errors are returned in
+    ``errors`` and the rest of the document is still parsed."""
+    return _Parser(text, tokenize(text) if toks is None else toks).parse()
 
 
 @dataclass(slots=True)
