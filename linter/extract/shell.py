@@ -220,8 +220,8 @@ def _scan_node(node: Node, readable: bool, text: str, host: HostText, script: Sc
         script.unreadable.append((host.char_offset(node.start_byte), "a psql command in this part is not analysed"))
     elif readable and kind == "heredoc_redirect" and _feeds_psql(node, host):
         _heredoc(node, text, host, script)
-    elif readable and kind == "command" and _runs_psql(node, host):
-        script.chunks += _psql_c_strings(node, text, host)
+    elif readable and kind == "command" and (psql := _psql_word(node, host)) is not None:
+        script.chunks += _psql_c_strings(node, psql, text, host)
 
 
 def _feeds_psql(redirect: Node, host: HostText) -> bool:
@@ -343,13 +343,13 @@ def _decode(text: str, start: int, end: int, builder: OriginBuilder, escapes: st
 _DASH_C = re.compile(r"(?:-c|--command)=?")
 
 
-def _psql_c_strings(command: Node, text: str, host: HostText) -> list[SqlChunk]:
+def _psql_c_strings(command: Node, psql: int, text: str, host: HostText) -> list[SqlChunk]:
     """``psql -c '…'`` / ``-c "…"`` / ``-c'…'`` / ``--command="…"``: a quoted
-    argument of the psql command after its psql word."""
+    argument of the psql command after its psql word (``psql``: that word's
+    index among the command's children)."""
     children = command.children
-    first = _psql_word(command, host)
     chunks = []
-    for index in range(first + 1 if first is not None else len(children), len(children)):
+    for index in range(psql + 1, len(children)):
         arg = children[index]
         parts = arg.children if arg.type == "concatenation" else [arg]
         if parts[0].type == "word" and _DASH_C.fullmatch(host.node_text(parts[0])):
