@@ -151,17 +151,15 @@ def _after_method(role: Role, name: str, how: str, node: Node, scope: Scope, fac
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
+    _define_entity_call(site, facts)  # ``defineEntity`` is none of ``_METHODS``: at most one of the two applies
     receiver, prop = member_parts(site.function)
     if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
-        _define_entity_call(site, facts)
         return
     method = facts.host.node_text(prop)
     if method not in _METHODS:
-        _define_entity_call(site, facts)
         return
     role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
     if role is None:
-        _define_entity_call(site, facts)
         return
     args = arguments_of(site.arguments)
     kind = AccessKind.READ if method in READ_METHODS else AccessKind.WRITE if method in WRITE_METHODS else None
@@ -253,8 +251,7 @@ def _model(name_node: Node, entity_name: str, options: Node | None, at: Node, fa
     if options is not None:
         if _flag(options, "abstract", host):
             return
-        view_node = pair_value(options, "view", host)
-        view = view_node is not None and host.node_text(view_node) == "true"
+        view = _flag(options, "view", host)
         if pair_value(options, "expression", host) is not None and not view:
             return  # a virtual entity: no table
         if _flag(options, "virtual", host):
