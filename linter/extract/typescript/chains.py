@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from hos_lint.extract.typescript.origin import CALL, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts
-from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts
-from hos_lint.model import Access, AccessKind, Location, RelationRef, Via
+from hos_lint.extract.typescript.tree import first_argument, member_parts
+from hos_lint.model import AccessKind, Location, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -228,16 +228,8 @@ def location_at(facts: FileFacts, char_offset: int) -> Location:
 def add_access(facts: FileFacts, site: CallSite, location: Location, ref: RelationRef, kind: AccessKind,
                via: Via, operation: str, anchor_call: Node | None = None) -> None:
     """One access, anchored at the statement of ``anchor_call`` (default: the site's call)."""
-    call = anchor_call if anchor_call is not None else site.call
-    facts.accesses.append(Access(
-        service=facts.src.service,
-        location=location,
-        ref=ref,
-        kind=kind,
-        via=via,
-        operation=operation,
-        anchor=facts.host.anchor(anchor_node(call)),
-    ))
+    facts.add_access(location, ref, kind, via=via, operation=operation,
+                     call=anchor_call if anchor_call is not None else site.call)
 
 
 def string_ref(table: TableName, default_schema: str | None = None) -> RelationRef:

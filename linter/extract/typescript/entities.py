@@ -24,7 +24,7 @@ from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
 from hos_lint.extract.typescript.tree import anchor_node
-from hos_lint.model import Access, AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
+from hos_lint.model import AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -202,16 +202,7 @@ def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: 
 def add_access(facts: FileFacts, at: Node, ref: RelationRef, kind: AccessKind, *, via: Via, operation: str,
                call: Node, referrer: RelationRef | None = None) -> None:
     """An access located at ``at`` (the table reference or the method), anchored at ``call``'s statement."""
-    facts.accesses.append(Access(
-        service=facts.src.service,
-        location=facts.location(at),
-        ref=ref,
-        kind=kind,
-        via=via,
-        operation=operation,
-        anchor=facts.host.anchor(anchor_node(call)),
-        referrer_ref=referrer,
-    ))
+    facts.add_access(facts.location(at), ref, kind, via=via, operation=operation, call=call, referrer=referrer)
 
 
 def class_ref(node: Node, facts: FileFacts) -> RelationRef:

@@ -22,6 +22,7 @@ from hos_lint.extract.typescript.scopes import Scope
 from hos_lint.extract.typescript.tree import anchor_node
 from hos_lint.model import (
     Access,
+    AccessKind,
     ClientClass,
     Comment,
     ExtractResult,
@@ -30,7 +31,9 @@ from hos_lint.model import (
     OrmModel,
     Problem,
     RelationDef,
+    RelationRef,
     SourceFile,
+    Via,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +104,20 @@ class FileFacts:
             message=message,
             service=self.src.service,
             anchor=self.host.anchor(anchor_node(call)),
+        ))
+
+    def add_access(self, location: Location, ref: RelationRef, kind: AccessKind, *, via: Via, operation: str,
+                   call: Node, referrer: RelationRef | None = None) -> None:
+        """An access at ``location``, anchored at ``call``'s statement."""
+        self.accesses.append(Access(
+            service=self.src.service,
+            location=location,
+            ref=ref,
+            kind=kind,
+            via=via,
+            operation=operation,
+            anchor=self.host.anchor(anchor_node(call)),
+            referrer_ref=referrer,
         ))
 
     def add_embedded(self, result: SqlResult) -> None:
