@@ -162,12 +162,14 @@ def recognise(site: CallSite, facts: FileFacts) -> None:
     if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
         return
     method = facts.host.node_text(prop)
-    args = arguments_of(site.arguments)
-    if (method == "define" and len(args) > 1 and args[1].type == "object"
-            and _sequelize(facts.origins.of(receiver, site.scope), site.scope, facts)):
-        _define(site, args, facts)
-    elif method == "init" and len(args) > 1 and args[1].type == "object":
-        _init(site, receiver, args[1], facts)
+    if method in ("define", "init"):
+        args = arguments_of(site.arguments)
+        if len(args) < 2 or args[1].type != "object":
+            return
+        if method == "init":
+            _init(site, receiver, args[1], facts)
+        elif _sequelize(facts.origins.of(receiver, site.scope), site.scope, facts):
+            _define(site, args, facts)
     elif method in READ_METHODS or method in WRITE_METHODS:
         if imports_package(facts, site.scope, ("typeorm", "@mikro-orm/")):
             return  # an entity of another ORM: its statics mean something else (TypeORM's create builds)
