@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from hos_lint.model import Access, AccessKind, Finding, Severity
 from hos_lint.rule import Invalid, Rule, RuleContext, Valid, unallowed_owner
+from hos_lint.rules._examples import DRIZZLE_PRODUCTS, PRISMA_PRODUCT, TYPEORM_PRODUCT
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
@@ -58,9 +59,7 @@ RULE = Rule(
                 expect=("HOS101 2:12 auth_service.users",)),
         Invalid(
             {
-                "services/search/prisma/schema.prisma": (
-                    "model Product {\n  id Int @id\n  @@map(\"products\")\n  @@schema(\"product_service\")\n}\n"
-                ),
+                **PRISMA_PRODUCT,
                 "services/search/src/sync.ts": (
                     "import { PrismaClient } from '@prisma/client';\n"
                     "const prisma = new PrismaClient();\n"
@@ -72,11 +71,7 @@ RULE = Rule(
         # TypeORM: an entity declared in one file, written through an injected repository in another
         Invalid(
             {
-                "services/search/src/product.entity.ts": (
-                    "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
-                    "@Entity('products', { schema: 'product_service' })\n"
-                    "export class Product {\n  @PrimaryColumn() id: number;\n}\n"
-                ),
+                **TYPEORM_PRODUCT,
                 "services/search/src/sync.service.ts": (
                     "import { InjectRepository } from '@nestjs/typeorm';\n"
                     "import { Repository } from 'typeorm';\n"
@@ -167,15 +162,12 @@ RULE = Rule(
         }),
         Invalid(
             {
-            "services/search/src/db/schema.ts": (
-                "import { pgSchema } from 'drizzle-orm/pg-core';\n"
-                "export const products = pgSchema('product_service').table('products', {});\n"
-            ),
+                **DRIZZLE_PRODUCTS,
                 "services/search/src/sync.ts": (
-                "import { drizzle } from 'drizzle-orm/node-postgres';\n"
-                "import { products } from './db/schema';\n"
-                "const db = drizzle(process.env.DATABASE_URL!);\n"
-                "await db.update(products).set({ indexed: true });\n"
+                    "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                    "import { products } from './db/schema';\n"
+                    "const db = drizzle(process.env.DATABASE_URL!);\n"
+                    "await db.update(products).set({ indexed: true });\n"
                 ),
             },
             expect=("HOS101 services/search/src/sync.ts:4:17 product_service.products",),

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from hos_lint.model import Access, AccessKind, Finding, Severity
 from hos_lint.rule import Invalid, Rule, RuleContext, Valid, unallowed_owner
+from hos_lint.rules._examples import DRIZZLE_PRODUCTS, PRISMA_PRODUCT, TYPEORM_PRODUCT
 
 
 def check(access: Access, ctx: RuleContext) -> Iterator[Finding]:
@@ -65,9 +66,7 @@ RULE = Rule(
                 expect=("HOS102 3:6 auth_service.users",)),
         Invalid(
             {
-                "services/search/prisma/schema.prisma": (
-                    "model Product {\n  id Int @id\n  @@map(\"products\")\n  @@schema(\"product_service\")\n}\n"
-                ),
+                **PRISMA_PRODUCT,
                 "services/search/src/sync.ts": (
                     "import { PrismaClient } from '@prisma/client';\n"
                     "const prisma = new PrismaClient();\n"
@@ -79,11 +78,7 @@ RULE = Rule(
         # TypeORM: a query builder reading another service's table, by entity and by 'schema.table'
         Invalid(
             {
-                "services/search/src/product.entity.ts": (
-                    "import { Entity, PrimaryColumn } from 'typeorm';\n\n"
-                    "@Entity('products', { schema: 'product_service' })\n"
-                    "export class Product {\n  @PrimaryColumn() id: number;\n}\n"
-                ),
+                **TYPEORM_PRODUCT,
                 "services/search/src/index.ts": (
                     "import { DataSource } from 'typeorm';\n"
                     "import { Product } from './product.entity';\n"
@@ -120,15 +115,12 @@ RULE = Rule(
         # Drizzle
         Invalid(
             {
-            "services/search/src/db/schema.ts": (
-                "import { pgSchema } from 'drizzle-orm/pg-core';\n"
-                "export const products = pgSchema('product_service').table('products', {});\n"
-            ),
+                **DRIZZLE_PRODUCTS,
                 "services/search/src/sync.ts": (
-                "import { drizzle } from 'drizzle-orm/node-postgres';\n"
-                "import { products } from './db/schema';\n"
-                "const db = drizzle(process.env.DATABASE_URL!);\n"
-                "const rows = await db.select().from(products);\n"
+                    "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+                    "import { products } from './db/schema';\n"
+                    "const db = drizzle(process.env.DATABASE_URL!);\n"
+                    "const rows = await db.select().from(products);\n"
                 ),
             },
             expect=("HOS102 services/search/src/sync.ts:4:37 product_service.products",),
