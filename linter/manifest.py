@@ -224,11 +224,12 @@ def load_manifest(path: Path, *, wall: Path | None = None, default_root: Path | 
         raise ManifestError([f"{path.name}: cannot read manifest: {err}"]) from None
     path = path.resolve()
     root = (default_root or path.parent).resolve()
-    manifest = parse_manifest(text, root=str(root), filename=_display(path, root))
+    loaded = _load_yaml(text, _display(path, root))
+    manifest = _validate(loaded, root=str(root), filename=_display(path, root))
     if manifest.declared_root is not None:
         root = _declared_root(manifest, path, wall)
     if str(root) != manifest.root or manifest.path != _display(path, root):
-        manifest = parse_manifest(text, root=str(root), filename=_display(path, root))
+        manifest = _validate(loaded, root=str(root), filename=_display(path, root))
     return manifest
 
 
@@ -254,6 +255,15 @@ def _display(path: Path, root: Path) -> str:
 
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
     """Validate manifest text (pure). ``filename`` is used in messages and locations."""
+    return _validate(_load_yaml(text, filename), root=root, filename=filename)
+
+
+_Loaded = tuple[Any, dict[KeyPath, int], list[tuple[KeyPath, int, int]]]
+
+
+def _load_yaml(text: str, filename: str) -> _Loaded:
+    """The manifest's data, the line of every key path and the duplicated keys; the text
+    is composed once, whichever root the manifest is then validated against."""
     duplicates: list[tuple[KeyPath, int, int]] = []
     try:
         node = yamlload.compose(text)
@@ -265,6 +275,11 @@ def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> 
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         what = "YAML refused" if isinstance(err, yamlload.YamlLimitError) else "invalid YAML"
         raise ManifestError([f"{filename}{line}: {what}: {problem}"]) from None
+    return data, lines, duplicates
+
+
+def _validate(loaded: _Loaded, *, root: str, filename: str) -> Manifest:
+    data, lines, duplicates = loaded
     validator = _Validator(filename, lines, root)
     for key, first, again in sorted(set(duplicates), key=lambda d: (d[2], d[1])):
         validator.errors.append(f"{filename}:{again}: {_dotted(key)}: duplicate key, first defined at line "
