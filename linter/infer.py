@@ -142,9 +142,9 @@ def _marks(files: list[str], workspaces: Sequence[str]) -> dict[str, list[str]]:
             marks.setdefault(_prisma_app(folder), []).append("holds a Prisma schema")
     patterns = tuple(g for g in workspaces if not g.startswith("!"))
     negated = tuple(g[1:] for g in workspaces if g.startswith("!"))
-    for folder in sorted(_all_folders(files)):
-        if patterns and matches_any(folder, patterns) and not matches_any(folder, negated):
-            glob = next(g for g in patterns if matches_any(folder, (g,)))
+    for folder in sorted(_all_folders(files)) if patterns else ():
+        glob = next((g for g in patterns if matches_any(folder, (g,))), None)
+        if glob is not None and not matches_any(folder, negated):
             marks.setdefault(folder, []).insert(0, f"matches the workspace glob {glob}")
     return {f: why for f, why in marks.items() if not _hidden(f)}
 
