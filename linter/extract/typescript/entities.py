@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
-from hos_lint.extract.typescript.tree import anchor_node
+from hos_lint.extract.typescript.tree import anchor_node, member_parts
 from hos_lint.model import AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from hos_lint.extract.typescript.origin import Origin
     from hos_lint.extract.typescript.scopes import Scope
-    from hos_lint.extract.typescript.sites import ClassSite, FileFacts
+    from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts
 
 _UPPER_RUN = re.compile(r"([A-Z])([A-Z])([a-z])")
 _LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
@@ -79,6 +79,14 @@ def decorator_parts(decorator: Node) -> tuple[Node | None, Node | None]:
     if expression.type == "call_expression":
         return expression.child_by_field_name("function"), expression.child_by_field_name("arguments")
     return expression, None
+
+
+def method_call(site: CallSite, facts: FileFacts) -> tuple[Node, Node, str] | None:
+    """(receiver, method node, method name) of a ``receiver.method(...)`` call, else None."""
+    receiver, prop = member_parts(site.function)
+    if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
+        return None
+    return receiver, prop, facts.host.node_text(prop)
 
 
 def arguments_of(arguments: Node | None) -> list[Node]:

@@ -46,6 +46,7 @@ from hos_lint.extract.typescript.entities import (
     follow_steps,
     imports_package,
     is_local,
+    method_call,
     options_argument,
     outer_methods,
     string_value,
@@ -56,7 +57,6 @@ from hos_lint.extract.typescript.entities import (
 from hos_lint.extract.typescript.literals import pair_value
 from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
-from hos_lint.extract.typescript.tree import member_parts
 from hos_lint.model import AccessKind, Via
 
 if TYPE_CHECKING:
@@ -152,10 +152,10 @@ def _after_method(role: Role, name: str, how: str, node: Node, scope: Scope, fac
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
     _define_entity_call(site, facts)  # ``defineEntity`` is none of ``_METHODS``: at most one of the two applies
-    receiver, prop = member_parts(site.function)
-    if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
+    call = method_call(site, facts)
+    if call is None:
         return
-    method = facts.host.node_text(prop)
+    receiver, prop, method = call
     if method not in _METHODS:
         return
     role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)

@@ -38,6 +38,7 @@ from hos_lint.extract.typescript.entities import (
     computed,
     imports_package,
     is_local,
+    method_call,
     options_argument,
     snake_case,
     string_value,
@@ -158,10 +159,10 @@ def _model_receiver(receiver: Node, scope: Scope, facts: FileFacts) -> Node | No
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
-    receiver, prop = member_parts(site.function)
-    if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
+    call = method_call(site, facts)
+    if call is None:
         return
-    method = facts.host.node_text(prop)
+    receiver, prop, method = call
     if method in ("define", "init"):
         args = arguments_of(site.arguments)
         if len(args) < 2 or args[1].type != "object":

@@ -58,6 +58,7 @@ from hos_lint.extract.typescript.entities import (
     follow_steps,
     imports_package,
     is_local,
+    method_call,
     outer_methods,
     path_ref,
     snake_case,
@@ -69,7 +70,6 @@ from hos_lint.extract.typescript.entities import (
 from hos_lint.extract.typescript.literals import object_items, pair_value
 from hos_lint.extract.typescript.origin import CALL, NEW, PARAM, Origin
 from hos_lint.extract.typescript.sites import CallSite, ClassSite, FileFacts, Knowledge
-from hos_lint.extract.typescript.tree import member_parts
 from hos_lint.model import AccessKind, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
@@ -266,10 +266,10 @@ def _builder_step(role: Role, name: str, call: Node, facts: FileFacts) -> Role:
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
-    receiver, prop = member_parts(site.function)
-    if receiver is None or prop is None or site.arguments is None or site.arguments.type != "arguments":
+    call = method_call(site, facts)
+    if call is None:
         return
-    method = facts.host.node_text(prop)
+    receiver, prop, method = call
     if method not in _METHODS:
         return
     role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
