@@ -89,6 +89,28 @@ def method_call(site: CallSite, facts: FileFacts) -> tuple[Node, Node, str] | No
     return receiver, prop, facts.host.node_text(prop)
 
 
+_Role = TypeVar("_Role")
+
+
+def role_call(
+    site: CallSite,
+    facts: FileFacts,
+    methods: frozenset[str],
+    role_of: Callable[[Origin | None, Scope, FileFacts], _Role | None],
+) -> tuple[_Role, Node, str, list[Node]] | None:
+    """(role of the receiver, method node, method name, arguments) of a
+    ``receiver.method(...)`` call whose method is one of ``methods`` and whose
+    receiver ``role_of`` (an ORM's reading of an origin) recognises, else None."""
+    call = method_call(site, facts)
+    if call is None or call[2] not in methods:
+        return None
+    receiver, prop, method = call
+    role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
+    if role is None:
+        return None
+    return role, prop, method, arguments_of(site.arguments)
+
+
 def arguments_of(arguments: Node | None) -> list[Node]:
     """A call's argument nodes (none for a tagged template or no call)."""
     if arguments is None or arguments.type != "arguments":

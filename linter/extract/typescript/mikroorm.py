@@ -46,9 +46,9 @@ from hos_lint.extract.typescript.entities import (
     follow_steps,
     imports_package,
     is_local,
-    method_call,
     options_argument,
     outer_methods,
+    role_call,
     string_value,
     table_ref,
     type_entity,
@@ -152,16 +152,10 @@ def _after_method(role: Role, name: str, how: str, node: Node, scope: Scope, fac
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
     _define_entity_call(site, facts)  # ``defineEntity`` is none of ``_METHODS``: at most one of the two applies
-    call = method_call(site, facts)
+    call = role_call(site, facts, _METHODS, role_of)
     if call is None:
         return
-    receiver, prop, method = call
-    if method not in _METHODS:
-        return
-    role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
-    if role is None:
-        return
-    args = arguments_of(site.arguments)
+    role, prop, method, args = call
     kind = AccessKind.READ if method in READ_METHODS else AccessKind.WRITE if method in WRITE_METHODS else None
     if role.kind is Kind.REPOSITORY and role.entity is not None:
         if kind is not None:

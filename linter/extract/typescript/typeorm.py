@@ -58,9 +58,9 @@ from hos_lint.extract.typescript.entities import (
     follow_steps,
     imports_package,
     is_local,
-    method_call,
     outer_methods,
     path_ref,
+    role_call,
     snake_case,
     string_value,
     table_ref,
@@ -266,16 +266,10 @@ def _builder_step(role: Role, name: str, call: Node, facts: FileFacts) -> Role:
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
-    call = method_call(site, facts)
+    call = role_call(site, facts, _METHODS, role_of)
     if call is None:
         return
-    receiver, prop, method = call
-    if method not in _METHODS:
-        return
-    role = role_of(facts.origins.of(receiver, site.scope), site.scope, facts)
-    if role is None:
-        return
-    args = arguments_of(site.arguments)
+    role, prop, method, args = call
     if role.kind is Kind.REPOSITORY:
         _repository_call(role, method, prop, site, facts)
     elif role.kind in _SOURCES:
