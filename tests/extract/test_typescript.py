@@ -107,6 +107,40 @@ def test_every_recognised_call_passes_the_prefilter(library, example):
     assert ts.might_access_db(example.encode()) is True
 
 
+@pytest.mark.parametrize(
+    ("library", "example"), [(k.name, example) for k in ts.LIBRARIES for example in k.examples]
+)
+def test_a_file_is_handed_to_every_library_whose_example_it_holds(library, example):
+    """Calls go only to the libraries whose triggers occur in the file: each
+    example's own library is among them without any configured client."""
+    assert library in [k.name for k in ts.libraries_in(example.encode(), ExtractConfig())]
+
+
+def test_a_configured_client_name_keeps_every_library():
+    assert ts.libraries_in(b"store.thing()", ExtractConfig(prisma_clients=("store",))) == ts.LIBRARIES
+    assert ts.libraries_in(b"other.thing()", ExtractConfig(prisma_clients=("store",))) == ()
+    assert [k.name for k in ts.libraries_in(b"import { x } from 'slonik'", ExtractConfig())] == ["slonik"]
+
+
+def test_handing_calls_to_the_triggered_libraries_only_changes_nothing(monkeypatch):
+    """Every TS/JS file of the fixtures, extracted with the libraries its triggers
+    select and with all of them: the same facts."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "fixtures"
+    files = sorted(p for p in root.rglob("*") if p.is_file() and ts.handles(p.name))
+    assert len(files) > 100
+    config = ExtractConfig(comments=False)
+
+    def extract_all():
+        return [ts.extract(SourceFile(str(p), "s", Language.TYPESCRIPT), p.read_text("utf-8"), config)
+                for p in files]
+
+    gated = extract_all()
+    monkeypatch.setattr(ts, "libraries_in", lambda data, config: ts.LIBRARIES)
+    assert extract_all() == gated
+
+
 def test_every_library_brings_examples_and_triggers():
     assert [k.name for k in ts.LIBRARIES] == [
         "prisma-client", "raw-sql", "typeorm", "mikro-orm", "sequelize", "drizzle", "knex", "kysely",

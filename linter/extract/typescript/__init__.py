@@ -27,6 +27,8 @@ its triggers, so a pattern is never added without what lets its file through.
 """
 from __future__ import annotations
 
+import re
+
 from hos_lint.embedded import looks_like_sql
 from hos_lint.extract.base import ExtractConfig, HostText
 from hos_lint.extract.typescript import (
@@ -46,7 +48,7 @@ from hos_lint.extract.typescript import (
 from hos_lint.extract.typescript.literals import decode_escape, sql_literal
 from hos_lint.extract.typescript.prisma_clients import Clients
 from hos_lint.extract.typescript.prisma_queries import READ_OPS, WRITE_OPS
-from hos_lint.extract.typescript.sites import FileFacts, Knowledge
+from hos_lint.extract.typescript.sites import ClassRecogniser, FileFacts, Knowledge, Recogniser
 from hos_lint.extract.typescript.tree import (
     DECLARATION_SUFFIXES,
     TS_SUFFIXES,
@@ -73,9 +75,45 @@ LIBRARIES: tuple[Knowledge, ...] = (
     postgres_js.KNOWLEDGE, vercel_postgres.KNOWLEDGE, slonik.KNOWLEDGE, pg_promise.KNOWLEDGE,
 )
 PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
-_RECOGNISERS = tuple(k.recognise for k in LIBRARIES)
-_CLASS_RECOGNISERS = tuple(k.recognise_class for k in LIBRARIES if k.recognise_class is not None)
-_NEW_RECOGNISERS = tuple(k.recognise_new for k in LIBRARIES if k.recognise_new is not None)
+_Parts = tuple[tuple[Recogniser, ...], tuple[ClassRecogniser, ...], tuple[Recogniser, ...]]
+_WALKERS: dict[tuple[Knowledge, ...], _Parts] = {}
+
+
+_CALLED = re.compile(rb"\.([\w$]+[(<])")
+# each library's triggers split into the ``name(``/``name<`` of ``.name(``/``.name<`` calls and the others
+_TRIGGERS = tuple(
+    (k, (frozenset(t[1:] for t in k.triggers if _CALLED.fullmatch(t)),
+         tuple(t for t in k.triggers if not _CALLED.fullmatch(t))))
+    for k in LIBRARIES
+)
+
+
+def libraries_in(data: bytes, config: ExtractConfig) -> tuple[Knowledge, ...]:
+    """The libraries whose recognisers can find anything in a file holding ``data``.
+
+    A library's ``triggers`` are in every file holding a call it reads (the
+    contract the prefilter rests on, checked by the examples test), so a
+    library none of whose triggers occurs is not asked about the file's
+    calls: most files use one or two libraries, and a call is handed to those
+    only. A configured client name keeps every library (its calls need no
+    trigger of their own).
+    """
+    if any(name.encode() in data for name in config.prisma_clients):
+        return LIBRARIES
+    called = frozenset(_CALLED.findall(data))  # ``.name(``/``.name<`` triggers: one scan, not one per trigger
+    return tuple(k for k, (methods, others) in _TRIGGERS if not methods.isdisjoint(called)
+                 or any(token in data for token in others))
+
+
+def _walker_parts(libraries: tuple[Knowledge, ...]) -> _Parts:
+    parts = _WALKERS.get(libraries)
+    if parts is None:
+        parts = _WALKERS[libraries] = (
+            tuple(k.recognise for k in libraries),
+            tuple(k.recognise_class for k in libraries if k.recognise_class is not None),
+            tuple(k.recognise_new for k in libraries if k.recognise_new is not None),
+        )
+    return parts
 
 
 def handles(path: str) -> bool:
@@ -106,5 +144,5 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     problem = syntax_problem(src, host, root) if root.has_error else None
     if problem is not None:
         facts.problems.append(problem)
-    Walker(facts, _RECOGNISERS, _CLASS_RECOGNISERS, _NEW_RECOGNISERS).visit_program(root)
+    Walker(facts, *_walker_parts(libraries_in(host.data, config))).visit_program(root)
     return facts.result(comments(host, root) if config.comments else ())
