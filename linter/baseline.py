@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from hos_lint.filenames import json_safe
@@ -137,7 +138,7 @@ def _short(value: object) -> str:
 
 
 def match(findings: Iterable[Finding], entries: Iterable[Entry], *,
-          in_scope: Callable[[str], bool], ran_codes: set[str]) -> Matched:
+          in_scope: Callable[[str], bool], ran_codes: AbstractSet[str]) -> Matched:
     """Split findings into new and baselined; entries left over and in scope are stale.
 
     ``in_scope(path)`` says whether this run looked at a path: a pre-commit run

@@ -35,6 +35,10 @@ so an entry is trusted only when its mtime is older than the start of the run
 that wrote the index by ``RACY_MARGIN_NS`` (more than any file system's
 timestamp granularity and clock lag); a newer one is re-read and re-hashed,
 and recorded once it has aged.
+
+Beside the pack, a small signed memo file keeps the judged result of the last
+few whole runs, keyed by every input of the run (``hos_lint.app.memo``), under
+the same racy rule: a warm run on an unchanged tree reads that, not the pack.
 """
 from __future__ import annotations
 
@@ -64,6 +68,7 @@ _DIGEST = 32
 RACY_MARGIN_NS = 3_000_000_000
 # When False, every file is read and hashed (the content-hash cache alone); output is the same.
 USE_STAT_INDEX = True
+MEMO_ENTRIES = 8  # whole-run results kept (see ``Cache.recall``)
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 IndexEntry = tuple[Stat, str, str]  # the stat, the identity the key covers, the content key
@@ -117,7 +122,9 @@ class Cache:
 
     def __init__(self, root: str, enabled: bool = True, notify: Callable[[str], None] | None = None) -> None:
         self.dir = Path(root) / CACHE_DIR
-        self.pack = self.dir / f"extract-v{__version__}-{_shape()}-s1.pack"  # s1: with a stat index
+        shape = _shape()
+        self.pack = self.dir / f"extract-v{__version__}-{shape}-s1.pack"  # s1: with a stat index
+        self.memo_file = f"run-v{__version__}-{shape}.memo"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._notify = notify
@@ -172,18 +179,7 @@ class Cache:
         return self._old
 
     def _load(self) -> dict[str, tuple[bytes, bytes]]:
-        try:
-            folder = self._open_folder(create=False)
-        except OSError:
-            return {}  # an unreadable cache is an empty one
-        if folder is None:
-            return {}
-        try:
-            blob = self._read_pack(folder)
-        except OSError:
-            blob = None
-        finally:
-            os.close(folder)
+        blob = self._read(self.pack.name)  # an unreadable cache is an empty one
         if blob is None:
             return {}
         digest, payload = blob[:_DIGEST], blob[_DIGEST:]
@@ -234,7 +230,62 @@ class Cache:
         index = {**self._index, **self._seen}
         index = {path: entry for path, entry in index.items() if entry[2] in merged}
         payload = pickle.dumps((merged, index, self._start), protocol=pickle.HIGHEST_PROTOCOL)
-        blob = hmac.new(self.key, payload, hashlib.sha256).digest() + payload
+        self._write(self.pack.name, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
+
+    # --- the run memo: a whole run's judged result, keyed by every input ----------------
+
+    def recall(self, key: str, newest_mtime_ns: int) -> bytes | None:
+        """The stored result of a run whose inputs hashed to ``key``, when every file's
+        mtime (the newest is given) is older than that run's start by ``RACY_MARGIN_NS``:
+        a file rewritten within the timestamp granularity could keep its stat."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return None
+        entry = self._memos().get(key)
+        if entry is None or newest_mtime_ns >= entry[0] - RACY_MARGIN_NS:
+            return None
+        return entry[1]
+
+    def memorise(self, key: str, payload: bytes) -> None:
+        """Keep ``payload`` as the result of the run with inputs ``key`` (the last
+        ``MEMO_ENTRIES`` runs are kept: a few option sets and branches)."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return
+        memos = {k: v for k, v in self._memos().items() if k != key}
+        memos[key] = (self._start, payload)
+        blob = pickle.dumps(dict(list(memos.items())[-MEMO_ENTRIES:]), protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self.memo_file, hmac.new(self.key, blob, hashlib.sha256).digest() + blob)
+
+    def _memos(self) -> dict[str, tuple[int, bytes]]:
+        blob = self._read(self.memo_file)
+        if blob is None:
+            return {}
+        digest, payload = blob[:_DIGEST], blob[_DIGEST:]
+        if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            return {}  # not written by this user's hos-lint: never unpickled
+        try:
+            memos = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a corrupt memo is no memo
+            return {}
+        if not isinstance(memos, dict):
+            return {}
+        return {k: v for k, v in memos.items() if isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
+                and isinstance(v[0], int) and isinstance(v[1], bytes)}
+
+    def _read(self, name: str) -> bytes | None:
+        try:
+            folder = self._open_folder(create=False)
+        except OSError:
+            return None
+        if folder is None:
+            return None
+        try:
+            return self._read_file(folder, name)
+        except OSError:
+            return None
+        finally:
+            os.close(folder)
+
+    def _write(self, name: str, blob: bytes) -> None:
         try:
             folder = self._open_folder(create=True)
         except OSError:
@@ -244,7 +295,7 @@ class Cache:
             return
         try:
             _ensure_gitignore(folder)
-            _replace_file(folder, self.pack.name, blob)
+            _replace_file(folder, name, blob)
         except OSError:
             self.enabled = False
         finally:
@@ -298,18 +349,18 @@ class Cache:
         self.enabled = False
         return None
 
-    def _read_pack(self, folder: int) -> bytes | None:
+    def _read_file(self, folder: int, name: str) -> bytes | None:
         try:
-            fd = os.open(self.pack.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
         except FileNotFoundError:
             return None
         except OSError as err:
             if err.errno == errno.ELOOP:
-                self._refuse(f"{CACHE_DIR}/{self.pack.name} is a symbolic link")
+                self._refuse(f"{CACHE_DIR}/{name} is a symbolic link")
             return None
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                self._refuse(f"{CACHE_DIR}/{self.pack.name} is not a regular file")
+                self._refuse(f"{CACHE_DIR}/{name} is not a regular file")
                 return None
             return fh.read()
 

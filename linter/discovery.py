@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from hos_lint.globs import GlobError, anchored, compile_glob, spec
+from hos_lint.globs import GlobError, anchored, compile_glob, quick_test, spec
 from hos_lint.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
 
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
@@ -78,12 +79,16 @@ class _IgnoreFile:
     strip: str  # the file's project-relative folder, removed from a path before matching
     spec: GitIgnoreSpec
     lines: tuple[int, ...]  # source line of each pattern
+    quick: Callable[[str], bool]  # False only when no pattern matches (``globs.quick_test``)
 
     def decides(self, rel: str) -> tuple[bool, str] | None:
         """(ignored or re-included, which line) when a pattern of this file matches ``rel``."""
         if not rel.startswith(self.strip):
             return None
-        result = self.spec.check_file(self.base + rel[len(self.strip):])
+        probe = self.base + rel[len(self.strip):]
+        if not self.quick(probe):
+            return None
+        result = self.spec.check_file(probe)
         if result.include is None or result.index is None:
             return None
         pattern = self.spec.patterns[result.index].pattern
@@ -98,20 +103,23 @@ class Excluder:
     manifest: Manifest
     notices: list[tuple[str, str]] = field(default_factory=list)
     _exclude: GitIgnoreSpec = field(default_factory=lambda: spec(()))
+    _exclude_quick: Callable[[str], bool] = quick_test(spec(()))
+    _listed: dict[str, bool] = field(default_factory=dict)  # folder -> whether its listing holds .gitignore
     _outer: list[_IgnoreFile] = field(default_factory=list)  # info/exclude, then .gitignore above the root
     _chains: dict[str, tuple[_IgnoreFile, ...]] = field(default_factory=dict)  # folder -> files, deepest last
     _in_repository: bool = False
 
     def __post_init__(self) -> None:
         self._exclude = spec(self.manifest.exclude + ALWAYS_EXCLUDE)
+        self._exclude_quick = quick_test(self._exclude)
         if self.manifest.respect_gitignore:
             self._outer = self._outer_ignore_files()
 
     def reason(self, rel: str, is_dir: bool) -> str | None:
         """Why ``rel`` itself is skipped (its parent folders are not looked at), or None."""
         probe = rel + "/" if is_dir else rel
-        hit = self._exclude.check_file(probe)
-        if hit.include and hit.index is not None:
+        hit = self._exclude.check_file(probe) if self._exclude_quick(probe) else None
+        if hit is not None and hit.include and hit.index is not None:
             pattern = (self.manifest.exclude + ALWAYS_EXCLUDE)[hit.index]
             return f"excluded by {self._exclude_source(pattern)} {pattern!r}"
         if not self.manifest.respect_gitignore:
@@ -123,6 +131,11 @@ class Excluder:
                 ignored, where = decided
                 return f"ignored by {where}" if ignored else None
         return None
+
+    def listed(self, folder: str, dirs: list[str], names: list[str]) -> None:
+        """The walk's listing of ``folder`` ("" or ending with "/"): a folder without a
+        ``.gitignore`` entry (of any type) needs no look for one."""
+        self._listed[folder] = ".gitignore" in names or ".gitignore" in dirs
 
     def explain(self, rel: str, is_dir: bool) -> str | None:
         """Why a path, or one of the folders above it, is skipped (for a PATH the user named)."""
@@ -143,7 +156,7 @@ class Excluder:
             parent = folder[:-1].rpartition("/")[0]
             above = self.chain(parent + "/" if parent else "")
         own = None
-        if self._in_repository:
+        if self._in_repository and self._listed.get(folder, True):
             own = self._read_ignore(Path(self.root, folder, ".gitignore"), folder + ".gitignore", "", folder)
         self._chains[folder] = above + ((own,) if own else ())
         return self._chains[folder]
@@ -213,7 +226,8 @@ class Excluder:
             self.notices.append((name, f"{where}: {why}; not applied"))
         if not patterns:
             return None
-        return _IgnoreFile(name, base, strip, GitIgnoreSpec(patterns, backend="simple"), tuple(lines))
+        ignore_spec = GitIgnoreSpec(patterns, backend="simple")
+        return _IgnoreFile(name, base, strip, ignore_spec, tuple(lines), quick_test(ignore_spec))
 
 
 def walk_project(manifest: Manifest) -> Walk:
@@ -235,6 +249,7 @@ def walk_project(manifest: Manifest) -> Walk:
     for folder, dirs, names in os.walk(root, onerror=lambda err: notices.append(_walk_error(root, err))):
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         rel_folder = "" if rel_folder == "." else rel_folder + "/"
+        excluder.listed(rel_folder, dirs, names)
         kept = []
         for d in sorted(dirs):
             rel = rel_folder + d

@@ -15,7 +15,7 @@ Two things are added to pathspec's translation:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from pathspec import GitIgnoreSpec
@@ -140,3 +140,38 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
 def escape(text: str) -> str:
     """A literal path as a glob (for service folders found on disk)."""
     return "".join("\\" + c if c in "\\*?[" else c for c in text)
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def quick_test(spec: GitIgnoreSpec) -> Callable[[str], bool]:
+    """A test that is False only when no pattern of ``spec`` matches a path: one regular
+    expression for all of them, run in C, where pathspec loops over the patterns in
+    Python. Most paths of a walk match none, so the exact answer (``check_file``,
+    which knows the order and the negations) is asked only after a True."""
+    parts = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is None or regex is None:
+            continue
+        source = regex.pattern
+        if not isinstance(source, str) or "(?P=" in source:
+            return _always
+        source = source.removeprefix("(?s)")
+        if source.startswith("(?"):  # another inline flag: no combined form
+            return _always
+        parts.append("(?:" + _NAMED_GROUP.sub("(?:", source) + ")")
+    if not parts:
+        return _never
+    combined = re.compile("|".join(parts), re.S)
+    return lambda path: combined.match(path) is not None
+
+
+def _always(path: str) -> bool:
+    return True
+
+
+def _never(path: str) -> bool:
+    return False
+

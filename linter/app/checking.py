@@ -10,11 +10,11 @@ from pathlib import Path
 
 from hos_lint import baseline, outfile, policy, suppressions
 from hos_lint.analysis import Project, RunResult
-from hos_lint.app.changed import narrow_to_changes
-from hos_lint.app.extraction import not_analysed
-from hos_lint.app.loading import baseline_path
+from hos_lint.app import memo
+from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest
 from hos_lint.app.options import Options, UsageError
-from hos_lint.app.project import analyse
+from hos_lint.app.planning import Plan, plan
+from hos_lint.cache import Cache
 from hos_lint.discovery import relative_to_root
 from hos_lint.embedded import split_lines
 from hos_lint.engine import run_rules, run_suppression_rules, selected_rules
@@ -45,6 +45,8 @@ def check(options: Options, catalog: Catalog | None = None, changed_since: str |
           ) -> RunResult | NothingChanged:
     """``hos-lint check``: the files changed since ``changed_since`` (when given), else PATHS."""
     if changed_since:
+        from hos_lint.app.changed import narrow_to_changes  # git: only for --changed-since
+
         narrowed = narrow_to_changes(options, changed_since)
         if narrowed is None:
             return NothingChanged(changed_since)
@@ -53,37 +55,67 @@ def check(options: Options, catalog: Catalog | None = None, changed_since: str |
 
 
 def run(options: Options, catalog: Catalog | None = None) -> RunResult:
-    """The whole check: stages 1–8."""
+    """The whole check: stages 1–8 (2–8 skipped when nothing they read has changed)."""
     started = time.perf_counter()
-    project = analyse(options)
     catalog = catalog or load_catalog()
+    planned = plan(check_rule_names(load_project_manifest(options), options), options)
+    cache = Cache(planned.manifest.root, enabled=options.cache, notify=options.notify)
+    key = memo.run_key(planned, options) if cache.enabled else None
+    judged = memo.recall(cache, key)
+    if judged is None:
+        judged = _judge_plan(planned, options, catalog, cache)
+        memo.remember(cache, key, judged)
+    manifest = planned.manifest
+    matched = _apply_baseline(options, manifest, planned.scope, judged.findings, judged.ran)
+    return RunResult(
+        findings=matched.new,
+        suppressed=judged.suppressed,
+        baselined=len(matched.baselined),
+        stale=matched.stale,
+        files_scanned=judged.files_scanned,
+        services=judged.services,
+        services_with_schema=judged.services_with_schema,
+        notices=judged.notices,
+        fail_on=options.fail_on or manifest.rules.fail_on,
+        inferred=judged.inferred,
+        duration_s=time.perf_counter() - started,
+        root=manifest.root,
+        repo_root=judged.repo_root,
+        legacy=judged.legacy,
+        databases=judged.databases,
+        skipped=planned.skipped,
+    )
+
+
+def _judge_plan(planned: Plan, options: Options, catalog: Catalog, cache: Cache) -> memo.Judged:
+    """Stages 3–8 of a planned run, before the baseline."""
+    from hos_lint.app.extraction import not_analysed  # the parsers' side: not imported when a run is recalled
+    from hos_lint.app.project import analyse_plan
+
+    project = analyse_plan(planned, options, cache)
     manifest = project.manifest
     rules = _rules(catalog, manifest, options)
     findings, suppressed = judge(project, rules, catalog)
-    matched = _apply_baseline(options, project, findings, {r.code for r in rules})
-    return RunResult(
-        findings=matched.new,
+    return memo.Judged(
+        findings=findings,
         suppressed=suppressed,
-        baselined=len(matched.baselined),
-        stale=matched.stale,
+        ran=frozenset(r.code for r in rules),
         files_scanned=sum(1 for r in project.results
                           if r.skipped is None and not_analysed(r) is None and policy.in_scope(r.path, project.scope)),
         services=tuple(s.name for s in manifest.services),
         services_with_schema=sum(1 for s in manifest.services if s.schema),
         notices=tuple(n for n in project.notices if policy.in_scope(n.path, project.scope)),
-        fail_on=options.fail_on or manifest.rules.fail_on,
         inferred=manifest.inferred,
-        duration_s=time.perf_counter() - started,
-        root=manifest.root,
-        repo_root=project.repo_root,
         legacy=tuple(s.name for s in manifest.services if s.legacy and manifest.inferred),
         databases=project.databases,
-        skipped=project.skipped,
+        repo_root=project.repo_root,
     )
 
 
 def check_all(options: Options) -> tuple[Project, tuple[Finding, ...]]:
     """Every finding of the project (no baseline), with the analysed project."""
+    from hos_lint.app.project import analyse
+
     project = analyse(options)
     catalog = load_catalog()
     whole = replace(project, scope=("",), files_only=False)
@@ -138,6 +170,8 @@ def write_baseline(options: Options, catalog: Catalog | None = None) -> tuple[Pa
     """Run the whole project without a baseline and write every finding to the baseline file."""
     if options.paths and any(Path(p).is_file() for p in options.paths):
         raise UsageError("the baseline is written from a whole-project run; pass no file paths")
+    from hos_lint.app.project import analyse
+
     project = analyse(options)
     if project.scope != ("",):
         raise UsageError("the baseline is written from a whole-project run; run `hos-lint baseline` at the root")
@@ -154,9 +188,9 @@ def _rules(catalog: Catalog, manifest: Manifest, options: Options) -> tuple[Rule
     return selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
 
 
-def _apply_baseline(options: Options, project: Project, findings: tuple[Finding, ...],
-                    ran: set[str]) -> baseline.Matched:
-    path = baseline_path(options, project.manifest)
+def _apply_baseline(options: Options, manifest: Manifest, scope: tuple[str, ...], findings: tuple[Finding, ...],
+                    ran: frozenset[str]) -> baseline.Matched:
+    path = baseline_path(options, manifest)
     if options.no_baseline or not os.path.lexists(path):
         return baseline.Matched(findings, (), ())
     name = outfile.shown(options.baseline or path.name)
@@ -170,6 +204,6 @@ def _apply_baseline(options: Options, project: Project, findings: tuple[Finding,
         raise UsageError(str(err)) from None
 
     def looked_at(p: str) -> bool:
-        return policy.in_scope(p, project.scope)
+        return policy.in_scope(p, scope)
 
     return baseline.match(findings, entries, in_scope=looked_at, ran_codes=ran)

@@ -25,7 +25,7 @@ Job = tuple[SourceFile, bytes, ExtractConfig]  # one file to extract: what, its 
 
 
 def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
-                scope: tuple[str, ...] = ("",)) -> list[ExtractResult]:
+                scope: tuple[str, ...] = ("",), cache: Cache | None = None) -> list[ExtractResult]:
     """Stages 3–4 for every file: read, cache lookup, prefilter, then extract the misses
     (in a process pool when there are enough of them). Order follows ``sources``.
 
@@ -34,7 +34,8 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     extractor module at all, so warm runs import no parser; for a file outside
     ``scope`` only its project-wide facts are loaded.
     """
-    cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
+    if cache is None:
+        cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
     schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
     first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)

@@ -1,21 +1,20 @@
-"""Stages 1–6: load the manifest, walk the project, extract every file, build the
-context and resolve the accesses of the files the user asked about."""
+"""Stages 1–6: load the manifest, walk the project (``planning``), extract every
+file, build the context and resolve the accesses of the files the user asked about."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from hos_lint import infer, policy
 from hos_lint.analysis import Project
 from hos_lint.app.extraction import extract_all, not_analysed
 from hos_lint.app.loading import check_rule_names, load_project_manifest
-from hos_lint.app.options import Options, UsageError
+from hos_lint.app.options import Options
+from hos_lint.app.planning import Plan, plan
+from hos_lint.cache import Cache
 from hos_lint.context import ProjectContext
-from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
-from hos_lint.extract import language_for
-from hos_lint.manifest import Entry, Manifest, ManifestError, find_repo_root
-from hos_lint.model import Access, ExtractResult, FileNotice, SkipReason, SourceFile
+from hos_lint.manifest import Manifest, find_repo_root
+from hos_lint.model import Access, ExtractResult, FileNotice, SkipReason
 from hos_lint.resolve import build_context, resolve_accesses
 
 
@@ -26,20 +25,15 @@ def analyse(options: Options) -> Project:
 
 def analyse_manifest(manifest: Manifest, options: Options) -> Project:
     """Stages 2–6 with this manifest."""
-    scope, files_only = _scope(options.paths, manifest)
-    walk = walk_project(manifest)
-    if walk.unmatched:
-        raise ManifestError([e.error(_unmatched(e)) for e in walk.unmatched])
-    if manifest.inferred:
-        manifest, walk = _infer_services(manifest, walk)
-    sources: list[SourceFile] = []
-    for cand in walk.files:
-        language = language_for(cand.path)
-        if language is not None:
-            sources.append(SourceFile(cand.path, cand.service, language))
-    scope, skipped = _covered(options, manifest, scope, sources, walk)
-    results = extract_all(manifest, sources, options, scope)
-    notices = [FileNotice(path=p, reason=r) for p, r in walk.notices]
+    return analyse_plan(plan(manifest, options), options)
+
+
+def analyse_plan(planned: Plan, options: Options, cache: Cache | None = None) -> Project:
+    """Stages 3–6: extract every planned file, build the context, resolve the scope's accesses
+    (through ``cache`` when the caller holds one, else a new one)."""
+    manifest, scope, skipped, files_only = planned.manifest, planned.scope, planned.skipped, planned.files_only
+    results = extract_all(manifest, list(planned.sources), options, scope, cache)
+    notices = [FileNotice(path=p, reason=r) for p, r in planned.walk_notices]
     notices += [FileNotice(path=r.path, reason=why) for r in results
                 if (why := not_analysed(r)) is not None and r.skipped is not SkipReason.NOT_POSTGRES]
     databases = _provider_notices(results, scope)
@@ -49,34 +43,6 @@ def analyse_manifest(manifest: Manifest, options: Options) -> Project:
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
                    notices=(*notices, *databases), databases=tuple(databases), scope=scope, files_only=files_only,
                    repo_root=str(find_repo_root(Path(manifest.root)) or manifest.root), skipped=skipped)
-
-
-def _infer_services(manifest: Manifest, walk: Walk) -> tuple[Manifest, Walk]:
-    """Zero-config: the services the project root's layout shows, and the walk's files
-    assigned to them."""
-    root = Path(manifest.root)
-    paths = [c.path for c in walk.files]
-    present = set(paths)
-    workspaces = infer.workspace_globs(*(_small_text(root / name) if name in present else None
-                                         for name in ("package.json", "pnpm-workspace.yaml")))
-    services = infer.infer_services(paths, workspaces, root.name or "app")
-    manifest = replace(manifest, services=services)
-    matcher = ServiceMatcher.of(services)
-    files = tuple(Candidate(c.path, matcher.service_of(c.path)) for c in walk.files)
-    return manifest, replace(walk, files=files)
-
-
-WORKSPACE_FILE_LIMIT = 1024 * 1024
-
-
-def _small_text(path: Path) -> str | None:
-    """A small root file's text (workspace globs); None when unreadable or too large."""
-    try:
-        if path.stat().st_size > WORKSPACE_FILE_LIMIT:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> list[FileNotice]:
@@ -102,58 +68,6 @@ def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> l
     return out
 
 
-def _unmatched(entry: Entry) -> str:
-    if entry.key.startswith("services."):
-        return (f"{entry.value!r} matches no file under the project root that is not excluded; "
-                "the service would go unchecked")
-    return f"{entry.value!r} matches no file or folder under the project root; it excludes nothing"
-
-
-def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sources: list[SourceFile],
-             walk: Walk) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Each PATH must hold a file hos-lint analyses; one that holds none is a usage error
-    saying why (never a run that reports "No problems found" about nothing). A named file that
-    the configuration excludes is skipped with one line saying which pattern excludes it (what
-    ruff's ``--force-exclude`` does, visibly), so pre-commit can pass staged files blindly.
-    Returns the scope left to report and those lines."""
-    if scope == ("",) and not options.paths:
-        return scope, ()
-    # every analysed file and each folder above one; the manifest counts (findings can be on it),
-    # and so does a file the walk reports it could not use (that notice is the run's answer)
-    reported = [*(s.path for s in sources), *((manifest.path,) if manifest.path else ()),
-                *(p for p, _ in walk.notices)]
-    covered = {""} if reported else set()
-    for path in reported:
-        parts = path.split("/")
-        covered.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    excluder = walk.excluder or Excluder(manifest.root, manifest)
-    kept: list[str] = []
-    skipped: list[str] = []
-    for given, rel in zip(options.paths, scope):
-        if rel.rstrip("/") in covered:
-            kept.append(rel)
-            continue
-        is_dir = Path(given).is_dir()
-        why = excluder.explain(rel, is_dir) if rel else None
-        if options.paths_from_git:
-            continue
-        if why and not is_dir:
-            skipped.append(f"{given}: {why}; not checked")
-            continue
-        raise UsageError(f"{given}: {_nothing_to_check(rel, is_dir, why)}")
-    return tuple(kept), tuple(skipped)
-
-
-def _nothing_to_check(rel: str, is_dir: bool, why: str | None) -> str:
-    if why:
-        return f"{why}; nothing to check"
-    if is_dir:
-        return ("no file hos-lint analyses in this folder (Prisma schemas, TypeScript/JavaScript, SQL, "
-                "shell, Python, docker-compose, .env or Kubernetes files)")
-    return ("not a file hos-lint analyses (Prisma schemas, TypeScript/JavaScript, SQL, shell, Python, "
-            "docker-compose, .env or Kubernetes files)")
-
-
 def resolve_all(manifest: Manifest, results: list[ExtractResult],
                 scope: tuple[str, ...] = ("",)) -> tuple[ProjectContext, tuple[Access, ...]]:
     """Stages 5–6: build the context from every file, then resolve the accesses of the
@@ -162,20 +76,3 @@ def resolve_all(manifest: Manifest, results: list[ExtractResult],
     context = build_context(manifest, results)
     in_scope = (a for r in results if policy.in_scope(r.path, scope) for a in r.accesses)
     return context, resolve_accesses(context, in_scope)
-
-
-def _scope(paths: tuple[str, ...], manifest: Manifest) -> tuple[tuple[str, ...], bool]:
-    if not paths:
-        return ("",), False
-    scope: list[str] = []
-    for p in paths:
-        rel = relative_to_root(Path(p), manifest.root)
-        if rel is None:
-            raise UsageError(f"{p} is outside the project root {manifest.root}")
-        if not Path(p).exists():
-            raise UsageError(f"{p}: no such file or directory")
-        scope.append(rel)
-    files_only = all(Path(p).is_file() for p in paths)
-    return tuple(scope), files_only
-
-

@@ -26,6 +26,7 @@ class ExtractorSpec:
     language: Language
     suffixes: tuple[str, ...] | None  # lower-case suffixes claimed; None: the module's ``handles`` decides
     refused: tuple[str, ...] = ()  # suffixes not claimed although a claimed one matches (``.d.ts``)
+    claims: str | None = None  # without suffixes: the light module whose ``handles`` decides (else ``module``'s)
 
 
 EXTRACTORS: tuple[ExtractorSpec, ...] = (
@@ -35,8 +36,8 @@ EXTRACTORS: tuple[ExtractorSpec, ...] = (
     ExtractorSpec("hos_lint.extract.sql", Language.SQL, (".sql",)),
     ExtractorSpec("hos_lint.extract.shell", Language.SHELL, (".sh", ".bash")),
     ExtractorSpec("hos_lint.extract.python", Language.PYTHON, (".py",)),
-    # last: other extractors keep odd names such as `.env.ts`; it claims by name, and is light to import
-    ExtractorSpec("hos_lint.extract.config_files", Language.CONFIG, None),
+    # last: other extractors keep odd names such as `.env.ts`; it claims by name (``config_kinds``)
+    ExtractorSpec("hos_lint.extract.config_files", Language.CONFIG, None, claims="hos_lint.extract.config_kinds"),
 )
 
 
@@ -55,7 +56,7 @@ def _claim(path: str) -> ExtractorSpec | None:
     lowered = path.lower()
     for spec in EXTRACTORS:
         if spec.suffixes is None:
-            if _module(spec.module).handles(path):
+            if _module(spec.claims or spec.module).handles(path):
                 return spec
         elif lowered.endswith(spec.suffixes) and not lowered.endswith(spec.refused):
             return spec

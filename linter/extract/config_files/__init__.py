@@ -47,10 +47,8 @@ every reader yields).
 """
 from __future__ import annotations
 
-import enum
-import re
-
 from hos_lint.embedded import LineIndex
+from hos_lint.extract import config_kinds
 from hos_lint.extract.base import ExtractConfig, comment_at
 from hos_lint.extract.config_files.compose import build_dir, compose_settings
 from hos_lint.extract.config_files.env import env_settings
@@ -59,6 +57,7 @@ from hos_lint.extract.config_files.settings import Read, Setting
 from hos_lint.extract.config_files.urls import is_connection_variable, schema_entries, url_schemas
 from hos_lint.extract.config_files.values import UNKNOWN, Value, expand_k8s, interpolate
 from hos_lint.extract.config_files.yaml_docs import YAML_LIMIT, blank_templates, yaml_settings
+from hos_lint.extract.config_kinds import K8S_FOLDERS, FileKind, file_kind
 from hos_lint.model import Connection, ConnectionTarget, ExtractResult, Language, Location, SkipReason, SourceFile
 
 __all__ = [
@@ -71,47 +70,11 @@ __all__ = [
 NAME = "config"
 LANGUAGE = Language.CONFIG
 
-# Folder names whose YAML files are treated as Kubernetes manifests (or Helm
-# charts). A YAML file elsewhere is not read: an arbitrary YAML file holding a
-# DATABASE_URL key (CI config, OpenAPI examples) is not a deployment.
-K8S_FOLDERS = frozenset({"k8s", "kubernetes", "deploy", "manifests", "helm", "charts"})
-
 _PREFILTER_TOKENS = (b"DATABASE_URL", b"postgres", b"DB_URL", b"_URL")
 
 
-class FileKind(enum.Enum):
-    COMPOSE = "docker-compose"
-    ENV = "env"
-    K8S = "k8s"
-
-
-# `docker-compose.yml`, `docker-compose.prod.yaml`, `compose-dev.yml`,
-# `compose.override.yaml`; not `composer.yml` (something after "compose" must
-# be a separator).
-_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.\-_][^/]*)?\.ya?ml")
-
-
-def file_kind(path: str) -> FileKind | None:
-    """What kind of configuration file a project-relative POSIX path is, if any.
-
-    Compose names win over the Kubernetes folder rule, so a compose file under
-    ``deploy/`` is read as compose. A Kubernetes manifest is any ``.yaml`` /
-    ``.yml`` file with a folder in ``K8S_FOLDERS`` (any case) among its parent
-    folders.
-    """
-    folders, _, base = path.rpartition("/")
-    lower = base.lower()
-    if _COMPOSE_NAME.fullmatch(lower):
-        return FileKind.COMPOSE
-    if lower == ".env" or lower.startswith(".env."):
-        return FileKind.ENV
-    if lower.endswith((".yaml", ".yml")) and any(f.lower() in K8S_FOLDERS for f in folders.split("/")):
-        return FileKind.K8S
-    return None
-
-
 def handles(path: str) -> bool:
-    return file_kind(path) is not None
+    return config_kinds.handles(path)
 
 
 def might_access_db(data: bytes) -> bool:

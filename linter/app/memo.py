@@ -1,0 +1,85 @@
+"""A whole run remembered (stage 2½): when nothing a check reads has changed,
+its judged result is the last one's.
+
+The key covers every input of the result: the hos-lint version and the shape
+of the result record, the plan (the manifest as loaded and inferred, every file
+to analyse with its service and language, the scope, the walk's notices), the
+options that change findings, and the stat (size, mtime_ns, ctime_ns, inode)
+of every planned file, as the stat index keys a single file. The files are
+stat'ed, never read. A remembered result is used only when every file's mtime
+is older than the run that stored it by the racy margin (``cache.recall``), so
+a file rewritten within the timestamp granularity is never missed. The
+baseline is applied after, from the baseline file as it is now.
+
+A hit skips reading the cache pack, resolution and the rules: on a warm
+1,000-file tree that is most of the run (``bench/RESULTS.md``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from hos_lint import __version__
+from hos_lint.app.options import Options
+from hos_lint.app.planning import Plan
+from hos_lint.cache import Cache, Stat, stat_of
+from hos_lint.model import FileNotice, Finding
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judged:
+    """What a check computes from the project, before the baseline."""
+
+    findings: tuple[Finding, ...]
+    suppressed: int
+    ran: frozenset[str]  # the codes of the rules that ran (the baseline's stale entries need them)
+    files_scanned: int
+    services: tuple[str, ...]
+    services_with_schema: int
+    notices: tuple[FileNotice, ...]
+    inferred: bool
+    legacy: tuple[str, ...]
+    databases: tuple[FileNotice, ...]
+    repo_root: str
+
+
+_SHAPE = repr([(f.name, str(f.type)) for f in dataclasses.fields(Judged)])
+
+
+def run_key(planned: Plan, options: Options) -> tuple[str, int] | None:
+    """(the key of this run's inputs, the newest mtime among its files); None when a
+    planned file cannot be stat'ed (the run reports it)."""
+    root = Path(planned.manifest.root)
+    stats: list[Stat] = []
+    for src in planned.sources:
+        try:
+            stats.append(stat_of(os.stat(root / src.path)))
+        except OSError:
+            return None
+    asked = (options.paths, options.config, options.select, options.ignore, options.fail_on, options.paths_from_git)
+    text = repr((__version__, _SHAPE, planned, asked, stats))
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return key, max((st[1] for st in stats), default=0)
+
+
+def recall(cache: Cache, key: tuple[str, int] | None) -> Judged | None:
+    """The remembered result for ``key``, when there is one that can be trusted."""
+    if key is None:
+        return None
+    blob = cache.recall(*key)
+    if blob is None:
+        return None
+    try:
+        judged = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - a memo that does not load is no memo
+        return None
+    return judged if isinstance(judged, Judged) else None
+
+
+def remember(cache: Cache, key: tuple[str, int] | None, judged: Judged) -> None:
+    if key is not None:
+        cache.memorise(key[0], pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,211 @@
+"""A whole run remembered (``hos_lint.app.memo``): a warm run whose inputs did not change
+recalls its judged result without reading the pack or running a rule; any change to a
+file, the file set, the manifest, the options or the baseline is a fresh run, and the
+output is byte-identical to a cold run either way.
+
+Runs the real CLI in-process on a copy of ``fixtures/hos-marketplace``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hos_lint import cache
+from hos_lint.app import checking
+from hos_lint.cache import CACHE_DIR
+from hos_lint.cli import cli
+
+MARKETPLACE = Path(__file__).resolve().parent.parent / "fixtures" / "hos-marketplace"
+
+
+@pytest.fixture(autouse=True)
+def private_cache_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(MARKETPLACE, root, symlinks=True, ignore=shutil.ignore_patterns(CACHE_DIR))
+    age(root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Every file under ``root`` (or ``root`` itself) last written ``seconds`` ago."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in [root] if root.is_file() else root.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            os.utime(path, ns=(then, then))
+
+
+@pytest.fixture
+def judged(monkeypatch) -> list[int]:
+    """Counts the runs that judged the project (the ones not recalled)."""
+    runs: list[int] = []
+    real = checking._judge_plan
+
+    def judge_plan(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "_judge_plan", judge_plan)
+    return runs
+
+
+def check_json(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "--fail-on", "never", "--jobs", "1", *args],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+
+def test_an_unchanged_project_is_recalled_and_equals_the_cold_run(project, judged):
+    cold = check_json("--no-cache")
+    assert json.loads(cold)["findings"]
+    first = check_json()
+    assert list((project / CACHE_DIR).glob("run-v*.memo"))
+    warm = check_json()
+    assert judged == [1, 1]  # the cold run and the first cached run judged; the warm one recalled
+    assert first == cold and warm == cold
+
+
+def test_a_recalled_run_reads_no_source_file_and_no_pack(project, monkeypatch):
+    check_json()
+    opened: list[str] = []
+    real_read = cache.Cache._read
+
+    def read(self, name):
+        opened.append(name)
+        return real_read(self, name)
+
+    monkeypatch.setattr(cache.Cache, "_read", read)
+    check_json()
+    assert [name.split("-")[0] for name in opened] == ["run"]  # the memo, not the extraction pack
+
+
+def test_an_edited_file_is_judged_again(project, judged):
+    check_json()
+    target = project / "services/order/src/orders/order.repository.ts"
+    assert target.is_file()
+    target.write_text(target.read_text() + "\n// reviewed\n")
+    age(target, 60)
+    warm = check_json()
+    assert judged == [1, 1]
+    assert warm == check_json("--no-cache")
+
+
+def test_a_new_file_with_a_violation_is_found(project, judged):
+    before = check_json()
+    new = project / "services/order/db/late.sql"
+    new.parent.mkdir(parents=True, exist_ok=True)
+    new.write_text("UPDATE payment_service.payments SET amount = 0;\n")
+    age(new, 60)
+    after = check_json()
+    assert judged == [1, 1]
+    assert [(f["code"], f["line"]) for f in json.loads(after)["findings"] if f["path"] == "services/order/db/late.sql"] \
+        == [("HOS101", 1)]
+    assert after != before and after == check_json("--no-cache")
+
+
+def test_a_deleted_file_drops_its_findings(project, judged):
+    before = check_json()
+    paths = sorted({f["path"] for f in json.loads(before)["findings"] if f["path"].endswith(".ts")})
+    (project / paths[0]).unlink()
+    after = check_json()
+    assert judged == [1, 1]
+    assert paths[0] not in {f["path"] for f in json.loads(after)["findings"]}
+    assert after == check_json("--no-cache")
+
+
+def test_other_options_and_another_manifest_are_judged_again(project, judged):
+    check_json()
+    selected = check_json("--select", "HOS101")
+    assert {f["code"] for f in json.loads(selected)["findings"]} == {"HOS101"}
+    assert judged == [1, 1]
+    manifest = project / "hos-lint.yaml"
+    manifest.write_text(manifest.read_text() + "\n# reviewed\n")
+    age(manifest, 60)
+    check_json()
+    assert judged == [1, 1]  # a comment changes no setting: the plan, and so the key, is the same
+    text = manifest.read_text()
+    assert "fail_on" not in text
+    manifest.write_text(text + "rules:\n  ignore: [HOS105]\n")
+    age(manifest, 60)
+    after = check_json()
+    assert judged == [1, 1, 1]
+    assert "HOS105" not in {f["code"] for f in json.loads(after)["findings"]}
+
+
+def test_the_baseline_is_applied_to_a_recalled_run(project, judged):
+    check_json()
+    result = CliRunner().invoke(cli, ["baseline"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    judged.clear()
+    assert json.loads(check_json())["findings"] == []
+    assert judged == []  # recalled, then matched against the baseline written since
+    assert json.loads(check_json("--no-baseline"))["findings"]
+
+
+def test_a_file_written_within_the_racy_margin_of_the_run_is_never_recalled(project, judged):
+    target = project / "services/order/src/orders/order.repository.ts"
+    os.utime(target)  # written just now: the same stat could hide a second write in this tick
+    check_json()
+    check_json()
+    assert judged == [1, 1]
+    age(target, 10)
+    check_json()  # judged, remembered
+    check_json()  # recalled
+    assert judged == [1, 1, 1]
+
+
+def test_a_memo_written_without_this_users_key_is_ignored(project, judged, tmp_path, monkeypatch):
+    check_json()
+    memo = next((project / CACHE_DIR).glob("run-v*.memo"))
+    data = bytearray(memo.read_bytes())
+    data[40] ^= 0xFF  # tampered payload: the signature no longer matches
+    memo.write_bytes(bytes(data))
+    assert check_json() == check_json("--no-cache")
+    assert judged == [1, 1, 1]
+
+
+def test_without_the_stat_index_nothing_is_recalled(project, judged, monkeypatch):
+    check_json()
+    monkeypatch.setattr(cache, "USE_STAT_INDEX", False)
+    check_json()
+    assert judged == [1, 1]
+
+
+RECALL_PROBE = """
+import json, sys
+from hos_lint.cli import cli
+try:
+    cli(["check", "--format", "json", "--output", "/dev/null", "--fail-on", "never", "--jobs", "1"])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in ("hos_lint.app.project", "hos_lint.resolve", "hos_lint.infer", "tree_sitter",
+                                    "sqlglot", "libcst", "hos_lint.extract.typescript") if m in sys.modules)))
+"""
+
+
+def test_a_recalled_run_imports_no_parser_and_no_resolution(project):
+    import subprocess
+    import sys
+
+    def modules() -> list[str]:
+        env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
+        out = subprocess.run([sys.executable, "-c", RECALL_PROBE], capture_output=True, text=True, check=True,
+                             cwd=project, env=env)
+        loaded: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+        return loaded
+
+    assert "hos_lint.app.project" in modules()  # the first run judges: it needs all of them
+    assert modules() == []
