@@ -43,6 +43,7 @@ class RunResult:
     baselined: int = 0
     stale: tuple[Entry, ...] = ()
     fail_on: str = "error"
+    max_annotations: int = 10  # the manifest's max-annotations (--format github)
     duration_s: float = 0.0
     root: str = ""  # the project root (finding paths are relative to it)
     legacy: tuple[str, ...] = ()  # zero-config: services inferred to be the monolith being decomposed

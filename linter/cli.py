@@ -184,16 +184,20 @@ def _color(output: str | None) -> bool:
               help="Baseline file (default: hos-lint-baseline.json at the project root, when present).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline: report every finding.")
 @click.option("--changed-since", metavar="GIT_REF", help="Check only files changed since this git ref.")
+@click.option("--max-annotations", type=click.IntRange(min=0), default=None, metavar="N",
+              help="--format github: at most N annotations of each level (default: manifest, else 10; 0: no cap).")
 @guarded
 @with_options
 def check(options: Options, fmt: str, output: str | None, show_source: bool, statistics: bool, quiet: bool,
-          changed_since: str | None) -> int:
+          changed_since: str | None, max_annotations: int | None) -> int:
     """Check PATHS (default: the whole project) for cross-service data access."""
     from hos_lint import app
     from hos_lint.outfile import shown
     from hos_lint.output import FORMATTERS, RenderOptions
     from hos_lint.registry import load_catalog
 
+    if max_annotations is not None and fmt != "github":
+        raise app.UsageError(f"--max-annotations applies to --format github only, not --format {fmt}")
     _check_output(output)
     catalog = load_catalog()
     result = app.check(options, catalog, changed_since)
@@ -203,7 +207,7 @@ def check(options: Options, fmt: str, output: str | None, show_source: bool, sta
     _tell_run(result)
     render = RenderOptions(color=_color(output) and fmt == "text", show_source=show_source,
                            sources=app.source_lines(result) if show_source else {}, statistics=statistics,
-                           quiet=quiet, cwd=os.getcwd())
+                           quiet=quiet, cwd=os.getcwd(), max_annotations=max_annotations)
     _emit(FORMATTERS[fmt](result, catalog, render), output)
     return EXIT_FINDINGS if result.failed else EXIT_OK
 

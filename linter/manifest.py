@@ -51,6 +51,8 @@ BOOKKEEPING_RELATIONS = frozenset(
 )
 
 FAIL_ON = ("error", "warning", "info", "never")
+# GitHub shows the first 10 annotations of each level per step (`--format github`)
+MAX_ANNOTATIONS = 10
 
 
 # A key's path in the YAML document: mapping keys and sequence indexes.
@@ -141,6 +143,7 @@ class Manifest:
     respect_gitignore: bool = True
     rules: RulesConfig = field(default_factory=RulesConfig)
     prisma_clients: tuple[str, ...] = ()
+    max_annotations: int = MAX_ANNOTATIONS  # --format github: annotations of each level (0: no cap)
     claims: tuple[Claim, ...] = ()
     inferred: bool = False
     declared_root: str | None = None  # the manifest's `root:`, relative to the manifest's folder
@@ -393,9 +396,9 @@ class _Validator:
         if not self.expect((), data, dict, "a mapping"):
             raise ManifestError(self.errors)
         self.unknown_keys((), data, {"version", "root", "services", "allow", "exclude", "extend-exclude",
-                                     "respect-gitignore", "rules", "prisma_clients"})
+                                     "respect-gitignore", "rules", "prisma_clients", "max-annotations"})
         version = data.get("version", 1)
-        if version != 1:
+        if version != 1 or isinstance(version, bool):  # `version: true` is not 1
             self.error(("version",), f"unsupported version {version!r}; this hos-lint reads version 1")
         services = self.services(data.get("services"))
         names = {s.name for s in services}
@@ -415,6 +418,7 @@ class _Validator:
             respect_gitignore=respect_gitignore,
             rules=self.rules(data.get("rules")),
             prisma_clients=self.string_list(("prisma_clients",), data.get("prisma_clients")),
+            max_annotations=self.max_annotations(data.get("max-annotations", MAX_ANNOTATIONS)),
             claims=self.claims(services),
             declared_root=self.declared_root(data.get("root")),
             declared_root_line=self._line(("root",)) if "root" in data else None,
@@ -422,6 +426,15 @@ class _Validator:
         if self.errors:
             raise ManifestError(self.errors)
         return manifest
+
+    def max_annotations(self, value: Any) -> int:
+        """``max-annotations``: a whole number, 0 for no cap."""
+        if not self.expect(("max-annotations",), value, int, "a whole number (0: no cap)"):
+            return MAX_ANNOTATIONS
+        if value < 0:
+            self.error(("max-annotations",), f"expected a whole number (0: no cap), got {value}")
+            return MAX_ANNOTATIONS
+        return int(value)
 
     def declared_root(self, value: Any) -> str | None:
         """``root:``: a relative folder path (checked against the disk by ``load_manifest``)."""
@@ -510,7 +523,8 @@ class _Validator:
         self.unknown_keys(("rules",), value, {"select", "ignore", "severity", "fail_on"})
         severity = []
         entries = []
-        raw = value.get("severity") or {}
+        raw = value.get("severity")
+        raw = {} if raw is None else raw
         if self.expect(("rules", "severity"), raw, dict, "a mapping of rule codes to severities"):
             for code, level in raw.items():
                 entries.append(self.entry(("rules", "severity", code), str(code)))

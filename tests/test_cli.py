@@ -297,3 +297,21 @@ def test_every_analysing_command_reports_a_usage_error_the_same_way(project, mon
         code, out, err = run(*command, "services/nope")
         assert (code, out) == (2, ""), command
         assert err == "hos-lint: services/nope: no such file or directory\n", command
+
+
+def test_github_format_caps_annotations_from_the_option_then_the_manifest(project):
+    (project / "services/order/db/bad.sql").write_text(
+        "DELETE FROM auth_service.users;\nDELETE FROM auth_service.sessions;\nDELETE FROM auth_service.keys;\n")
+    code, out, _ = run("services", "--format", "github", "--max-annotations", "2")
+    lines = out.splitlines()
+    assert code == 1 and [l[:8] for l in lines[:3]] == ["::error ", "::error ", "::notice"]
+    assert lines[3].startswith("HOS101 services/order/db/bad.sql:3:13: order writes auth_service.keys")
+    (project / "hos-lint.yaml").write_text(MANIFEST + "max-annotations: 1\n")
+    assert run("services", "--format", "github")[1].count("::error ") == 1
+    assert run("services", "--format", "github", "--max-annotations", "0")[1].count("::error ") == 3
+
+
+def test_max_annotations_with_another_format_is_a_usage_error(project):
+    code, _, err = run("services", "--max-annotations", "3")
+    assert code == 2 and err == "hos-lint: --max-annotations applies to --format github only, not --format text\n"
+    assert run("services", "--format", "github", "--max-annotations", "-1")[0] == 2

@@ -87,7 +87,7 @@ def test_keys_that_only_look_alike_are_not_duplicates():
     text = ("version: 1\nbase: &base {schema: a_service}\nservices:\n  a:\n    <<: *base\n    schema: a_service\n"
             "  b: {schema: b_service, tables: [x]}\n  c: {schema: c_service, tables: [x]}\n")
     assert errors(text) == ["hos-lint.yaml:2: base: unknown key; expected one of allow, exclude, extend-exclude, "
-                            "prisma_clients, respect-gitignore, root, rules, services, version"]
+                            "max-annotations, prisma_clients, respect-gitignore, root, rules, services, version"]
     m = parse_manifest("version: 1\nservices:\n  '1': {schema: s1}\n  1: {schema: s2}\n", root="/p")
     assert [s.schema for s in m.services] == ["s1", "s2"]
 
@@ -128,3 +128,27 @@ def test_rule_names_are_kept_with_their_lines_for_checking_against_the_catalog()
         ("HOS1", "rules.select.0", 5), ("cross-service-read", "rules.select.1", 5),
         ("HOS2O3", "rules.ignore", 6), ("HOS999", "rules.severity.HOS999", 8)]
     assert m.rules.entries[2].error("unknown") == "hos-lint.yaml:6: rules.ignore: unknown"
+
+
+def test_max_annotations_is_a_whole_number_with_a_default():
+    base = "version: 1\nservices:\n  auth: {schema: auth_service}\n"
+    assert parse_manifest(base, root="/p").max_annotations == 10
+    assert parse_manifest(base + "max-annotations: 0\n", root="/p").max_annotations == 0
+    assert parse_manifest(base + "max-annotations: 25\n", root="/p").max_annotations == 25
+    assert errors(base + "max-annotations: -1\n") == [
+        "hos-lint.yaml:4: max-annotations: expected a whole number (0: no cap), got -1"]
+    assert errors(base + "max-annotations: true\n") == [
+        "hos-lint.yaml:4: max-annotations: expected a whole number (0: no cap), got a boolean"]
+    assert errors(base + "max-annotations: '10'\n") == [
+        "hos-lint.yaml:4: max-annotations: expected a whole number (0: no cap), got a string"]
+    assert errors(base + "max_annotations: 3\n")[0].startswith("hos-lint.yaml:4: max_annotations: unknown key")
+
+
+def test_version_true_is_not_version_1_and_severity_must_be_a_mapping():
+    base = "services:\n  auth: {schema: auth_service}\n"
+    assert errors("version: true\n" + base) == [
+        "hos-lint.yaml:1: version: unsupported version True; this hos-lint reads version 1"]
+    assert parse_manifest("version: 1.0\n" + base, root="/p").services[0].name == "auth"
+    assert errors(base + "rules:\n  severity: []\n") == [
+        "hos-lint.yaml:4: rules.severity: expected a mapping of rule codes to severities, got a list"]
+    assert parse_manifest(base + "rules:\n  severity:\n", root="/p").rules.severity == ()

@@ -245,6 +245,68 @@ def test_github_without_findings_is_only_the_summary():
         "No problems found in 4 files across 3 services (0.00s).\n"
 
 
+def _many(severity, n, path="services/order/db/m.sql"):
+    return [replace(WRITE, severity=severity, location=Location(path, line, 1)) for line in range(1, n + 1)]
+
+
+def test_github_orders_by_severity_keeping_the_sorted_order_within_a_level():
+    out = github.render(result([READ, DYNAMIC, WRITE]), CATALOG, OPTIONS).splitlines()
+    assert [l.split(" ", 1)[0] for l in out[:3]] == ["::error", "::warning", "::notice"]
+
+
+def test_github_caps_each_level_and_says_where_the_rest_are():
+    findings = _many(Severity.ERROR, 12) + _many(Severity.WARNING, 3, "services/order/db/w.sql") + \
+        _many(Severity.INFO, 10, "services/order/db/i.sql")
+    out = github.render(result(findings, notices=()), CATALOG, RenderOptions(max_annotations=10)).splitlines()
+    errors = [l for l in out if l.startswith("::error ")]
+    warnings = [l for l in out if l.startswith("::warning ")]
+    notices = [l for l in out if l.startswith("::notice ")]
+    assert [e.split(",")[1] for e in errors] == [f"line={n}" for n in range(1, 11)]  # the first ten, in order
+    assert len(warnings) == 3
+    # nine info annotations: the notice saying what is held back is the tenth of its level
+    assert len(notices) == 10 and notices[:9] == [l for l in notices if "file=services/order/db/i.sql" in l]
+    assert notices[9] == (
+        "::notice title=hos-lint%3A 3 of 25 findings not annotated::At most 10 annotations of each level per "
+        "step (GitHub shows the first 10). Not annotated: 2 errors and 1 info finding; see this step's log below.")
+    assert out[out.index(notices[9]) + 1:] == [
+        "HOS101 services/order/db/m.sql:11:1: order writes auth_service.users (owned by auth) with DELETE",
+        "HOS101 services/order/db/m.sql:12:1: order writes auth_service.users (owned by auth) with DELETE",
+        "HOS101 services/order/db/i.sql:10:1: order writes auth_service.users (owned by auth) with DELETE",
+        "Found 25 problems (12 errors, 3 warnings, 10 info) in 4 files across 3 services (0.00s).",
+    ]
+
+
+def test_github_at_the_cap_prints_everything_and_no_notice():
+    findings = _many(Severity.ERROR, 10) + _many(Severity.WARNING, 10, "w.sql") + _many(Severity.INFO, 10, "i.sql")
+    out = github.render(result(findings, notices=()), CATALOG, OPTIONS).splitlines()
+    assert len(out) == 31 and sum(1 for l in out if l.startswith("::")) == 30
+    assert "not annotated" not in "\n".join(out)
+
+
+def test_github_cap_comes_from_the_result_unless_the_options_say_otherwise():
+    findings = _many(Severity.WARNING, 3)
+    from_manifest = github.render(result(findings, max_annotations=2), CATALOG, OPTIONS)
+    assert from_manifest.count("::warning ") == 2 and "Not annotated: 1 warning;" in from_manifest
+    assert github.render(result(findings, max_annotations=2), CATALOG, RenderOptions(max_annotations=0)) \
+        .count("::warning ") == 3  # 0: no cap
+    one = github.render(result(findings, notices=()), CATALOG, RenderOptions(max_annotations=1,
+                                                                    elsewhere=("the job summary", "hos-lint.sarif")))
+    assert one.splitlines()[:2] == [
+        "::warning file=services/order/db/m.sql,line=1,col=1,title=HOS101 cross-service-write::"
+        "order writes auth_service.users (owned by auth) with DELETE",
+        "::notice title=hos-lint%3A 2 of 3 findings not annotated::At most 1 annotation of each level per step "
+        "(GitHub shows the first 10). Not annotated: 2 warnings; see this step's log below, the job summary, "
+        "hos-lint.sarif."]
+
+
+def test_github_held_back_lines_cannot_become_workflow_commands():
+    evil = [replace(WRITE, location=Location("::error file=x::owned.sql", n, 1), message="a\n::warning::b")
+            for n in (1, 2)]
+    out = github.render(result(evil, notices=()), CATALOG, RenderOptions(max_annotations=1)).splitlines()
+    assert out[2] == "HOS101 ::error file=x::owned.sql:2:1: a%0A::warning::b"  # starts with the code
+    assert [l for l in out if l.startswith("::")] == [out[0], out[1]]
+
+
 # --- JUnit ---------------------------------------------------------------------------------
 
 

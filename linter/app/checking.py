@@ -77,6 +77,7 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
         services_with_schema=judged.services_with_schema,
         notices=judged.notices,
         fail_on=options.fail_on or manifest.rules.fail_on,
+        max_annotations=manifest.max_annotations,
         inferred=judged.inferred,
         duration_s=time.perf_counter() - started,
         root=manifest.root,

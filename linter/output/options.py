@@ -20,6 +20,10 @@ class RenderOptions:
     statistics: bool = False
     quiet: bool = False
     cwd: str | None = None  # text output names files relative to it (set by the CLI)
+    # --format github: annotations of each level (None: the manifest's max-annotations; 0: no cap)
+    max_annotations: int | None = None
+    # --format github: where else the findings held back from annotations are (the job summary, a SARIF file)
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
