@@ -30,6 +30,7 @@ import pytest
 # the inner loop, and CI runs everything.
 SLOW_MODULES = frozenset({
     "tests/test_precommit.py",
+    "tests/test_action.py",
     "tests/test_grants_postgres.py",
     "tests/test_determinism.py",
     "tests/extract/test_prisma_differential.py",

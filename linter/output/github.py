@@ -60,7 +60,8 @@ def split(findings: list[Finding], cap: int) -> tuple[list[Finding], list[Findin
     if over:
         limits[Severity.INFO] = cap - 1
     seen: Counter[Severity] = Counter()
-    shown, held = [], []
+    shown: list[Finding] = []
+    held: list[Finding] = []
     for f in findings:
         seen[f.severity] += 1
         (shown if seen[f.severity] <= limits[f.severity] else held).append(f)
