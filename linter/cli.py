@@ -365,6 +365,18 @@ def grants_cmd(options: Options, service: str | None, output: str | None) -> int
     return EXIT_OK
 
 
+@cli.command(name="schema")
+@click.option("--output", "-o", type=click.Path(), help="Write the schema to a file.")
+@guarded
+def schema_cmd(output: str | None) -> int:
+    """The JSON Schema of hos-lint.yaml, for editors (yaml-language-server)."""
+    from hos_lint.manifest import json_schema
+
+    _check_output(output)
+    _emit(json_schema(), output)
+    return EXIT_OK
+
+
 @cli.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, default severity, summary."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +257,17 @@ def _display(path: Path, root: Path) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
+SCHEMA_FILE = "hos-lint.schema.json"
+
+
+def json_schema() -> str:
+    """The manifest's JSON Schema (draft-07), shipped in the package for editors
+    (``hos-lint schema``). It describes the shape; this module's validator checks
+    that and what a schema cannot say (an ``allow:`` service is declared, globs are
+    usable, no key is written twice); a test keeps the two in agreement."""
+    return (resources.files("hos_lint") / SCHEMA_FILE).read_text(encoding="utf-8")
+
+
 def parse_manifest(text: str, *, root: str, filename: str = "hos-lint.yaml") -> Manifest:
     """Validate manifest text (pure). ``filename`` is used in messages and locations."""
     return _validate(_load_yaml(text, filename), root=root, filename=filename)
@@ -428,7 +440,9 @@ class _Validator:
         return manifest
 
     def max_annotations(self, value: Any) -> int:
-        """``max-annotations``: a whole number, 0 for no cap."""
+        """``max-annotations``: a whole number, 0 for no cap (``10.0`` is 10, as JSON Schema reads it)."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if not self.expect(("max-annotations",), value, int, "a whole number (0: no cap)"):
             return MAX_ANNOTATIONS
         if value < 0:

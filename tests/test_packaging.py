@@ -50,3 +50,4 @@ def test_the_wheel_holds_only_hos_lint_at_the_top(tmp_path):
     assert tops == {"hos_lint"}
     assert "hos_lint/rules/hos101_cross_service_write.py" in names
     assert "hos_lint/extract/typescript/walker.py" in names
+    assert "hos_lint/hos-lint.schema.json" in names  # `hos-lint schema` reads it from the package
