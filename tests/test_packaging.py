@@ -51,3 +51,25 @@ def test_the_wheel_holds_only_hos_lint_at_the_top(tmp_path):
     assert "hos_lint/rules/hos101_cross_service_write.py" in names
     assert "hos_lint/extract/typescript/walker.py" in names
     assert "hos_lint/hos-lint.schema.json" in names  # `hos-lint schema` reads it from the package
+    assert f"hos_lint-{_version()}.dist-info/licenses/LICENSE" in names
+    with zipfile.ZipFile(wheel) as zf:
+        metadata = zf.read(f"hos_lint-{_version()}.dist-info/METADATA").decode("utf-8").split("\n\n")[0]
+    fields = [tuple(line.split(": ", 1)) for line in metadata.splitlines() if ": " in line]
+    assert ("License-Expression", "MIT") in fields and ("License-File", "LICENSE") in fields
+    assert ("Project-URL", "Homepage, https://pypi.org/project/hos-lint/") in fields
+    classifiers = [v for k, v in fields if k == "Classifier"]
+    assert "Topic :: Database" in classifiers and not [c for c in classifiers if c.startswith("License ::")]
+    assert "postgresql" in dict(fields)["Keywords"].split(",")
+
+
+def _version() -> str:
+    import hos_lint
+
+    return hos_lint.__version__
+
+
+def test_license_is_the_mit_text_the_metadata_names():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n") and "WITHOUT WARRANTY OF ANY KIND" in text
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert (project["license"], project["license-files"]) == ("MIT", ["LICENSE"])

@@ -24,7 +24,7 @@ def hook_repo(tmp: Path) -> Path:
     repo = tmp / "hook"
     shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__",
                                                                ".pytest_cache", ".hos-lint-cache", "fixtures", "bench"))
-    git(repo, "init", "-q")
+    git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "hook")
     return repo
@@ -78,3 +78,37 @@ def test_the_hook_passes_only_files_hos_lint_analyses():
     passed = [n for n in names if admitted.search(n) and not refused.search(n)]
     assert [n for n in passed if language_for(n) is None] == ["hos-lint.yaml", ".hos-lint.yaml"]
     assert [n for n in names if language_for(n) is not None and n not in passed] == []
+
+
+def test_the_readme_snippet_works_once_autoupdate_freezes_its_rev(tmp_path):
+    """The README's .pre-commit-config.yaml (`rev: main`) and its `pre-commit autoupdate
+    --freeze` command, with the repository URL pointing at a committed copy of this project."""
+    import re
+
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if b.startswith("repos:"))
+    command = next(b for b in re.findall(r"```sh\n(.*?)\n```", readme, re.DOTALL) if "autoupdate" in b)
+    url = "https://github.com/your-org/hos-lint"
+    assert url in snippet and command == f"pre-commit autoupdate --freeze --repo {url}"
+    hook = hook_repo(tmp_path)
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook, capture_output=True, text=True).stdout.strip()
+    project = tmp_path / "project"
+    (project / "services/order/db").mkdir(parents=True)
+    (project / "hos-lint.yaml").write_text(
+        "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n")
+    (project / "services/order/db/sync.sql").write_text("UPDATE auth_service.users SET last_order_at = now();\n")
+    (project / ".pre-commit-config.yaml").write_text(snippet.replace(url, str(hook)))
+    git(project, "init", "-q")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
+    frozen = subprocess.run([*PRE_COMMIT, *command.replace(url, str(hook)).split()[1:]], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert frozen.returncode == 0, frozen.stdout + frozen.stderr
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    assert config["repos"][0]["rev"] == sha  # no tag in the copy: the default branch's head
+    git(project, "add", "-A")
+    run = subprocess.run([*PRE_COMMIT, "run", "--files", "services/order/db/sync.sql"], cwd=project, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "services/order/db/sync.sql:1:8: HOS101 order writes auth_service.users" in run.stdout

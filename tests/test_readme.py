@@ -21,7 +21,9 @@ def yaml_blocks() -> list:
 
 
 def workflow() -> dict:
-    return next(b for b in yaml_blocks() if isinstance(b, dict) and "jobs" in b)
+    """The workflow that runs hos-lint itself (the one the Action replaces)."""
+    return next(b for b in yaml_blocks() if isinstance(b, dict) and "jobs" in b
+                and any("hos-lint check" in s.get("run", "") for job in b["jobs"].values() for s in job["steps"]))
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -84,3 +86,33 @@ def test_readme_manifest_example_is_a_valid_manifest():
     example = next(b for b in re.findall(r"```yaml\n(.*?)```", README, re.DOTALL) if b.startswith("version: 1"))
     manifest = parse_manifest(example, root="/repo")
     assert manifest.declared_root == "." and [s.name for s in manifest.services][:2] == ["auth", "order"]
+
+
+def test_action_usage_and_inputs_table_match_action_yml():
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    (usage,) = [b for b in yaml_blocks() if isinstance(b, list) and "uses" in b[0]]
+    assert usage == [{"uses": "your-org/hos-lint@main", "id": "hos-lint"}]
+    assert "sarif_file: ${{ steps.hos-lint.outputs.sarif }}" in README and "sarif" in action["outputs"]
+    table = re.search(r"\| input \| default \| meaning \|\n\|---\|---\|---\|\n((?:\|.*\n)+)", README).group(1)
+    rows = {re.match(r"\| `([^`]+)` \| ([^|]+) \|", line).group(1): re.match(r"\| `[^`]+` \| ([^|]+) \|", line)
+            .group(1).strip() for line in table.splitlines()}
+    assert list(rows) == list(action["inputs"])
+    for name, default in rows.items():  # a literal default in the table is action.yml's default
+        if default.startswith("`"):
+            assert default == f"`{action['inputs'][name]['default']}`", name
+    outputs = re.search(r"Outputs: (.*?) \(the gate's counts\) and\n`(\w+)`", README)
+    assert re.findall(r"`(\w+)`", outputs.group(1)) + [outputs.group(2)] == list(action["outputs"])
+
+
+def test_schema_line_and_command_work_as_shown(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from hos_lint.cli import cli
+    from hos_lint.manifest import json_schema
+
+    assert "```yaml\n# yaml-language-server: $schema=hos-lint.schema.json\n```" in README
+    command = "hos-lint schema --output hos-lint.schema.json"
+    assert f"```sh\n{command}\n```" in README
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, command.split()[1:]).exit_code == 0
+    assert (tmp_path / "hos-lint.schema.json").read_text(encoding="utf-8") == json_schema()
