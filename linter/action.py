@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from hos_lint import app, cli
+from hos_lint import app, cli  # cli: the exit codes and the stderr notices a check prints
 from hos_lint.filenames import escape
 from hos_lint.manifest import FAIL_ON, ManifestError
 from hos_lint.model import Severity
@@ -126,7 +126,8 @@ def _summary(gate: app.RunResult | app.NothingChanged, catalog: Catalog, ref: st
         text = f"## ✅ hos-lint: passed\n\nNo files changed since {markdown.code(gate.ref)}.\n"
     else:
         text = markdown.render(gate, catalog, RenderOptions())
-    scope = f"the files changed since the merge-base of {markdown.code(ref)} and HEAD" if ref else "the project"
+    scope = (f"the files changed since the merge-base of {markdown.code(ref)} and HEAD (the whole project when "
+             "an ownership input changed)") if ref else "the project"
     line = f"\nChecked {scope}" + (f"; {markdown.code(sarif_path)} holds every finding of the project"
                                    if sarif_path else "") + ".\n"
     return text + line

@@ -107,8 +107,9 @@ def test_pull_request_gates_the_change_annotates_summarises_and_writes_valid_sar
     assert len(lines) == 14 and "old.sql" not in proc.stdout  # only the pull request's files are gated
 
     assert summary.startswith("## ❌ hos-lint: failed\n\n**12 findings** (12 errors) in 2 files across 2 services")
-    assert summary.endswith("\nChecked the files changed since the merge-base of `origin/main` and HEAD; "
-                            "`hos-lint.sarif` holds every finding of the project.\n")
+    assert summary.endswith("\nChecked the files changed since the merge-base of `origin/main` and HEAD (the whole "
+                            "project when an ownership input changed); `hos-lint.sarif` holds every finding of the "
+                            "project.\n")
     assert outputs == {"findings": "12", "errors": "12", "warnings": "0", "info": "0", "sarif": "hos-lint.sarif"}
 
     doc = json.loads((pull_request / "hos-lint.sarif").read_text(encoding="utf-8"))
@@ -175,3 +176,11 @@ def test_a_base_branch_missing_from_the_clone_is_exit_2(pull_request, tmp_path):
     proc, _, _ = run_action(pull_request, tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == "::error title=hos-lint::--changed-since: unknown git ref 'origin/main'\n"
+
+
+def test_every_run_script_is_bash_that_parses():
+    for step in ACTION["runs"]["steps"]:
+        if "run" in step:
+            assert step["shell"] == "bash"
+            done = subprocess.run(["bash", "-n", "-c", step["run"]], capture_output=True, text=True)
+            assert done.returncode == 0, (step["name"], done.stderr)
