@@ -351,18 +351,32 @@ def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | N
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
 @click.option("--service", help="Only this service's role.")
-@click.option("--output", "-o", type=click.Path(), help="Write the SQL to a file.")
+@click.option("--check", "check_code", is_flag=True,
+              help="List every access of the code the roles would deny (exit 1 if any).")
+@click.option("--probes", is_flag=True,
+              help="Write SQL that tries each access of the code as its service's role, and reports the outcome.")
+@click.option("--output", "-o", type=click.Path(), help="Write the SQL (or the --check list) to a file.")
 @guarded
 @with_options
-def grants_cmd(options: Options, service: str | None, output: str | None) -> int:
+def grants_cmd(options: Options, service: str | None, check_code: bool, probes: bool, output: str | None) -> int:
     """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
     from hos_lint import app
+    from hos_lint.grants_check import render_check, render_probes
 
+    if check_code and probes:
+        raise app.UsageError("--check and --probes: choose one")
     _check_output(output)
     project = app.analyse(options)
     _tell(*project.skipped)
-    _emit(app.grants_sql(project, service), output)
-    return EXIT_OK
+    if not (check_code or probes):
+        _emit(app.grants_sql(project, service), output)
+        return EXIT_OK
+    checked = app.check_grants(project, service)
+    if probes:
+        _emit(render_probes(checked), output)
+        return EXIT_OK
+    _emit(render_check(checked), output)
+    return EXIT_FINDINGS if checked.denied else EXIT_OK
 
 
 @cli.command(name="schema")

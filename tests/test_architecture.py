@@ -42,7 +42,7 @@ def test_the_command_line_only_parses_and_prints():
     """cli.py reaches the pipeline through the app; it runs no stage itself."""
     stages = ("hos_lint.discovery", "hos_lint.extract", "hos_lint.context", "hos_lint.ownership", "hos_lint.engine",
               "hos_lint.policy", "hos_lint.suppressions", "hos_lint.baseline", "hos_lint.cache", "hos_lint.gitref",
-              "hos_lint.grants", "hos_lint.resolve", "hos_lint.service_match")
+              "hos_lint.grants", "hos_lint.grants_check", "hos_lint.resolve", "hos_lint.service_match")
     assert not {m for m in reached(ROOT / "linter/cli.py") if _within(m, *stages)}
 
 
@@ -50,7 +50,7 @@ def test_pure_modules_do_no_file_io():
     pure = [*(ROOT / "linter/extract").rglob("*.py"), *(ROOT / "linter/output").glob("*.py"),
             *(ROOT / "linter/resolve").glob("*.py")]
     pure += [ROOT / f"linter/{m}.py" for m in ("ownership", "engine", "policy", "context", "report", "analysis",
-                                                "grants", "service_match")]
+                                                "grants", "grants_check", "service_match")]
     for path in pure:
         text = path.read_text(encoding="utf-8")
         assert "open(" not in text and "read_text(" not in text and "read_bytes(" not in text, path.name

@@ -12,6 +12,8 @@ and again after a second run.
 """
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import textwrap
 from dataclasses import dataclass
@@ -274,3 +276,87 @@ def test_the_readme_commands_write_and_apply_the_script(cluster, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (0, "")
     assert observed(cluster, database) == expected(database)
+
+
+# --- grants --check and --probes against the server -------------------------------------------------
+
+
+def probed_database(cluster: Cluster, root: Path, name: str) -> Database:
+    """``make_database``, plus a table for every relation the code touches that no migration
+    defines (so PostgreSQL has something to allow or deny), then the grants applied."""
+    db = make_database(cluster, root, name)
+    known = set(db.tables) | set(db.views)
+    extra = sorted({str(a.relation) for a in db.project.accesses if a.relation is not None} - known)
+    schemas = sorted({r.split(".")[0] for r in extra})
+    cluster.run("".join(f"CREATE SCHEMA IF NOT EXISTS {grants.quote_ident(s)};\n" for s in schemas)
+                + "".join(f"CREATE TABLE {_q(r)} (id serial PRIMARY KEY);\n" for r in extra), name)
+    cluster.run(grants.generate_grants(db.project.manifest, db.project.context), name)
+    return db
+
+
+def run_probes(cluster: Cluster, root: Path, database: str, tmp_path: Path) -> list[dict[str, str]]:
+    """README: `hos-lint grants --probes -o probes.sql`, then `psql -X -q --csv -f probes.sql`."""
+    script = tmp_path / "probes.sql"
+    result = CliRunner().invoke(cli, ["grants", "--probes", "--no-cache", "--output", str(script), str(root)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    done = subprocess.run([cluster.psql, "-X", "-q", "--csv", "-h", cluster.socket_dir, "-U", "postgres",
+                           "-d", database, "-f", str(script)], capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (0, "")
+    return list(csv.DictReader(io.StringIO(done.stdout)))
+
+
+def denied_by_check(root: Path) -> tuple[int, set[tuple[str, str, str]]]:
+    """`hos-lint grants --check`: its exit code and the (service, relation, kind) it lists as denied."""
+    result = CliRunner().invoke(cli, ["grants", "--check", "--no-cache", str(root)])
+    verbs = {"reads": "read", "writes": "write"}
+    out = set()
+    for line in result.stdout.splitlines()[:-1]:
+        _where, what, verdict, _why = line.split(": ", 3)
+        service, verb, relation = what.split(" ")
+        assert verdict == "denied"
+        out.add((service, relation, verbs[verb]))
+    return result.exit_code, out
+
+
+@pytest.fixture(scope="module", params=_projects())
+def probed(request, cluster, tmp_path_factory) -> tuple[Path, Database]:
+    if request.param == "small":
+        root = write_project(tmp_path_factory.mktemp("probed"), {**SMALL, **SMALL_CODE})
+        return root, probed_database(cluster, root, "hos_probed_small")
+    return Path(request.param), probed_database(cluster, Path(request.param), "hos_probed_marketplace")
+
+
+# Code for the small project: one access of each verdict.
+SMALL_CODE = {
+    "services/search/queries/index.sql": """\
+        SELECT id FROM order_service.orders;
+        SELECT id FROM order_service.order_items;
+        SELECT id FROM search_service.order_summaries;
+        UPDATE search_service.order_summaries SET id = id;
+        UPDATE auth_service.users SET id = id;
+        """,
+    "services/order/queries/orders.sql": """\
+        INSERT INTO order_service.orders (id) VALUES (1);
+        SELECT id FROM order_service.customer_emails;
+        DELETE FROM public.legacy_orders;
+        """,
+    "services/api/queries/legacy.sql": """\
+        UPDATE legacy_orders SET id = id;
+        SELECT id FROM auth_service.sessions;
+        """,
+}
+
+
+def test_postgresql_allows_exactly_what_grants_check_says(cluster, probed, tmp_path):
+    root, db = probed
+    rows = run_probes(cluster, root, db.name, tmp_path)
+    code, denied = denied_by_check(root)
+    assert {r["observed"] for r in rows} == {"allowed", "denied"}  # nothing missing, no other error
+    assert [(r["service"], r["relation"], r["statement"]) for r in rows if r["observed"] != r["expected"]] == []
+    observed_denied = {(r["service"], r["relation"], r["access"]) for r in rows if r["observed"] == "denied"}
+    observed_allowed = {(r["service"], r["relation"], r["access"]) for r in rows if r["observed"] == "allowed"}
+    assert observed_denied == denied
+    assert not observed_allowed & denied
+    assert code == 1
+    assert len(rows) == len({(r["service"], r["relation"], r["access"]) for r in rows if r["access"] == "read"}) \
+        + 3 * len({(r["service"], r["relation"], r["access"]) for r in rows if r["access"] == "write"})

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
     from hos_lint.app.options import Options, UsageError
     from hos_lint.app.project import analyse, analyse_manifest, resolve_all
-    from hos_lint.app.reporting import ProjectReport, diff_since, grants_sql, project_report
+    from hos_lint.app.reporting import ProjectReport, check_grants, diff_since, grants_sql, project_report
     from hos_lint.app.writing import write_init
 
 # Each name's module, imported on first use (PEP 562): a warm run that recalls its result
@@ -54,6 +54,7 @@ _WHERE = {
     "changed_scope": "hos_lint.app.changed",
     "check": "hos_lint.app.checking",
     "check_all": "hos_lint.app.checking",
+    "check_grants": "hos_lint.app.reporting",
     "check_rule_names": "hos_lint.app.loading",
     "config_for": "hos_lint.app.extraction",
     "diff_since": "hos_lint.app.reporting",
@@ -76,8 +77,8 @@ _WHERE = {
 
 __all__ = [
     "POOL_THRESHOLD", "ChangedScope", "Explained", "NothingChanged", "Options", "Project", "ProjectReport",
-    "RunResult", "UsageError", "analyse", "analyse_manifest", "baseline_path", "changed_scope", "check",
-    "check_all", "check_rule_names", "config_for", "diff_since", "explain", "extract_all", "extract_bytes",
+    "RunResult", "UsageError", "analyse", "analyse_manifest", "baseline_path", "changed_scope", "check", "check_all",
+    "check_grants", "check_rule_names", "config_for", "diff_since", "explain", "extract_all", "extract_bytes",
     "grants_sql", "judge", "load_project_manifest", "narrow_to_changes", "not_analysed", "project_report",
     "resolve_all", "run", "source_lines", "write_baseline", "write_init", "zero_config_manifest",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from hos_lint import gitref, grants, report
+from hos_lint import gitref, grants, grants_check, report
 from hos_lint.analysis import Project
 from hos_lint.app.checking import check_all
 from hos_lint.app.options import Options, UsageError
@@ -43,3 +43,13 @@ def grants_sql(project: Project, service: str | None) -> str:
         return grants.generate_grants(project.manifest, project.context, service)
     except grants.UnknownService as err:
         raise UsageError(str(err)) from None
+
+
+def check_grants(project: Project, service: str | None) -> grants_check.GrantsCheck:
+    """Every read and write of the services' code against the roles ``grants_sql`` writes."""
+    try:
+        plans = grants.plan_grants(project.manifest, project.context, service)
+    except grants.UnknownService as err:
+        raise UsageError(str(err)) from None
+    accesses = [a for a in project.accesses if service is None or a.service == service]
+    return grants_check.check_grants(plans, accesses, project.context.ownership)

@@ -17,7 +17,10 @@ parses its output with pglast (PostgreSQL's own parser).
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +33,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pglast.parser import parse_plpgsql_json, parse_sql_json
 
-from hos_lint import grants
+from hos_lint import grants, grants_check
 from hos_lint.cli import cli
 from hos_lint.context import KnownRelation, Names
 from hos_lint.manifest import AllowEntry, Claim, Manifest, ServiceConfig
-from hos_lint.model import Relation, RelationKind
+from hos_lint.model import AccessKind, Location, Relation, RelationKind
 from hos_lint.ownership import Ownership
-from hos_lint.safe import is_printable
+from hos_lint.safe import is_printable, printable
 
 TABLE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 SEQUENCE = ("USAGE", "SELECT", "UPDATE")
@@ -526,3 +529,97 @@ def test_any_names_give_only_the_expected_statements(project):
                 else:
                     assert kind == "SelectStmt"
                 assert set(strings_in(parsed)) <= names | CONSTANTS
+
+
+# --- the probe script (grants --probes) -------------------------------------------------------------
+
+HOSTILE_TABLES = ("t'); CREATE TABLE pwned(x int); --", "d$grants$;CREATE TABLE pwned(x int);$grants$",
+                  "b\\'; CREATE TABLE pwned(x int); --", "p%I%s%%L")
+
+
+def test_hostile_relation_and_role_names_only_reach_the_probes_as_data(sandbox, cluster, tmp_path):
+    """Tables whose names try to end the string constant, the dollar quote and format()'s
+    pattern, read by a role whose name tries the same: the probe script run with psql's
+    defaults changes nothing in the catalog and reports each name exactly."""
+    role = "r$grants$;ROLLBACK;CREATE TABLE pwned(x int);--'\\"
+    manifest = manifest_text({"version": 1, "services": {"a": {"schema": "a_service", "role": role},
+                                                          "b": {"schema": "b_service"}}})
+    tables = [f'a_service."{t.replace(chr(34), chr(34) * 2)}"' for t in HOSTILE_TABLES]
+    migration = "".join(f"CREATE TABLE {t} (id serial PRIMARY KEY);\n" for t in tables)
+    migration += 'CREATE TABLE b_service."o""; x" (id serial PRIMARY KEY);\n'
+    code = "".join(f"SELECT id FROM {t};\nDELETE FROM {t};\n" for t in tables)
+    code += 'SELECT id FROM b_service."o""; x";\n'
+    files = {"hos-lint.yaml": manifest, "services/a/db/001.sql": migration, "services/a/queries/q.sql": code}
+    applied = sandbox(files, "CREATE SCHEMA a_service;\nCREATE SCHEMA b_service;\n" + migration)
+    assert applied.psql_errors == []
+    root = tmp_path / "p0"  # the project the sandbox wrote
+    status, script, err = grants_cli(root, "--probes")
+    assert (status, err) == (0, "")
+    before = snapshot(cluster, "hos_security_0")
+    done = cluster.apply(script, "hos_security_0")
+    assert "ERROR" not in done.stderr
+    assert snapshot(cluster, "hos_security_0") == before
+    csv_run = subprocess.run([cluster.psql, "-X", "-q", "--csv", "-h", cluster.socket_dir, "-U", "postgres",
+                              "-d", "hos_security_0", "-f", "-"], input=script, capture_output=True, text=True,
+                             timeout=120)
+    rows = [(r["service"], r["relation"], r["statement"], r["expected"], r["observed"])
+            for r in csv.DictReader(io.StringIO(csv_run.stdout))]
+    expected = [("a", f"a_service.{t}", statement, "allowed", "allowed") for t in sorted(HOSTILE_TABLES)
+                for statement in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+    expected.insert(0, ("a", 'b_service.o"; x', "SELECT", "denied", "denied"))
+    assert sorted(rows) == sorted(expected)
+
+
+VERDICT_NAMES = st.one_of(anything, ident)
+
+
+@st.composite
+def checks(draw):
+    """A GrantsCheck built directly: any names, any verdicts, both kinds."""
+    verdicts = []
+    for _ in range(draw(st.integers(0, 4))):
+        verdicts.append(grants_check.Verdict(
+            service=draw(anything), role=draw(st.one_of(st.none(), VERDICT_NAMES)),
+            relation=Relation(draw(VERDICT_NAMES), draw(VERDICT_NAMES)),
+            kind=draw(st.sampled_from([AccessKind.READ, AccessKind.WRITE])),
+            location=Location(draw(anything) or "f", draw(st.integers(1, 10**6)), 1),
+            allowed=draw(st.booleans()), why=draw(anything)))
+    return grants_check.GrantsCheck(verdicts=tuple(verdicts))
+
+
+PROBE_CONSTANTS = {"SELECT", "INSERT", "UPDATE", "DELETE", "read", "write", "allowed", "denied", "missing",
+                   "no role", "error", "role", "statement", "HLP01", "42501", "", ".",
+                   "SELECT 1 FROM %I.%I LIMIT 0", "INSERT INTO %I.%I SELECT WHERE false",
+                   "UPDATE %I.%I SET %I = DEFAULT WHERE false", "DELETE FROM %I.%I WHERE false", "SET LOCAL ROLE %I"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(checks())
+def test_any_names_give_only_the_probe_statements(check):
+    sql = grants_check.render_probes(check)
+    assert is_printable(sql.replace("\n", ""))
+    stmts = [s["stmt"] for s in json.loads(parse_sql_json(sql))["stmts"]]
+    kinds = [next(iter(s)) for s in stmts]
+    assert kinds == ["TransactionStmt", "CreateStmt", *(["DoStmt"] if check.verdicts else []), "SelectStmt",
+                     "TransactionStmt"]
+    assert [s["TransactionStmt"]["kind"] for s in stmts if "TransactionStmt" in s] == \
+        ["TRANS_STMT_BEGIN", "TRANS_STMT_ROLLBACK"]
+    assert stmts[1]["CreateStmt"]["relation"]["relpersistence"] == "t"
+    if not check.verdicts:
+        return
+    body = stmts[2]["DoStmt"]["args"][0]["DefElem"]["arg"]["String"]["sval"]
+    function = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS '" + body.replace("'", "''") + "'"
+    tree = json.loads(parse_plpgsql_json(function))
+    assert {kind for kind, _ in plpgsql_statements(tree)} <= {
+        "PLpgSQL_stmt_block", "PLpgSQL_stmt_fors", "PLpgSQL_stmt_if", "PLpgSQL_stmt_assign",
+        "PLpgSQL_stmt_execsql", "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_raise", "PLpgSQL_stmt_return"}
+    names = {printable(x) for v in check.verdicts
+             for x in (v.service, v.role or "", v.relation.schema, v.relation.name,
+                       f"{v.location.path}:{v.location.line}")}
+    for query, mode in plpgsql_queries(tree):
+        if mode >= 3:  # an assignment, `target := expression`
+            query = query.split(":=", 1)[1]
+        parsed = json.loads(parse_sql_json(query if mode == 0 else f"SELECT {query}"))["stmts"]
+        assert len(parsed) == 1
+        assert next(iter(parsed[0]["stmt"])) in ("SelectStmt", "InsertStmt")
+        assert set(strings_in(parsed)) <= names | PROBE_CONSTANTS
