@@ -361,7 +361,6 @@ def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | N
 def grants_cmd(options: Options, service: str | None, check_code: bool, probes: bool, output: str | None) -> int:
     """Phase 5: least-privilege per-service roles and GRANTs as idempotent SQL."""
     from hos_lint import app
-    from hos_lint.grants_check import render_check, render_probes
 
     if check_code and probes:
         raise app.UsageError("--check and --probes: choose one")
@@ -372,11 +371,8 @@ def grants_cmd(options: Options, service: str | None, check_code: bool, probes: 
         _emit(app.grants_sql(project, service), output)
         return EXIT_OK
     checked = app.check_grants(project, service)
-    if probes:
-        _emit(render_probes(checked), output)
-        return EXIT_OK
-    _emit(render_check(checked), output)
-    return EXIT_FINDINGS if checked.denied else EXIT_OK
+    _emit(app.grants_check_text(checked, probes), output)
+    return EXIT_FINDINGS if checked.denied and not probes else EXIT_OK
 
 
 @cli.command(name="schema")

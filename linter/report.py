@@ -77,6 +77,7 @@ class Cell:
     worst: Severity | None = None
     worst_code: str | None = None
     findings: int = 0
+    codes: tuple[tuple[str, int], ...] = ()  # (code, findings with it), worst severity first, then by code
 
     @property
     def empty(self) -> bool:
@@ -91,6 +92,7 @@ class Report:
     touches: tuple[Touch, ...]  # sorted by key()
     findings: tuple[Finding, ...]
     unplaced: int = 0  # accesses whose relation could not be resolved
+    legacy: tuple[str, ...] = ()  # the services marked ``legacy: true`` (the monolith being decomposed)
 
     def cell(self, service: str, owner: str | None) -> Cell | None:
         for c in self.cells:
@@ -157,6 +159,7 @@ def build_report(manifest: Manifest, context: ProjectContext, accesses: Iterable
         touches=touches,
         findings=ordered,
         unplaced=sum(1 for a in resolved if a.relation is None and a.service in services),
+        legacy=tuple(sorted(s.name for s in manifest.services if s.legacy)),
     )
 
 
@@ -226,8 +229,18 @@ def _cells(touches: tuple[Touch, ...], findings: tuple[Finding, ...], services: 
         worst = _worst_finding(found)
         out.append(Cell(service=service, owner=owner, **counts.get((service, owner), {}),
                         worst=worst.severity if worst else None, worst_code=worst.code if worst else None,
-                        findings=len(found)))
+                        findings=len(found), codes=_codes(found)))
     return tuple(out)
+
+
+def _codes(found: list[Finding]) -> tuple[tuple[str, int], ...]:
+    """How many findings of each code, the most severe code first (then by code)."""
+    counts: dict[str, int] = defaultdict(int)
+    rank: dict[str, int] = {}
+    for f in found:
+        counts[f.code] += 1
+        rank[f.code] = max(rank.get(f.code, 0), f.severity.rank)
+    return tuple(sorted(counts.items(), key=lambda item: (-rank[item[0]], item[0])))
 
 
 def _worst_finding(found: list[Finding]) -> Finding | None:

@@ -6,6 +6,7 @@ Regenerate the golden file after a reviewed fixture change with
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -295,8 +296,9 @@ def test_html_is_one_offline_file_with_matrix_graph_and_linked_findings(small):
     assert outline.tags.count("style") == 1 and outline.tags.count("svg") == 1
     assert outline.cells == [
         ("own", "1 ddl"), ("none", "·"), ("none", "·"), ("none", "·"),
-        ("error", "1 readHOS102 ×1"), ("own", "1 read, 1 write"), ("none", "·"), ("none", "·"),
-        ("error", "1 writeHOS101 ×1"), ("ok", "1 read, 1 via view"), ("own", "1 read"), ("warning", "1 readHOS203 ×1"),
+        ("error", "1 readHOS102\xa0×1"), ("own", "1 read, 1 write"), ("none", "·"), ("none", "·"),
+        ("error", "1 writeHOS101\xa0×1"), ("ok", "1 read, 1 via view"), ("own", "1 read"),
+        ("warning", "1 readHOS203\xa0×1"),
     ]
     # three arrows in the graph, one box per service
     assert page.count('<g class="edge ') == 3 and page.count('<g class="node">') == 4
@@ -404,3 +406,18 @@ def test_fixture_html_shows_every_dependency():
     assert page.count('<g class="edge ') == len(r.edges) > 0
     assert page.count('<g class="node">') == len(r.services)
     assert re.search(r'<table class="matrix">', page)
+
+
+@pytest.mark.skipif(not (FIXTURE / "hos-lint.yaml").is_file(), reason="fixtures/hos-marketplace is not there yet")
+def test_fixture_html_stays_small():
+    """The page grows with the findings and touches, so each row carries its own text and
+    little markup: the path once per file, classes on the row, no closing cell tags."""
+    r = build(FIXTURE)
+    page = render(r, "html")
+    assert len(page.encode("utf-8")) < 70_000  # 68.4 KB for 75 findings and 46 foreign touches (was 74.5 KB)
+    rows = [line for line in page.splitlines() if line.startswith(('<tr class="error">', '<tr class="warning">',
+                                                                  '<tr class="info">'))]
+    assert len(rows) == len(r.findings)
+    for f, row in zip(r.findings, rows):
+        text = len(html.escape(f.full_message, quote=False)) + len(f.location.path) + len(f.service or "")
+        assert len(row) - text <= 100, row  # markup, code, severity and line: about 95 bytes

@@ -33,7 +33,14 @@ if TYPE_CHECKING:
     from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest, zero_config_manifest
     from hos_lint.app.options import Options, UsageError
     from hos_lint.app.project import analyse, analyse_manifest, resolve_all
-    from hos_lint.app.reporting import ProjectReport, check_grants, diff_since, grants_sql, project_report
+    from hos_lint.app.reporting import (
+        ProjectReport,
+        check_grants,
+        diff_since,
+        grants_check_text,
+        grants_sql,
+        project_report,
+    )
     from hos_lint.app.writing import write_init
 
 # Each name's module, imported on first use (PEP 562): a warm run that recalls its result
@@ -61,6 +68,7 @@ _WHERE = {
     "explain": "hos_lint.app.checking",
     "extract_all": "hos_lint.app.extraction",
     "extract_bytes": "hos_lint.app.extraction",
+    "grants_check_text": "hos_lint.app.reporting",
     "grants_sql": "hos_lint.app.reporting",
     "judge": "hos_lint.app.checking",
     "load_project_manifest": "hos_lint.app.loading",
@@ -79,8 +87,8 @@ __all__ = [
     "POOL_THRESHOLD", "ChangedScope", "Explained", "NothingChanged", "Options", "Project", "ProjectReport",
     "RunResult", "UsageError", "analyse", "analyse_manifest", "baseline_path", "changed_scope", "check", "check_all",
     "check_grants", "check_rule_names", "config_for", "diff_since", "explain", "extract_all", "extract_bytes",
-    "grants_sql", "judge", "load_project_manifest", "narrow_to_changes", "not_analysed", "project_report",
-    "resolve_all", "run", "source_lines", "write_baseline", "write_init", "zero_config_manifest",
+    "grants_check_text", "grants_sql", "judge", "load_project_manifest", "narrow_to_changes", "not_analysed",
+    "project_report", "resolve_all", "run", "source_lines", "write_baseline", "write_init", "zero_config_manifest",
 ]
 
 

@@ -53,3 +53,8 @@ def check_grants(project: Project, service: str | None) -> grants_check.GrantsCh
         raise UsageError(str(err)) from None
     accesses = [a for a in project.accesses if service is None or a.service == service]
     return grants_check.check_grants(plans, accesses, project.context.ownership)
+
+
+def grants_check_text(checked: grants_check.GrantsCheck, probes: bool) -> str:
+    """The ``--check`` list, or with ``probes`` the probe script."""
+    return grants_check.render_probes(checked) if probes else grants_check.render_check(checked)

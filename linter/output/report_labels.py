@@ -49,6 +49,11 @@ def edge_label(cell: Cell) -> str:
     return cell_counts(cell) or (cell.worst_code or "")
 
 
+def code_counts(cell: Cell) -> str:
+    """``HOS101 ×4, HOS102 ×1``: how many findings of each code, the most severe code first."""
+    return ", ".join(f"{code} ×{n}" for code, n in cell.codes)
+
+
 def route_label(touch: Touch) -> str:
     if touch.route == DIRECT:
         return ", ".join(CHANNELS.get(c, c) for c in touch.channels)

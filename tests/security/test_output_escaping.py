@@ -107,7 +107,7 @@ def test_html_text_shows_control_and_bidi_characters_escaped_and_markup_inert():
     html = report_html.render(one_report(service="ord\u202eer", relation="x.<script>alert(1)</script>\x1b[2J"),
                               ReportOptions())
     assert "<script>alert" not in html and "\x1b" not in html and "\u202e" not in html
-    assert ">x.&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[2J</td>" in html
+    assert "<td>x.&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[2J<td>" in html
     assert ">ord\\u202eer</th>" in html
 
 
