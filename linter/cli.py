@@ -317,6 +317,9 @@ def why(options: Options, target: str) -> int:
     if not path or not line.isdigit():
         raise app.UsageError(f"expected PATH:LINE, got {target!r}")
     explained = app.explain(options, path)
+    if explained.lines is not None and not 1 <= int(line) <= explained.lines:
+        lines = f"{explained.lines} line{'s' if explained.lines != 1 else ''}"
+        raise app.UsageError(f"{path}:{line}: line out of range: the file has {lines}")
     _tell(*explained.project.skipped)
     click.echo(why_output.render(explained.project, explained.findings, explained.path, int(line)), nl=False)
     return EXIT_OK
@@ -325,10 +328,10 @@ def why(options: Options, target: str) -> int:
 @cli.command(name="report")
 @click.argument("paths", nargs=-1, type=click.Path())
 @with_common
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "mermaid", "dot", "json"]), default="md",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "markdown", "html", "mermaid", "dot", "json"]), default="md",
+              show_default=True, help="md and markdown are the same.")
 @click.option("--output", "-o", type=click.Path(), help="Write the report to a file.")
-@click.option("--diff", "diff_ref", metavar="GIT_REF", help="What changed since GIT_REF, as markdown.")
+@click.option("--diff", "diff_ref", metavar="GIT_REF", help="What changed since GIT_REF, as markdown (--format md).")
 @click.option("--link-base", default="", help="Prefix for file links in HTML (e.g. a repository blob URL).")
 @guarded
 @with_options
@@ -337,6 +340,9 @@ def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | N
     from hos_lint import app
     from hos_lint.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
 
+    fmt = "md" if fmt == "markdown" else fmt
+    if diff_ref and fmt != "md":
+        raise app.UsageError(f"--diff writes markdown only; drop --format {fmt} or use --format md")
     _check_output(output)
     current = app.project_report(options)
     _tell(*current.project.skipped)

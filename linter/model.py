@@ -52,6 +52,14 @@ class AccessKind(enum.Enum):
     DDL = "ddl"
     REFERENCE = "reference"
 
+    @property
+    def verb(self) -> str:
+        """What a service does to a relation, in messages: ``order reads auth_service.users``."""
+        return _VERBS[self.value]
+
+
+_VERBS = {"read": "reads", "write": "writes", "ddl": "changes the schema of", "reference": "references"}
+
 
 class Via(str, enum.Enum):
     """How an access reaches the database: the library or form of SQL an extractor

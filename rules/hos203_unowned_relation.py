@@ -47,7 +47,7 @@ def check(accesses: tuple[Access, ...], ctx: RuleContext) -> Iterator[Finding]:
         also = f", here and at {more} more place{'s' if more != 1 else ''}" if more else ""
         yield ctx.access_finding(
             first,
-            message=f"{service} {first.kind.value}s {rel}, which no service owns{also}",
+            message=f"{service} {first.kind.verb} {rel}, which no service owns{also}",
             hint=f"give {where} an owner in hos-lint.yaml",
         )
 

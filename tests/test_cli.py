@@ -315,3 +315,39 @@ def test_max_annotations_with_another_format_is_a_usage_error(project):
     code, _, err = run("services", "--max-annotations", "3")
     assert code == 2 and err == "hos-lint: --max-annotations applies to --format github only, not --format text\n"
     assert run("services", "--format", "github", "--max-annotations", "-1")[0] == 2
+
+
+def test_report_format_markdown_is_md(project):
+    assert run("report", "--no-cache", "--format", "markdown") == run("report", "--no-cache", "--format", "md")
+    assert run("report", "--no-cache", "--format", "markdown")[1].startswith("## hos-lint report\n")
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "mermaid", "dot"])
+def test_report_diff_in_another_format_than_markdown_is_a_usage_error(project, fmt):
+    code, out, err = run("report", "--no-cache", "--diff", "HEAD", "--format", fmt)
+    assert (code, out) == (2, "")
+    assert err == f"hos-lint: --diff writes markdown only; drop --format {fmt} or use --format md\n"
+
+
+def test_why_a_line_past_the_end_of_the_file_is_out_of_range(project):
+    (project / "services/order/db/two.sql").write_text("SELECT 1;\nDELETE FROM auth_service.users;\n")
+    assert run("why", "--no-cache", "services/order/db/two.sql:99999") == (
+        2, "", "hos-lint: services/order/db/two.sql:99999: line out of range: the file has 2 lines\n")
+    assert run("why", "--no-cache", "services/order/db/two.sql:3")[0] == 2
+    assert run("why", "--no-cache", "services/order/db/two.sql:0")[0] == 2
+    # the last line, and a line without an access, are in range
+    code, out, _ = run("why", "--no-cache", "services/order/db/two.sql:2")
+    assert code == 0 and out.startswith("services/order/db/two.sql:2:13: order writes auth_service.users via sql")
+    assert run("why", "--no-cache", "services/order/db/two.sql:1") == (
+        0, "services/order/db/two.sql:1: no database access and no finding here\n", "")
+
+
+def test_messages_say_what_a_ddl_does_to_a_relation(project):
+    (project / "services/order/db/alter.sql").write_text("ALTER TABLE public.sellers ADD COLUMN x int;\n")
+    code, out, _ = run("check", "--no-cache", "--select", "HOS203", "services/order/db/alter.sql")
+    assert out.splitlines()[0] == ("services/order/db/alter.sql:1:13: HOS203 order changes the schema of "
+                                   "public.sellers, which no service owns; give table sellers in public an owner "
+                                   "in hos-lint.yaml")
+    code, out, _ = run("why", "--no-cache", "services/order/db/alter.sql:1")
+    assert out.splitlines()[0] == ("services/order/db/alter.sql:1:13: order changes the schema of public.sellers "
+                                   "via sql (ALTER TABLE)")

@@ -55,7 +55,7 @@ def test_why_explains_a_prisma_finding_end_to_end():
     target = FIXTURES / "hos-marketplace/services/user/src/customers/customers.service.ts"
     out = CliRunner().invoke(cli, ["why", f"{target}:25", "--no-cache"]).stdout
     assert out.splitlines()[:5] == [
-        "services/user/src/customers/customers.service.ts:25:39: user reads via prisma-client (findUnique)",
+        "services/user/src/customers/customers.service.ts:25:39: user reads auth_service.users via prisma-client (findUnique)",
         "  delegate `user` → Prisma model User (services/user/prisma/schema.prisma:68)",
         '  @@map("users") @@schema("auth_service") → auth_service.users',
         "  owner: auth (schema auth_service declared at hos-lint.yaml:12)",

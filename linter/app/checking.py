@@ -39,6 +39,7 @@ class Explained:
     project: Project
     findings: tuple[Finding, ...]
     path: str
+    lines: int | None = None  # how many lines the file has; None when it cannot be read
 
 
 def check(options: Options, catalog: Catalog | None = None, changed_since: str | None = None
@@ -128,7 +129,18 @@ def explain(options: Options, path: str) -> Explained:
     """``hos-lint why``: every finding of the project holding ``path``."""
     project, findings = check_all(replace(options, paths=(path,)))
     rel = relative_to_root(Path(path), project.manifest.root)
-    return Explained(project=project, findings=findings, path=rel or path)
+    return Explained(project=project, findings=findings, path=rel or path,
+                     lines=_line_count(Path(project.manifest.root) / rel) if rel else None)
+
+
+def _line_count(file: Path) -> int | None:
+    """The lines of a file as extraction counts them (CR, LF, CR LF; a final break ends the
+    last line rather than starting one); at least 1, so line 1 of an empty file exists."""
+    try:
+        parts = split_lines(file.read_bytes().decode("utf-8-sig", errors="replace"))
+    except OSError:  # a folder, or unreadable: `why` says what it knows without a range
+        return None
+    return max(1, len(parts) - 1 if len(parts) > 1 and parts[-1] == "" else len(parts))
 
 
 def source_lines(result: RunResult) -> dict[tuple[str, int], str]:

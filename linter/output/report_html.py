@@ -41,7 +41,7 @@ table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d7de;paddi
 vertical-align:top}th{background:#f6f8fa}
 table.touches,table.findings{width:100%}table.touches td,table.findings td{overflow-wrap:anywhere}
 .scroll{overflow:auto;max-width:100%;max-height:80vh;border:1px solid #d0d7de}.scroll table{margin:0}
-table.matrix td{min-width:96px;text-align:center;font-size:13px}table.matrix th{position:sticky;top:0;z-index:1}
+table.matrix td{min-width:124px;text-align:center;font-size:13px}table.matrix th{position:sticky;top:0;z-index:1}
 table.matrix th.row{text-align:right;left:0;z-index:2}table.matrix thead th:first-child{left:0;z-index:3}
 td.own,.legend .own{background:#f6f8fa;color:#57606a}td.error,.legend .error,tr.error td:nth-child(3){
 background:#ffebe9;color:#82071e}td.error{font-weight:600}td.warning,.legend .warning,tr.warning td:nth-child(3){

@@ -79,7 +79,8 @@ def render(project: Project, findings: tuple[Finding, ...], path: str, line: int
         return printable(f"{path}:{line}: no database access and no finding here") + "\n"
     out = []
     for a in accesses:
-        out.append(f"{_loc(a.location)}:{a.location.col}: {a.service or 'no service'} {a.kind.value}s "
+        target = str(a.relation) if a.relation is not None else a.ref.display()
+        out.append(f"{_loc(a.location)}:{a.location.col}: {a.service or 'no service'} {a.kind.verb} {target} "
                    f"via {a.via.value} ({a.operation})")
         out += _reference(a, project)
         out.append(_owner(a, project))

@@ -151,7 +151,7 @@ def test_ownership_text_and_json(project):
 
 def test_why(project):
     out = run("why", f"{BAD}:1", code=0)
-    assert out.startswith(f"{SHOWN}:1:13: order writes via sql (DELETE)\n")
+    assert out.startswith(f"{SHOWN}:1:13: order writes auth_service.users via sql (DELETE)\n")
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json", "mermaid", "dot"])

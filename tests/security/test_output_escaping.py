@@ -228,7 +228,7 @@ TABLE = "auth_service.users\\u202etxt.exe"
                     f"{FILE}:2:13: order ddl order_service.v\\x1b[2J (owned by order) via sql CREATE VIEW"]),
     (["ownership"], ["order_service.v\\x1b[2J", f"<- {FILE}:2 (CREATE VIEW)"]),
     (["report", "--format", "md"], [f"| `{TABLE}` |", f"| `{FILE}:1` |"]),
-    (["why", "services/order/db/x\x1b]0;owned\x07.sql:1"], [f"{FILE}:1:13: order writes via sql (DELETE)"]),
+    (["why", "services/order/db/x\x1b]0;owned\x07.sql:1"], [f"{FILE}:1:13: order writes auth_service.users\\u202etxt.exe via sql (DELETE)"]),
 ])
 def test_no_command_prints_a_control_character_from_a_file_or_relation_name(hostile_project, command, shown):
     code, out, err = run(command[0], "--no-cache", *command[1:])
