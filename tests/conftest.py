@@ -32,6 +32,7 @@ SLOW_MODULES = frozenset({
     "tests/test_precommit.py",
     "tests/test_action.py",
     "tests/test_grants_postgres.py",
+    "tests/test_report_layout.py",
     "tests/test_determinism.py",
     "tests/extract/test_prisma_differential.py",
     "tests/security/test_grants.py",
