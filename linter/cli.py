@@ -340,8 +340,7 @@ def report_cmd(options: Options, fmt: str, output: str | None, diff_ref: str | N
     from hos_lint import app
     from hos_lint.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff
 
-    fmt = "md" if fmt == "markdown" else fmt
-    if diff_ref and fmt != "md":
+    if diff_ref and fmt not in ("md", "markdown"):
         raise app.UsageError(f"--diff writes markdown only; drop --format {fmt} or use --format md")
     _check_output(output)
     current = app.project_report(options)

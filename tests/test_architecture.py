@@ -98,7 +98,7 @@ def test_each_kind_of_document_has_one_renderer_signature():
         for name, renderer in registry.items():
             assert signature(renderer) == expected, name
     assert list(FORMATTERS) == ["text", "json", "sarif", "github", "junit", "markdown"]
-    assert list(REPORT_FORMATTERS) == ["md", "html", "mermaid", "dot", "json"]
+    assert list(REPORT_FORMATTERS) == ["md", "markdown", "html", "mermaid", "dot", "json"]
 
 
 def test_the_cli_offers_exactly_the_registered_formats():

@@ -55,6 +55,7 @@ FORMATTERS: dict[str, CheckRenderer] = {
 
 REPORT_FORMATTERS: dict[str, ReportRenderer] = {
     "md": report_md.render,
+    "markdown": report_md.render,  # the name `check --format` uses
     "html": report_html.render,
     "mermaid": report_graph.render_mermaid,
     "dot": report_graph.render_dot,
