@@ -51,6 +51,7 @@ from generate import generate  # noqa: E402
 
 HOS_LINT = Path(sys.executable).parent / "hos-lint"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BOUNDS = Path(__file__).resolve().parent / "BOUNDS.md"
 FLOOR = Path(__file__).resolve().parent / "floor.py"
 FIXTURE = REPO_ROOT / "fixtures" / "hos-marketplace"
 CACHE_DIR = ".hos-lint-cache"
@@ -499,6 +500,8 @@ def main() -> None:
             parts += [f"Linear growth: {growth.scenario}: {growth.measured} (target {growth.target}): "
                       f"{_holds(growth)}.", ""]
         parts += ["## Targets not met", "", misses(results, growth)]
+        if BOUNDS.is_file():  # the analysis of what bounds them, kept by hand beside the script
+            parts += ["## What bounds them", "", BOUNDS.read_text(encoding="utf-8").strip(), ""]
         parts += [f"## Absolute figures (machine: {os.cpu_count()} cores, load average shown per tree)", ""]
         parts += [seconds_table(r) for r in results]
         if args.profile:

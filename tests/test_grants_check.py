@@ -3,13 +3,16 @@ exactly, with the look-alikes they allow; the probe script's shape. That Postgre
 agrees is proven in test_grants_postgres.py."""
 from __future__ import annotations
 
-import textwrap
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from trees import write_tree
 
 from hos_lint.cli import cli
+
+write = partial(write_tree, dedent=True)
 
 MANIFEST = """\
 version: 1
@@ -89,12 +92,6 @@ SUMMARY = ("8 of 15 accesses would be denied by the roles `hos-lint grants` writ
            "1 accesses in files of no service).")
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def grants(root: Path, *args: str) -> tuple[int, str, str]:

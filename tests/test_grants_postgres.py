@@ -15,17 +15,20 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import textwrap
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
+from trees import write_tree
 
 from hos_lint import app, grants
 from hos_lint.cli import cli
 from hos_lint.model import RelationKind
+
+write_project = partial(write_tree, dedent=True)
 
 if TYPE_CHECKING:
     from conftest import Cluster
@@ -82,12 +85,6 @@ SMALL = {
 }
 
 
-def write_project(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def _projects() -> list:

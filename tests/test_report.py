@@ -12,15 +12,19 @@ import os
 import re
 import subprocess
 import textwrap
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from trees import write_tree
 
 from hos_lint import app, gitref, report
 from hos_lint.model import Severity
 from hos_lint.output import REPORT_FORMATTERS, DiffOptions, ReportOptions, report_diff, report_graph
 from hos_lint.output.report_labels import edge_severity
+
+write = partial(write_tree, dedent=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "hos-marketplace"
@@ -76,12 +80,6 @@ FILES = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def build(root: Path) -> report.Report:

@@ -32,6 +32,7 @@ from click.testing import CliRunner
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pglast.parser import parse_plpgsql_json, parse_sql_json
+from trees import write_tree as write
 
 from hos_lint import grants, grants_check
 from hos_lint.cli import cli
@@ -48,12 +49,6 @@ PWNED = "CREATE TABLE public.pwned(x int); --"
 
 # --- helpers --------------------------------------------------------------------------------------
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def manifest_text(data: dict) -> str:
