@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from trees import git, pull_request_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -21,10 +22,6 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None and not os.environ.get("CI"), reason="needs git")
 
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
-                   capture_output=True)
 
 
 def evaluate(value: str, inputs: dict[str, str]) -> str:
@@ -67,23 +64,15 @@ def run_action(repo: Path, tmp: Path, event: str = "pull_request", **given: str)
 def pull_request(tmp_path):
     """main: a manifest, a clean file and an old violation; feature: 12 new cross-service
     writes in one file and a clean change in another."""
-    repo = tmp_path / "repo"
-    (repo / "services/order/db").mkdir(parents=True)
-    (repo / "hos-lint.yaml").write_text("version: 1\nservices:\n  order: {schema: order_service}\n"
-                                        "  auth: {schema: auth_service}\n")
-    (repo / "services/order/db/old.sql").write_text("DELETE FROM auth_service.sessions;\n")
-    (repo / "services/order/db/clean.sql").write_text("SELECT 1 FROM order_service.orders;\n")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
-    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
-    git(repo, "checkout", "-qb", "feature")
-    (repo / "services/order/db/new.sql").write_text(
-        "".join(f"UPDATE auth_service.users SET n = {i};\n" for i in range(1, 13)))
-    (repo / "services/order/db/clean.sql").write_text("SELECT 2 FROM order_service.orders;\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "change")
-    return repo
+    manifest = "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n"
+    return pull_request_repo(tmp_path / "repo", {
+        "hos-lint.yaml": manifest,
+        "services/order/db/old.sql": "DELETE FROM auth_service.sessions;\n",
+        "services/order/db/clean.sql": "SELECT 1 FROM order_service.orders;\n",
+    }, {
+        "services/order/db/new.sql": "".join(f"UPDATE auth_service.users SET n = {i};\n" for i in range(1, 13)),
+        "services/order/db/clean.sql": "SELECT 2 FROM order_service.orders;\n",
+    })
 
 
 def _write(line: int) -> str:

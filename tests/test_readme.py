@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from trees import pull_request_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -26,27 +27,14 @@ def workflow() -> dict:
                 and any("hos-lint check" in s.get("run", "") for job in b["jobs"].values() for s in job["steps"]))
 
 
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
-                   capture_output=True)
-
 
 @pytest.mark.skipif(shutil.which("git") is None or not (BIN / "hos-lint").exists(),
                     reason="needs git and the installed hos-lint console script")
 def test_workflow_commands_run_on_a_pull_request(tmp_path):
-    repo = tmp_path / "repo"
-    (repo / "services/order/db").mkdir(parents=True)
-    (repo / "hos-lint.yaml").write_text("version: 1\nservices:\n  order: {schema: order_service}\n"
-                                        "  auth: {schema: auth_service}\n")
-    (repo / "services/order/db/old.sql").write_text("DELETE FROM auth_service.sessions;\n")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
-    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
-    git(repo, "checkout", "-qb", "feature")
-    (repo / "services/order/db/new.sql").write_text("UPDATE auth_service.users SET x = 1;\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "change")
+    repo = pull_request_repo(tmp_path / "repo", {
+        "hos-lint.yaml": "version: 1\nservices:\n  order: {schema: order_service}\n  auth: {schema: auth_service}\n",
+        "services/order/db/old.sql": "DELETE FROM auth_service.sessions;\n",
+    }, {"services/order/db/new.sql": "UPDATE auth_service.users SET x = 1;\n"})
 
     summary = tmp_path / "summary.md"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "GITHUB_STEP_SUMMARY": str(summary),
