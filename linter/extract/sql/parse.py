@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError
+from sqlglot.parser import Parser
 from sqlglot.tokenizer_core import Token
+from sqlglot.tokens import Tokenizer
 
 from hos_lint.extract.sql.lexer import Statement
 
@@ -56,12 +59,21 @@ def parse_one(text: str) -> tuple[exp.Expr, list[Token]]:
     """``sqlglot.parse_one(text, read="postgres")`` that also returns the
     tokens it parsed, so judging the statement's shape does not tokenize it
     a second time."""
-    dialect = Dialect.get_or_raise("postgres")
-    tokens = dialect.tokenize(text)
-    trees = dialect.parser().parse(tokens, text)
+    tokenizer, parser = _postgres()
+    tokens = tokenizer.tokenize(text)
+    trees = parser.parse(tokens, text)
     if not trees or trees[0] is None:
         raise ParseError(f"No expression was parsed from '{text[:60]}'")
     return (exp.Block(expressions=trees) if len(trees) > 1 else trees[0]), tokens
+
+
+@cache
+def _postgres() -> tuple[Tokenizer, Parser]:
+    """One PostgreSQL tokenizer and parser per process, reused for every statement (each
+    call resets them; a new dialect, tokenizer and parser per statement cost a fifth of
+    parsing a migration)."""
+    dialect = Dialect.get_or_raise("postgres")
+    return dialect.tokenizer(), dialect.parser()
 
 
 _MARKER = re.compile(r"\$(\d+)")

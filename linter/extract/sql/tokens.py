@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import ClassVar
 
 from sqlglot.dialects.postgres import Postgres
@@ -29,6 +30,12 @@ class _PlainTokenizer(Postgres.Tokenizer):
     COMMANDS: ClassVar[set[TokenType]] = set()
 
 
+@cache
+def _plain_tokenizer() -> _PlainTokenizer:
+    """One per process: ``tokenize`` resets it."""
+    return _PlainTokenizer()
+
+
 # One name part: (folded text, quoted, offset, bind-marker offset).
 Part = tuple[str, bool, int, "int | None"]
 
@@ -38,7 +45,7 @@ class TokenReader:
     keyword (offsets relative to the statement)."""
 
     def __init__(self, stmt: Statement) -> None:
-        self.all: list[Token] = _PlainTokenizer().tokenize(stmt.text)
+        self.all: list[Token] = _plain_tokenizer().tokenize(stmt.text)
         self.tokens: list[Token] = self.all[1:]
         self.shift = 0
         self.i = 0
