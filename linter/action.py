@@ -93,7 +93,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     ref = base_ref(inputs, env)
     if inputs.sarif:
         check_target(inputs.sarif, "input sarif")
-    options = app.Options(paths=inputs.paths, fail_on=inputs.fail_on, jobs=os.cpu_count() or 1,
+    options = app.Options(paths=inputs.paths, fail_on=inputs.fail_on, jobs=os.cpu_count() or 1, auto_jobs=True,
                           notify=cli._notice)
     catalog = load_catalog()
     gate = app.check(options, catalog, ref)

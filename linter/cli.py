@@ -100,14 +100,17 @@ def with_options(body: Body) -> Body:
 
 
 def _options(params: dict[str, Any]) -> Options:
-    """The run's options, taking the shared parameters out of ``params``. Without --jobs
-    the run uses one process; --jobs left unset means one per core."""
+    """The run's options, taking the shared parameters out of ``params``. A command
+    without --jobs uses one process; --jobs left unset means one per core, when the
+    files to parse are enough to pay for the pool (``auto_jobs``)."""
     from hos_lint.app import Options
 
-    jobs = params.pop("jobs", 1) or os.cpu_count() or 1
+    given = params.pop("jobs", 1)
+    jobs = given or os.cpu_count() or 1
     return Options(paths=tuple(params.pop("paths", ())), config=params.pop("config", None),
                    select=_codes(params.pop("select", None)), ignore=_codes(params.pop("ignore", None)),
-                   fail_on=params.pop("fail_on", None), jobs=jobs, cache=not params.pop("no_cache", False),
+                   fail_on=params.pop("fail_on", None), jobs=jobs, auto_jobs=given is None,
+                   cache=not params.pop("no_cache", False),
                    baseline=params.pop("baseline_file", None), no_baseline=params.pop("no_baseline", False),
                    notify=_notice)
 
@@ -119,7 +122,8 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 common = [
     click.option("--config", type=click.Path(dir_okay=False), help="Manifest file (default: nearest hos-lint.yaml)."),
-    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                 help="Worker processes (default: one per core, from 2 MB of files to parse)."),
     click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write .hos-lint-cache/."),
 ]

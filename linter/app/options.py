@@ -17,6 +17,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     jobs: int = 1
+    auto_jobs: bool = False  # ``jobs`` is the default (one per core): the pool only for enough bytes to parse
     cache: bool = True
     baseline: str | None = None  # baseline file; default <root>/hos-lint-baseline.json when it exists
     no_baseline: bool = False
