@@ -422,5 +422,19 @@ def show_rule(code: str) -> int:
     return EXIT_OK
 
 
+@cli.command(name="server")
+@guarded
+def server() -> int:
+    """Run the language server over stdio (diagnostics, suppress and why actions, hovers)."""
+    from hos_lint.app import UsageError
+
+    try:
+        from hos_lint.lsp.server import main as serve
+    except ImportError as err:
+        raise UsageError(f"hos-lint server needs pygls ({err.name or err}): pip install 'hos-lint[lsp]'") from None
+    serve()
+    return EXIT_OK
+
+
 def main() -> None:
     cli(prog_name="hos-lint")

@@ -1,0 +1,128 @@
+"""Positions and edits in a buffer's text. Pure.
+
+hos-lint counts 1-based lines and columns in code points, splitting lines as
+extraction does (CR, LF, CR LF); the protocol counts 0-based lines and columns
+in the units the client and server agreed on (UTF-16 unless the client offers
+UTF-8 or UTF-32).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hos_lint.embedded import split_lines
+from hos_lint.model import Language
+
+# the comment that starts a line in each language (README: Suppressions)
+COMMENT_MARK = {
+    Language.TYPESCRIPT: "//",
+    Language.PRISMA: "//",
+    Language.SQL: "--",
+    Language.PYTHON: "#",
+    Language.SHELL: "#",
+    Language.CONFIG: "#",
+}
+PLACEHOLDER_REASON = "<why this is acceptable>"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """0-based line and column (in code points) of a start and an end."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class Lines:
+    """A buffer's lines as extraction counts them, and conversions to protocol units."""
+
+    def __init__(self, text: str, encoding: str = "utf-16") -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.encoding = encoding
+        self.newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+
+    def line(self, index: int) -> str:
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def units(self, index: int, col: int) -> int:
+        """Code-point column ``col`` of line ``index`` in the agreed units."""
+        head = self.line(index)[:col]
+        if self.encoding == "utf-32":
+            return len(head)
+        if self.encoding == "utf-8":
+            return len(head.encode("utf-8", errors="surrogatepass"))
+        return len(head.encode("utf-16-le", errors="surrogatepass")) // 2
+
+    def col_of(self, index: int, units: int) -> int:
+        """The code-point column of a protocol column (the inverse of ``units``)."""
+        text = self.line(index)
+        count = 0
+        for i, ch in enumerate(text):
+            if count >= units:
+                return i
+            count += 1 if self.encoding == "utf-32" else (
+                len(ch.encode("utf-8", errors="surrogatepass")) if self.encoding == "utf-8"
+                else (2 if ord(ch) > 0xFFFF else 1))
+        return len(text)
+
+    def reference_span(self, line: int, col: int, name: str | None = None) -> Span:
+        """The range a diagnostic underlines for a finding at 1-based ``line``:``col``: ``name``
+        when it is written there (a Prisma delegate), else the name written there (letters,
+        digits, ``_``, ``$``, dots and double quotes, as in ``"order_service"."orders"``),
+        else the rest of the line."""
+        index, start = line - 1, max(col - 1, 0)
+        text = self.line(index)
+        start = min(start, len(text))
+        end = start
+        while end < len(text) and (text[end].isalnum() or text[end] in '_$."'):
+            end += 1
+        if name and text.startswith(name, start) and start + len(name) <= end:
+            end = start + len(name)
+        if end == start:
+            end = len(text.rstrip())
+            if end <= start:
+                end = min(start + 1, len(text))
+        return Span(index, start, index, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    """Text to insert at a 0-based line and code-point column."""
+
+    line: int
+    col: int
+    text: str
+
+
+def suppression_inserts(lines: Lines, language: Language, code: str, statement_line: int,
+                        finding_line: int) -> list[Insert]:
+    """Where a suppression comment for ``code`` can go, best first: its own line above
+    the statement (indented like it), above the finding's line, then at the end of the
+    finding's line. The caller keeps the first one that the file's parser reads as a
+    comment covering the finding (a line inside a string literal is not a comment)."""
+    mark = COMMENT_MARK[language]
+    directive = f"{mark} hos-lint: ignore[{code}] {PLACEHOLDER_REASON}"
+    out: list[Insert] = []
+    for line in dict.fromkeys((statement_line, finding_line)):
+        text = lines.line(line - 1)
+        indent = text[:len(text) - len(text.lstrip(" \t"))]
+        out.append(Insert(line - 1, 0, f"{indent}{directive}{lines.newline}"))
+    end = lines.line(finding_line - 1)
+    out.append(Insert(finding_line - 1, len(end.rstrip()), f" {directive}"))
+    return out
+
+
+def apply_insert(lines: Lines, insert: Insert) -> str:
+    """The buffer's text with ``insert`` applied."""
+    offset = 0
+    for i in range(insert.line):
+        offset += len(lines.line(i)) + _break_length(lines.text, offset + len(lines.line(i)))
+    return lines.text[:offset + insert.col] + insert.text + lines.text[offset + insert.col:]
+
+
+def _break_length(text: str, at: int) -> int:
+    if text.startswith("\r\n", at):
+        return 2
+    return 1 if at < len(text) and text[at] in "\r\n" else 0
