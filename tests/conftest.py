@@ -39,6 +39,7 @@ SLOW_MODULES = frozenset({
     "tests/security/test_git_and_io.py",
     "tests/security/test_yaml_bombs.py",
     "tests/test_static_checks.py",
+    "tests/test_lsp_stdio.py",
 })
 
 

@@ -1,0 +1,166 @@
+"""``hos-lint server`` driven over stdio as an editor drives it: a real subprocess,
+JSON-RPC framing, ``initialize``, buffers opened and edited without saving, code
+actions applied as an editor applies them, and a buffer broken mid-typing."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.lsp_client import LspClient
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "hos-marketplace"
+RECONCILE = "services/order/scripts/reconcile-payments.ts"  # one planted HOS101, line 25
+SCORING = "services/recommendation/app/services/scoring.py"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "hos-marketplace"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".hos-lint-cache"))
+    return root
+
+
+@pytest.fixture
+def client(project: Path):
+    lsp = LspClient([sys.executable, "-m", "hos_lint", "server"], cwd=project)
+    result = lsp.initialize(project, {"debounceMs": 50})
+    caps = result["capabilities"]
+    assert caps["codeActionProvider"] and caps["hoverProvider"]
+    assert caps["executeCommandProvider"]["commands"] == ["hos-lint.why"]
+    yield lsp
+    assert lsp.shutdown() == 0
+
+
+def open_doc(lsp: LspClient, path: Path, text: str, language: str = "typescript") -> dict[str, Any]:
+    uri = path.as_uri()
+    lsp.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": 1,
+                                                         "text": text}})
+    return lsp.wait_for("textDocument/publishDiagnostics", uri)["params"]
+
+
+def change(lsp: LspClient, path: Path, text: str, version: int) -> dict[str, Any]:
+    uri = path.as_uri()
+    lsp.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                          "contentChanges": [{"text": text}]})
+    return lsp.wait_for("textDocument/publishDiagnostics", uri)["params"]
+
+
+def codes(params: dict[str, Any]) -> list[tuple[str, int]]:
+    return [(d["code"], d["range"]["start"]["line"]) for d in params["diagnostics"]]
+
+
+def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
+    """Apply TextEdits (ASCII text: UTF-16 columns are characters) from the last to the first."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    spans = sorted(((starts[e["range"]["start"]["line"]] + e["range"]["start"]["character"],
+                     starts[e["range"]["end"]["line"]] + e["range"]["end"]["character"], e["newText"])
+                    for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def test_a_planted_violation_is_published_removed_and_suppressed_without_saving(client: LspClient, project: Path):
+    path = project / RECONCILE
+    on_disk = path.read_bytes()
+    text = on_disk.decode()
+    published = open_doc(client, path, text)
+    assert published["diagnostics"] == [{
+        "range": {"start": {"line": 24, "character": 35}, "end": {"line": 24, "character": 42}},
+        "severity": 1,
+        "code": "HOS101",
+        "codeDescription": {"href": published["diagnostics"][0]["codeDescription"]["href"]},
+        "source": "hos-lint",
+        "message": "order writes payment_service.payments (owned by payment) with updateMany; "
+                   "publish an event or call the payment API instead of writing its tables",
+    }]
+    href = published["diagnostics"][0]["codeDescription"]["href"]
+    assert href.startswith("file://") and href.endswith("/hos101_cross_service_write.py")
+    assert Path(href[len("file://"):]).read_text().count("cross-service-write") >= 1
+
+    # edited, not saved: the buffer is what is checked, the file on disk is untouched
+    fixed = text.replace("await prisma.payment.updateMany(", "await prisma.order.updateMany(")
+    assert fixed != text
+    assert change(client, path, fixed, 2)["diagnostics"] == []
+    assert path.read_bytes() == on_disk
+
+    # back to the violation, then the suppression the code action offers
+    again = change(client, path, text, 3)
+    assert codes(again) == [("HOS101", 24)]
+    diagnostic = again["diagnostics"][0]
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": path.as_uri()}, "range": diagnostic["range"],
+        "context": {"diagnostics": [diagnostic]}})
+    titles = [a["title"] for a in actions]
+    assert titles == ["Suppress HOS101 with a reason (hos-lint: ignore[HOS101])",
+                      "Show why HOS101 is reported here (hos-lint why)"]
+    edits = actions[0]["edit"]["changes"][path.as_uri()]
+    assert edits == [{"range": {"start": {"line": 24, "character": 0}, "end": {"line": 24, "character": 0}},
+                      "newText": "    // hos-lint: ignore[HOS101] <why this is acceptable>\n"}]
+    suppressed = apply_edits(text, edits)
+    assert change(client, path, suppressed, 4)["diagnostics"] == []  # suppressed, and no HOS902
+    assert path.read_bytes() == on_disk
+
+    # the suppression without its finding is unused: HOS902 on the comment's line
+    unused = suppressed.replace("await prisma.payment.updateMany(", "await prisma.order.updateMany(")
+    assert codes(change(client, path, unused, 5)) == [("HOS902", 24)]
+
+    why = client.request("workspace/executeCommand", {"command": "hos-lint.why",
+                                                      "arguments": [path.as_uri(), 26]})
+    assert why.splitlines()[0] == f"{RECONCILE}:26:36: order writes via prisma-client (updateMany)"
+    assert "  rule: no finding — this access stays inside its owner's boundary or is allowed" in why.splitlines()
+    assert client.wait_for("window/showMessage")["params"]["message"] == why
+    change(client, path, text, 6)
+    why = client.request("workspace/executeCommand", actions[1]["command"])
+    assert why.splitlines()[0] == f"{RECONCILE}:25:36: order writes via prisma-client (updateMany)"
+    assert "  owner: payment (schema payment_service declared at hos-lint.yaml:21)" in why.splitlines()
+    shown = client.wait_for("window/showMessage")
+    assert shown["params"]["message"] == why
+
+
+def test_hover_on_a_table_reference_names_owner_schema_and_where_it_is_declared(client: LspClient, project: Path):
+    path = project / RECONCILE
+    open_doc(client, path, path.read_text())
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()},
+                                                  "position": {"line": 24, "character": 38}})
+    value = hover["contents"]["value"].splitlines()
+    assert value[0] == "**payment_service.payments** (table)"
+    assert "- owner: **payment** — schema `payment_service` is declared at `hos-lint.yaml:21`" in value
+    assert "- schema: `payment_service`" in value
+    assert hover["range"] == {"start": {"line": 24, "character": 35}, "end": {"line": 24, "character": 42}}
+    # next to the reference (on `prisma`, on `updateMany`), no hover
+    for character in (30, 44):
+        assert client.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()},
+                                                     "position": {"line": 24, "character": character}}) is None
+
+
+def test_a_buffer_broken_mid_typing_gives_at_most_one_hos901_and_the_server_keeps_serving(
+        client: LspClient, project: Path):
+    path = project / SCORING
+    text = path.read_text()
+    first = open_doc(client, path, text, "python")
+    assert codes(first) == [("HOS102", 11), ("HOS101", 23)]
+    broken = text.replace("def ", "def (", 1)
+    diagnostics = change(client, path, broken, 2)["diagnostics"]
+    assert [d["code"] for d in diagnostics] == ["HOS901"]
+    assert diagnostics[0]["range"]["start"] == {"line": 9, "character": 10}
+    assert diagnostics[0]["message"] == ("Python syntax error: invalid syntax; "
+                                         "fix the syntax or report the construct as unsupported")
+    assert diagnostics[0]["severity"] == 2  # HOS901's default: warning
+    # typing on: every half-typed prefix of a line, then the file whole again
+    line = "    rows = session.execute(text('UPDATE user_service.customers SET x = 1'))\n"
+    version = 3
+    for cut in range(0, len(line), 7):
+        version += 1
+        params = change(client, path, text + line[:cut], version)
+        assert sum(d["code"] == "HOS901" for d in params["diagnostics"]) <= 1
+    assert codes(change(client, path, text, version + 1)) == [("HOS102", 11), ("HOS101", 23)]
+    assert client.proc.poll() is None
