@@ -56,7 +56,10 @@ class LiveProject:
     buffers: dict[str, ExtractResult] = field(default_factory=dict)  # open buffers' extractions
     baseline_entries: tuple[baseline.Entry, ...] = ()
     context: ProjectContext | None = None  # built from disk overlaid by buffers; None: stale
+    generation: int = 0  # how many times the context was built: a check of an older one is stale
     excluder: Excluder | None = None
+    _matcher: ServiceMatcher | None = None
+    _elsewhere: frozenset[str] | None = None  # services whose datasource is not PostgreSQL
 
     @classmethod
     def load(cls, options: Options) -> LiveProject:
@@ -107,7 +110,7 @@ class LiveProject:
         result = self._extract(rel, language, text.encode("utf-8"))
         before = self.buffers.get(rel, self.disk.get(rel))
         if _reaches_others(result) or (before is not None and _reaches_others(before)):
-            self.context = None
+            self._stale()
         self.buffers[rel] = result
         return result
 
@@ -115,7 +118,7 @@ class LiveProject:
         """Forget a closed buffer: the file on disk counts again."""
         before = self.buffers.pop(rel, None)
         if before is not None and (_reaches_others(before) or _reaches_others(self.disk.get(rel))):
-            self.context = None
+            self._stale()
 
     def saved(self, rel: str, text: str) -> None:
         """The buffer was written: what is on disk is now its text."""
@@ -137,7 +140,7 @@ class LiveProject:
         if data is not None:
             self.disk[rel] = self._extract(rel, language, data)
         if rel not in self.buffers and (_reaches_others(before) or _reaches_others(self.disk.get(rel))):
-            self.context = None
+            self._stale()
 
     def check(self, rel: str) -> BufferCheck:
         """The findings ``check`` would report for one file, from its buffer (else from disk)."""
@@ -171,15 +174,24 @@ class LiveProject:
                                       ran_codes={r.code for r in self.rules}).new
         return BufferCheck(path=rel, findings=findings, project=project)
 
+    def _stale(self) -> None:
+        self.context, self._elsewhere = None, None
+
     def _context(self) -> ProjectContext:
         if self.context is None:
             merged = {**self.disk, **self.buffers}
             self.context = build_context(self.manifest, merged.values())
+            self.generation += 1
         return self.context
 
     def _extract(self, rel: str, language: Language, data: bytes) -> ExtractResult:
-        service = ServiceMatcher.of(self.manifest.services).service_of(rel)
-        elsewhere = non_postgres(d for r in {**self.disk, **self.buffers}.values() for d in r.datasources)
+        if self._matcher is None:
+            self._matcher = ServiceMatcher.of(self.manifest.services)
+        service = self._matcher.service_of(rel)
+        if self._elsewhere is None:
+            merged = {**self.disk, **self.buffers}
+            self._elsewhere = frozenset(non_postgres(d for r in merged.values() for d in r.datasources))
+        elsewhere = self._elsewhere
         if service in elsewhere and language in (Language.SQL, Language.SHELL):
             return ExtractResult(path=rel, service=service, skipped=SkipReason.NOT_POSTGRES)
         config = config_for(self.manifest, service, postgres=service not in elsewhere)

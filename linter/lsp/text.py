@@ -99,19 +99,25 @@ class Insert:
 def suppression_inserts(lines: Lines, language: Language, code: str, statement_line: int,
                         finding_line: int) -> list[Insert]:
     """Where a suppression comment for ``code`` can go, best first: its own line above
-    the statement (indented like it), above the finding's line, then at the end of the
-    finding's line. The caller keeps the first one that the file's parser reads as a
-    comment covering the finding (a line inside a string literal is not a comment)."""
-    mark = COMMENT_MARK[language]
-    directive = f"{mark} hos-lint: ignore[{code}] {PLACEHOLDER_REASON}"
+    the statement (indented like it) or above the finding's line, then at the end of the
+    finding's line; each in the file's comment syntax, then in SQL's (for SQL embedded in
+    a template literal or a heredoc). The caller keeps the first one that the file's parser
+    reads as a comment covering the finding (a line inside a string literal is not one)."""
+    # SQL embedded in the host (a template literal, a heredoc) takes SQL's own comments
+    marks = tuple(dict.fromkeys((COMMENT_MARK[language], COMMENT_MARK[Language.SQL])))
     out: list[Insert] = []
-    for line in dict.fromkeys((statement_line, finding_line)):
-        text = lines.line(line - 1)
-        indent = text[:len(text) - len(text.lstrip(" \t"))]
-        out.append(Insert(line - 1, 0, f"{indent}{directive}{lines.newline}"))
+    for mark in marks:
+        for line in dict.fromkeys((statement_line, finding_line)):
+            text = lines.line(line - 1)
+            indent = text[:len(text) - len(text.lstrip(" \t"))]
+            out.append(Insert(line - 1, 0, f"{indent}{_directive(mark, code)}{lines.newline}"))
     end = lines.line(finding_line - 1)
-    out.append(Insert(finding_line - 1, len(end.rstrip()), f" {directive}"))
+    out += [Insert(finding_line - 1, len(end.rstrip()), f" {_directive(mark, code)}") for mark in marks]
     return out
+
+
+def _directive(mark: str, code: str) -> str:
+    return f"{mark} hos-lint: ignore[{code}] {PLACEHOLDER_REASON}"
 
 
 def apply_insert(lines: Lines, insert: Insert) -> str:
