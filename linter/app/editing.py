@@ -94,6 +94,8 @@ class LiveProject:
 
     def why_not_checked(self, rel: str) -> str | None:
         """Why a file is not checked (another extension, excluded), None when it is."""
+        if rel == self.manifest.path:
+            return None  # its findings (HOS204) are the project's, as loaded when it was saved
         if language_for(rel) is None:
             return "not a file hos-lint analyses"
         if rel in self.disk:
@@ -109,7 +111,7 @@ class LiveProject:
             return None
         result = self._extract(rel, language, text.encode("utf-8"))
         before = self.buffers.get(rel, self.disk.get(rel))
-        if _reaches_others(result) or (before is not None and _reaches_others(before)):
+        if result != before and (_reaches_others(result) or _reaches_others(before)):
             self._stale()
         self.buffers[rel] = result
         return result
@@ -148,6 +150,8 @@ class LiveProject:
         if why is not None:
             return BufferCheck(path=rel, not_checked=why)
         result = self.buffers.get(rel) or self.disk.get(rel)
+        if result is None and rel == self.manifest.path:
+            result = ExtractResult(path=rel, service=None)
         if result is None:
             return BufferCheck(path=rel, not_checked="not open and not on disk")
         return self._judge(rel, result)

@@ -76,15 +76,20 @@ class Lines:
         text = self.line(index)
         start = min(start, len(text))
         end = start
-        while end < len(text) and (text[end].isalnum() or text[end] in '_$."'):
+        while end < len(text) and (_in_name(text[end]) or text[end] in '."'):
             end += 1
-        if name and text.startswith(name, start) and start + len(name) <= end:
-            end = start + len(name)
+        after = start + len(name) if name else 0
+        if name and text.startswith(name, start) and (after == len(text) or not _in_name(text[after])):
+            end = after
         if end == start:
             end = len(text.rstrip())
             if end <= start:
                 end = min(start + 1, len(text))
         return Span(index, start, index, end)
+
+
+def _in_name(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$"
 
 
 @dataclass(frozen=True, slots=True)
