@@ -3,6 +3,7 @@ JSON-RPC framing, ``initialize``, buffers opened and edited without saving, code
 actions applied as an editor applies them, and a buffer broken mid-typing."""
 from __future__ import annotations
 
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -164,3 +165,54 @@ def test_a_buffer_broken_mid_typing_gives_at_most_one_hos901_and_the_server_keep
         assert sum(d["code"] == "HOS901" for d in params["diagnostics"]) <= 1
     assert codes(change(client, path, text, version + 1)) == [("HOS102", 11), ("HOS101", 23)]
     assert client.proc.poll() is None
+
+
+def position(text: str, offset: int) -> dict[str, int]:
+    """LSP position of a character offset (ASCII and BMP text, LF line breaks)."""
+    line = text.count("\n", 0, offset)
+    return {"line": line, "character": offset - (text.rfind("\n", 0, offset) + 1)}
+
+
+def test_random_incremental_edits_over_stdio_end_where_the_handlers_do(client: LspClient, project: Path):
+    """200 incremental edits sent as fast as an editor sends keystrokes (the debounce coalesces
+    them), over three files; the server stays up, and each file's last diagnostics are what the
+    handlers give for its final text."""
+    from hos_lint.app import Options
+    from hos_lint.lsp.session import Session
+
+    rng = random.Random(16)
+    files = [RECONCILE, SCORING, "services/order/prisma/migrations/20240402110000_init_order_schema/migration.sql"]
+    texts = {rel: (project / rel).read_text() for rel in files}
+    for rel in files:
+        open_doc(client, project / rel, texts[rel], "plaintext")
+    fragments = ["(", ")", "{", "}", "`", "'", '"', "/*", "*/", "--", "//", "#", "\n", "$", "${", "é",
+                 "prisma.payment.update(", "SELECT * FROM payment_service.payments;", "hos-lint: ignore[HOS101] r",
+                 "UPDATE ", "tx.", ""]
+    versions = dict.fromkeys(files, 1)
+    for _ in range(200):
+        rel = rng.choice(files)
+        text = texts[rel]
+        start = rng.randrange(len(text) + 1)
+        end = min(len(text), start + rng.choice((0, 0, 1, 5, 30)))
+        new = rng.choice(fragments)
+        versions[rel] += 1
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": (project / rel).as_uri(), "version": versions[rel]},
+            "contentChanges": [{"range": {"start": position(text, start), "end": position(text, end)},
+                                "text": new}]})
+        texts[rel] = text[:start] + new + text[end:]
+    notes = client.drain(1.0)
+    assert client.proc.poll() is None
+    assert not [n for n in notes if n.get("method") == "window/logMessage" and n["params"]["type"] == 1]
+    oracle = Session(project, Options(paths=(str(project),), cache=False))
+    for rel in files:
+        oracle.open((project / rel).as_uri(), texts[rel])
+    for rel in files:
+        uri = (project / rel).as_uri()
+        last = [n["params"]["diagnostics"] for n in notes
+                if n.get("method") == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri][-1]
+        expected = [(d.code, d.range.start.line, d.range.start.character, d.range.end.character)
+                    for d in oracle.diagnostics(uri)]
+        got = [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"],
+                d["range"]["end"]["character"]) for d in last]
+        assert got == expected, rel
