@@ -3,13 +3,16 @@ JSON-RPC framing, ``initialize``, buffers opened and edited without saving, code
 actions applied as an editor applies them, and a buffer broken mid-typing."""
 from __future__ import annotations
 
+import json
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
 from tests.lsp_client import LspClient
 
@@ -26,9 +29,14 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+BIN = Path(sys.executable).parent / "hos-lint"
+# what README's editor configurations start: the console script (else the module, when not installed)
+SERVER = [str(BIN), "server"] if BIN.exists() else [sys.executable, "-m", "hos_lint", "server"]
+
+
 @pytest.fixture
 def client(project: Path):
-    lsp = LspClient([sys.executable, "-m", "hos_lint", "server"], cwd=project)
+    lsp = LspClient(SERVER, cwd=project)
     result = lsp.initialize(project, {"debounceMs": 50})
     caps = result["capabilities"]
     assert caps["codeActionProvider"] and caps["hoverProvider"]
@@ -216,3 +224,15 @@ def test_random_incremental_edits_over_stdio_end_where_the_handlers_do(client: L
         got = [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"],
                 d["range"]["end"]["character"]) for d in last]
         assert got == expected, rel
+
+
+def test_the_readme_editor_configurations_start_this_server():
+    readme = (ROOT / "README.md").read_text()
+    vscode = json.loads(re.search(r"```json\n(\{\n  \"glspc.*?)```", readme, re.DOTALL).group(1))
+    assert [vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]] == ["hos-lint", "server"]
+    assert {"typescript", "sql", "python", "prisma"} <= set(vscode["glspc.server.languageId"])
+    helix = tomllib.loads(re.search(r"```toml\n(\[language-server\.hos-lint\].*?)```", readme, re.DOTALL).group(1))
+    assert helix["language-server"]["hos-lint"] == {"command": "hos-lint", "args": ["server"]}
+    assert all("hos-lint" in lang["language-servers"] for lang in helix["language"])
+    neovim = re.search(r"```lua\n(.*?)```", readme, re.DOTALL).group(1)
+    assert 'cmd = { "hos-lint", "server" }' in neovim and "vim.lsp.start(" in neovim

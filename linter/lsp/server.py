@@ -146,6 +146,8 @@ def build() -> HosLintServer:
             if pending is not None:
                 pending.cancel()
             ls.send(ls.session.save(uri, ls.text_of(uri)))
+            if ls.session.load_error:
+                ls.show_error(ls.session.load_error)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     @guarded(None)
@@ -162,6 +164,8 @@ def build() -> HosLintServer:
     def did_change_watched(ls: HosLintServer, params: types.DidChangeWatchedFilesParams) -> None:
         if ls.session is not None:
             ls.send(ls.session.disk_changed([c.uri for c in params.changes]))
+            if ls.session.load_error:
+                ls.show_error(ls.session.load_error)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
