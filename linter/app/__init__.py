@@ -8,7 +8,8 @@ No printing: it returns records, and the command line shows them.
 - ``checking``: stages 7–8, the whole check (``RunResult``), ``why`` and the baseline;
 - ``changed``: ``--changed-since``, the files a change touched;
 - ``reporting``: the report, its diff against a git ref, and the grants;
-- ``writing``: ``init``'s draft manifest.
+- ``writing``: ``init``'s draft manifest;
+- ``editing``: the language server's project facts in memory and one buffer's check.
 """
 from __future__ import annotations
 
