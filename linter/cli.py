@@ -431,7 +431,9 @@ def server() -> int:
     try:
         from hos_lint.lsp.server import main as serve
     except ImportError as err:
-        raise UsageError(f"hos-lint server needs pygls ({err.name or err}): pip install 'hos-lint[lsp]'") from None
+        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        raise UsageError("hos-lint server needs pygls, which is not installed: pip install 'hos-lint[lsp]'") from None
     serve()
     return EXIT_OK
 

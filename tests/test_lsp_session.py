@@ -5,6 +5,8 @@ random edits without an exception."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -249,3 +251,15 @@ def test_the_server_survives_random_edits(session: Session, project: Path, edits
         session.why(uri, line + 1)
     for rel in FILES:
         session.close((project / rel).as_uri())
+
+
+def test_without_pygls_the_server_command_says_what_to_install():
+    probe = ("import sys\n"
+             "sys.modules['pygls'] = sys.modules['pygls.lsp'] = sys.modules['pygls.lsp.server'] = None\n"
+             "sys.modules['lsprotocol'] = sys.modules['lsprotocol.types'] = None\n"
+             "from hos_lint.cli import main\nsys.argv = ['hos-lint', 'server']\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("hos-lint server needs pygls, which is not installed: "
+                                        "pip install 'hos-lint[lsp]'")
+    assert done.stdout == ""
