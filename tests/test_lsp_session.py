@@ -263,3 +263,43 @@ def test_without_pygls_the_server_command_says_what_to_install():
     assert done.stderr.strip().endswith("hos-lint server needs pygls, which is not installed: "
                                         "pip install 'hos-lint[lsp]'")
     assert done.stdout == ""
+
+
+def test_a_hover_keeps_hostile_names_inert(session: Session, project: Path):
+    path = project / "services/order/db/hostile.sql"  # unsaved new file
+    text = 'SELECT 1 FROM product_service."[x](https://evil.example)<b>";\n'
+    session.open(path.as_uri(), text)
+    hover = session.hover(path.as_uri(), types.Position(line=0, character=text.index("product_service") + 2))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    first = hover.contents.value.splitlines()[0]
+    assert first == "**product_service.\\[x\\](https://evil.example)&lt;b>** (table)"  # no link, no HTML
+
+
+def test_a_file_changed_on_disk_is_read_again_but_never_through_a_link_out_of_the_project(
+        project: Path, tmp_path: Path):
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    session = Session(root, Options(paths=(str(root),), cache=False))
+    code = root / RECONCILE
+    [(_, diagnostics)] = session.open(code.as_uri(), code.read_text())
+    assert found(diagnostics) == [("HOS101", 25)]
+    # another file, not open, now declares Payment in order's schema: the open buffer is checked again
+    schema = root / ORDER_SCHEMA
+    moved = schema.read_text().replace('@@map("payments")\n  @@schema("payment_service")',
+                                       '@@map("payments")\n  @@schema("order_service")')
+    schema.write_text(moved)
+    assert dict(session.disk_changed([schema.as_uri()]))[code.as_uri()] == []
+    # a link to a schema outside the project is not read: had it been, its Payment in
+    # payment_service would be a HOS101 again; unread, order has no Payment model at all
+    outside = tmp_path / "outside.prisma"
+    outside.write_text((project / ORDER_SCHEMA).read_text())
+    schema.unlink()
+    schema.symlink_to(outside)
+    published = dict(session.disk_changed([schema.as_uri()]))
+    assert published.get(code.as_uri(), []) == []
+    assert session.live is not None and ORDER_SCHEMA not in session.live.disk
+    # the same content back inside the project is read
+    schema.unlink()
+    schema.write_text(outside.read_text())
+    published = dict(session.disk_changed([schema.as_uri()]))
+    assert found(published[code.as_uri()]) == [("HOS101", 25)]

@@ -135,7 +135,9 @@ class LiveProject:
             return
         full = self.root / rel
         try:
-            data = full.read_bytes() if full.is_file() else None
+            # a regular file, or a link that stays inside the project (the root is a wall)
+            inside = not full.is_symlink() or self.root.resolve() in full.resolve().parents
+            data = full.read_bytes() if inside and full.is_file() else None
         except OSError:
             data = None
         before = self.disk.pop(rel, None)

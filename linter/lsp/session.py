@@ -24,6 +24,7 @@ from hos_lint.extract import language_for
 from hos_lint.lsp.text import Insert, Lines, apply_insert, suppression_inserts
 from hos_lint.manifest import ManifestError
 from hos_lint.model import Access, Finding, Location, Severity
+from hos_lint.output import markdown as md
 from hos_lint.output import why as why_output
 
 SOURCE = "hos-lint"
@@ -309,25 +310,29 @@ class Session:
         return None
 
     def _hover_text(self, access: Access, checked: BufferCheck) -> str:
+        """Markdown; every name in it comes from the project (hostile) and goes through
+        ``output.markdown``'s ``code``/``text``."""
         assert checked.project is not None
         ctx = checked.project.context
         rel = access.relation
-        out = [f"**{rel}** ({rel.kind.value})" if rel else f"**{access.ref.display()}** (not resolved)"]
+        out = [f"**{md.text(str(rel))}** ({rel.kind.value})" if rel
+               else f"**{md.text(access.ref.display())}** (not resolved)"]
         owner = ctx.ownership.owner_of(rel)
         if rel is not None:
             key = f"schema:{rel.schema}" if rel.schema != "public" else f"table:{rel.name}"
             prov = ctx.ownership.provenance.get(key)
             where = (f"{prov.location.path}:{prov.location.line}" if prov and prov.location else "inferred")
-            claim = f"schema `{rel.schema}`" if key.startswith("schema:") else f"table `{rel.name}` in `public`"
-            out.append(f"- owner: **{owner}** — {claim} is declared at `{where}`" if owner else
+            claim = (f"schema {md.code(rel.schema)}" if key.startswith("schema:")
+                     else f"table {md.code(rel.name)} in `public`")
+            out.append(f"- owner: **{md.text(owner)}** — {claim} is declared at {md.code(where)}" if owner else
                        f"- owner: nobody — no service owns {claim}")
-            out.append(f"- schema: `{rel.schema}`")
-        out.append(f"- this file: {access.service or 'no service'} {access.kind.value}s it via {access.via.value} "
-                   f"({access.operation})")
+            out.append(f"- schema: {md.code(rel.schema)}")
+        out.append(f"- this file: {md.text(access.service or 'no service')} {access.kind.value}s it via "
+                   f"{access.via.value} ({md.text(access.operation)})")
         for f in checked.findings:
             if f.location == access.location:
-                out.append(f"- {f.code} {f.name}: {f.full_message}")
-        return "\n".join(_markdown_safe(line) for line in out)
+                out.append(f"- {f.code} {f.name}: {md.text(f.full_message)}")
+        return "\n".join(out)
 
 
 def _written_name(location: Location, checked: BufferCheck) -> str | None:
@@ -337,11 +342,6 @@ def _written_name(location: Location, checked: BufferCheck) -> str | None:
             if access.location == location and access.ref.delegate:
                 return access.ref.delegate
     return None
-
-
-def _markdown_safe(line: str) -> str:
-    """One line of a hover, without control characters a hostile file name or name could carry."""
-    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in line)
 
 
 def arguments_of(args: Any) -> tuple[str, int] | None:
