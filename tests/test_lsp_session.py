@@ -303,3 +303,21 @@ def test_a_file_changed_on_disk_is_read_again_but_never_through_a_link_out_of_th
     schema.write_text(outside.read_text())
     published = dict(session.disk_changed([schema.as_uri()]))
     assert found(published[code.as_uri()]) == [("HOS101", 25)]
+
+
+def test_baselined_findings_stay_quiet_and_new_ones_show(project: Path, tmp_path: Path):
+    from hos_lint.app import write_baseline
+
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    write_baseline(Options(paths=(str(root),), cache=False))
+    assert (root / "hos-lint-baseline.json").is_file()
+    session = Session(root, Options(paths=(str(root),), cache=False))
+    code = root / RECONCILE
+    text = code.read_text()
+    assert session.open(code.as_uri(), text) == [(code.as_uri(), [])]  # accepted in the baseline
+    added = text.replace("    total += count;\n",
+                         "    total += count;\n    await prisma.payment.deleteMany({ where: { id: 'x' } });\n")
+    assert added != text
+    session.change(code.as_uri(), added)
+    assert found(session.diagnostics(code.as_uri())) == [("HOS101", 30)]
