@@ -124,12 +124,12 @@ def test_a_planted_violation_is_published_removed_and_suppressed_without_saving(
 
     why = client.request("workspace/executeCommand", {"command": "hos-lint.why",
                                                       "arguments": [path.as_uri(), 26]})
-    assert why.splitlines()[0] == f"{RECONCILE}:26:36: order writes via prisma-client (updateMany)"
+    assert why.splitlines()[0] == f"{RECONCILE}:26:36: order writes order_service.orders via prisma-client (updateMany)"
     assert "  rule: no finding — this access stays inside its owner's boundary or is allowed" in why.splitlines()
     assert client.wait_for("window/showMessage")["params"]["message"] == why
     change(client, path, text, 6)
     why = client.request("workspace/executeCommand", actions[1]["command"])
-    assert why.splitlines()[0] == f"{RECONCILE}:25:36: order writes via prisma-client (updateMany)"
+    assert why.splitlines()[0] == f"{RECONCILE}:25:36: order writes payment_service.payments via prisma-client (updateMany)"
     assert "  owner: payment (schema payment_service declared at hos-lint.yaml:21)" in why.splitlines()
     shown = client.wait_for("window/showMessage")
     assert shown["params"]["message"] == why
