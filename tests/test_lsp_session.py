@@ -321,3 +321,21 @@ def test_baselined_findings_stay_quiet_and_new_ones_show(project: Path, tmp_path
     assert added != text
     session.change(code.as_uri(), added)
     assert found(session.diagnostics(code.as_uri())) == [("HOS101", 30)]
+
+
+def test_a_project_whose_manifest_did_not_load_is_checked_once_the_manifest_is_saved_fixed(
+        project: Path, tmp_path: Path):
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    manifest = root / "hos-lint.yaml"
+    good = manifest.read_text()
+    manifest.write_text(good + "services: [\n")
+    session = Session(root, Options(paths=(str(root),), cache=False))
+    assert session.live is None and session.load_error and "hos-lint.yaml" in session.load_error
+    code = root / RECONCILE
+    assert session.open(code.as_uri(), code.read_text()) == [(code.as_uri(), [])]
+    session.open(manifest.as_uri(), manifest.read_text())
+    manifest.write_text(good)
+    published = dict(session.save(manifest.as_uri(), good))
+    assert session.load_error is None
+    assert found(published[code.as_uri()]) == [("HOS101", 25)]

@@ -121,8 +121,8 @@ class Session:
             return []
         if text is not None and text != buf.text:
             buf.text, buf.extracted = text, False
-        if self.live and buf.rel and self.live.is_ownership_input(buf.rel):
-            self.load()
+        if self.live is None or (buf.rel and self.live.is_ownership_input(buf.rel)):
+            self.load()  # the manifest (or the baseline) changed; or nothing had loaded yet
             return self.refresh_all()
         if self.live and buf.rel:
             self.live.saved(buf.rel, buf.text)
