@@ -20,7 +20,7 @@ class LspClient:
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.responses: dict[int, dict[str, Any]] = {}
         self.notifications: list[dict[str, Any]] = []
-        self.arrived: list[float] = []  # perf_counter of each notification's arrival
+        self.server_requests: list[dict[str, Any]] = []  # answered with null
         self.next_id = 0
         self.lock = threading.Lock()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -52,6 +52,7 @@ class LspClient:
             assert length is not None, "a message without Content-Length"
             message = json.loads(stream.read(length))
             if "method" in message and "id" in message:  # a request from the server
+                self.server_requests.append(message)
                 self._send({"id": message["id"], "result": None})
                 continue
             message["_arrived"] = time.perf_counter()

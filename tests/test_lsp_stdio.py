@@ -236,3 +236,23 @@ def test_the_readme_editor_configurations_start_this_server():
     assert all("hos-lint" in lang["language-servers"] for lang in helix["language"])
     neovim = re.search(r"```lua\n(.*?)```", readme, re.DOTALL).group(1)
     assert 'cmd = { "hos-lint", "server" }' in neovim and "vim.lsp.start(" in neovim
+
+
+def test_a_schema_changed_on_disk_reaches_the_open_buffers_through_watched_files(project: Path):
+    lsp = LspClient(SERVER, cwd=project)
+    try:
+        lsp.initialize(project, {"debounceMs": 50},
+                       {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}})
+        code = project / RECONCILE
+        assert codes(open_doc(lsp, code, code.read_text())) == [("HOS101", 24)]
+        [registration] = [r for r in lsp.server_requests if r["method"] == "client/registerCapability"]
+        [watch] = registration["params"]["registrations"]
+        assert watch["method"] == "workspace/didChangeWatchedFiles"
+        assert "prisma" in watch["registerOptions"]["watchers"][0]["globPattern"]
+        schema = project / "services/order/prisma/schema.prisma"
+        schema.write_text(schema.read_text().replace('@@map("payments")\n  @@schema("payment_service")',
+                                                     '@@map("payments")\n  @@schema("order_service")'))
+        lsp.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": schema.as_uri(), "type": 2}]})
+        assert lsp.wait_for("textDocument/publishDiagnostics", code.as_uri())["params"]["diagnostics"] == []
+    finally:
+        assert lsp.shutdown() == 0
