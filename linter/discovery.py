@@ -34,7 +34,9 @@ MAX_IGNORE_FILE_BYTES = 1024 * 1024
 class ServiceMatcher:
     """Maps a project-relative path to the service whose ``paths`` contain it."""
 
-    entries: tuple[tuple[GitIgnoreSpec, int, str], ...]
+    # (the path's spec, how specific it is, the service, a quick test that is False only
+    # when the spec cannot match: ``globs.quick_test``)
+    entries: tuple[tuple[GitIgnoreSpec, int, str, Callable[[str], bool]], ...]
 
     @classmethod
     def of(cls, services: tuple[ServiceConfig, ...]) -> ServiceMatcher:
@@ -44,14 +46,15 @@ class ServiceMatcher:
                 p = p.strip("/")
                 # "." is the whole project (a repository that is one app): the least specific path
                 whole = p in ("", ".")
-                entries.append((spec([anchored(p)]), 0 if whole else len(p), svc.name))
+                path_spec = spec([anchored(p)])
+                entries.append((path_spec, 0 if whole else len(p), svc.name, quick_test(path_spec)))
         # the most specific (longest) path wins, so services/api/admin can nest
         entries.sort(key=lambda e: (-e[1], e[2]))
         return cls(tuple(entries))
 
     def service_of(self, path: str) -> str | None:
-        for matcher, _, name in self.entries:
-            if matcher.match_file(path):
+        for matcher, _, name, quick in self.entries:
+            if quick(path) and matcher.match_file(path):
                 return name
         return None
 
@@ -246,10 +249,22 @@ def walk_project(manifest: Manifest) -> Walk:
     def seen(rel: str) -> None:
         excludes[:] = [e for e in excludes if compile_glob(e.value).match_file(rel) is None]
 
-    for folder, dirs, names in os.walk(root, onerror=lambda err: notices.append(_walk_error(root, err))):
-        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-        rel_folder = "" if rel_folder == "." else rel_folder + "/"
-        excluder.listed(rel_folder, dirs, names)
+    # os.walk's order (a folder's files, then its subfolders, each sorted), on os.scandir
+    # entries: whether one is a link needs no system call, and paths are joined as strings
+    pending: list[tuple[str, str]] = [(str(root), "")]  # (folder, its project-relative path + "/")
+    while pending:
+        folder, rel_folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as err:
+            notices.append(_walk_error(root, err))
+            continue
+        dirs: dict[str, os.DirEntry[str]] = {}
+        names: dict[str, os.DirEntry[str]] = {}
+        for entry in entries:
+            (dirs if _is_dir(entry) else names)[entry.name] = entry
+        excluder.listed(rel_folder, list(dirs), list(names))
         kept = []
         for d in sorted(dirs):
             rel = rel_folder + d
@@ -257,27 +272,36 @@ def walk_project(manifest: Manifest) -> Walk:
                 seen(rel + "/")
             if excluder.reason(rel, True):
                 continue
-            if os.path.islink(os.path.join(folder, d)):
+            if dirs[d].is_symlink():
                 notices.append((rel, "symlinked directory; not followed"))
                 continue
             kept.append(d)
-        dirs[:] = kept
         for name in sorted(names):
             rel = rel_folder + name
             if excludes:
                 seen(rel)
             if excluder.reason(rel, False):
                 continue
-            full = os.path.join(folder, name)
-            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
+            entry = names[name]
+            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), root_real):
                 notices.append((rel, "symlink points outside the project; not followed"))
                 continue
             if service_paths:
                 service_paths = [(e, p) for e, p in service_paths if p.match_file(rel) is None]
             files.append(Candidate(rel, matcher.service_of(rel)))
+        pending.extend((os.path.join(folder, d), f"{rel_folder}{d}/") for d in reversed(kept))
     unmatched = sorted((*excludes, *(e for e, _ in service_paths)),
                        key=lambda e: e.location.line if e.location else 0)
     return Walk(tuple(files), tuple(notices), tuple(unmatched), excluder)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one, as os.walk sorts them (an entry that cannot be
+    examined is not one)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _walk_error(root: Path, err: OSError) -> tuple[str, str]:
