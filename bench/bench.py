@@ -35,6 +35,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -509,8 +510,21 @@ def main() -> None:
                       profile_cold(1000, work), "```", ""]
     report = "\n".join(parts)
     if args.out:
-        args.out.write_text(report, encoding="utf-8")
+        args.out.write_text(report + _kept_sections(args.out), encoding="utf-8")
     print(report)
+
+
+def _kept_sections(out: Path) -> str:
+    """The sections other scripts keep in the report between their markers
+    (``<!-- NAME:start -->`` … ``<!-- NAME:end -->``: bench/lsp_latency.py's), carried over."""
+    try:
+        text = out.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    kept = re.findall(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", text, re.S)
+    blocks = [re.search(rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", text, re.S)
+              for name in kept]
+    return "".join(f"\n{block.group(0)}\n" for block in blocks if block)
 
 
 if __name__ == "__main__":
