@@ -14,6 +14,7 @@ from hos_lint.discovery import ServiceMatcher
 from hos_lint.extract import language_for
 from hos_lint.manifest import Manifest
 from hos_lint.model import Language, SourceFile
+from hos_lint.outfile import shown
 from hos_lint.resolve import shared_facts
 
 
@@ -35,6 +36,9 @@ def changed_scope(ref: str, options: Options) -> ChangedScope:
     ``@@schema`` or deleting a migration that created a view changes findings in files
     the change did not touch.
     """
+    missing = [p for p in options.paths if not os.path.lexists(p)]
+    if missing:  # a misspelt PATH would limit the change to nothing: a gate that passes by accident
+        raise UsageError(f"{shown(missing[0])}: no such file or directory")
     manifest = load_project_manifest(options)
     root = Path(manifest.root).resolve()
     try:

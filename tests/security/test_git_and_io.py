@@ -118,6 +118,20 @@ def test_changed_since_diffs_against_the_merge_base_not_the_tip_of_the_base_bran
     assert out.splitlines()[-1].startswith("Found 1 problem (1 error) in 1 file across 2 services")
 
 
+def test_changed_since_with_a_path_that_does_not_exist_is_exit_2_not_nothing_changed(tmp_path):
+    """A misspelt PATH must not limit the change to nothing and pass the gate."""
+    root = repo(tmp_path, {"hos-lint.yaml": TWO, "services/order/db/ok.sql": "SELECT 1 FROM order_service.orders;\n"})
+    git(root, "checkout", "-qb", "feature")
+    (root / "services/order/db/new.sql").write_text("SELECT 2 FROM auth_service.sessions;\n")
+    commit(root, "feature work")
+    code, out, err = run("check", "--changed-since", "main", "--no-cache", "services/ordr")
+    assert (code, out, err) == (2, "", "hos-lint: services/ordr: no such file or directory\n")
+    code, out, _ = run("check", "--changed-since", "main", "--no-cache", "services/order")
+    assert code == 1 and "new.sql:1:15: HOS102" in out
+    code, out, _ = run("check", "--changed-since", "main", "--no-cache", "services/auth-missing/x.sql")
+    assert code == 2
+
+
 def test_report_diff_compares_with_the_merge_base(tmp_path):
     root = repo(tmp_path, {"hos-lint.yaml": TWO, "services/order/db/ok.sql": "SELECT 1 FROM order_service.orders;\n"})
     git(root, "checkout", "-qb", "feature")
