@@ -3,9 +3,11 @@ No printing: it returns records, and the command line shows them.
 
 - ``options``: what a command asks (``Options``) and ``UsageError``;
 - ``loading``: stage 1, the manifest (or zero-config) and the rule names it gives;
+- ``planning``: stage 2, the walk: the services, files and scope of a run;
 - ``extraction``: stages 3–4, reading, caching, prefiltering and extracting files;
 - ``project``: stages 1–6 as one ``Project``;
 - ``checking``: stages 7–8, the whole check (``RunResult``), ``why`` and the baseline;
+- ``memo``: a whole run's judged result, recalled when none of its inputs changed;
 - ``changed``: ``--changed-since``, the files a change touched;
 - ``reporting``: the report, its diff against a git ref, and the grants;
 - ``writing``: ``init``'s draft manifest;
