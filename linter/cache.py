@@ -36,9 +36,10 @@ that wrote the index by ``RACY_MARGIN_NS`` (more than any file system's
 timestamp granularity and clock lag); a newer one is re-read and re-hashed,
 and recorded once it has aged.
 
-Beside the pack, a small signed memo file keeps the judged result of the last
-few whole runs, keyed by every input of the run (``hos_lint.app.memo``), under
-the same racy rule: a warm run on an unchanged tree reads that, not the pack.
+Beside the pack, small signed memo files keep the judged result of the last
+few runs, one file per run keyed by every input of it (``hos_lint.app.memo``),
+under the same racy rule: a warm run on an unchanged tree reads that, not the
+pack.
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ _DIGEST = 32
 RACY_MARGIN_NS = 3_000_000_000
 # When False, every file is read and hashed (the content-hash cache alone); output is the same.
 USE_STAT_INDEX = True
-MEMO_ENTRIES = 8  # whole-run results kept (see ``Cache.recall``)
+SCOPED_CHANGES = 16  # see ``Cache.save``
+MEMO_ENTRIES = 16  # run results kept, one file each (see ``Cache.recall``)
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 IndexEntry = tuple[Stat, str, str]  # the stat, the identity the key covers, the content key
@@ -124,17 +126,18 @@ class Cache:
         self.dir = Path(root) / CACHE_DIR
         shape = _shape()
         self.pack = self.dir / f"extract-v{__version__}-{shape}-s1.pack"  # s1: with a stat index
-        self.memo_file = f"run-v{__version__}-{shape}.memo"
+        self.memo_prefix = f"run-v{__version__}-{shape}-"  # + the key's first 32 hex digits + ".memo"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._notify = notify
         self._old: dict[str, tuple[bytes, bytes]] | None = None
         self._used: dict[str, tuple[bytes, bytes]] = {}
-        self._changed = False
+        self._changed = 0  # results added and index entries changed by this run
         self._start = time.time_ns()  # before any file of this run is looked at
         self._index: dict[str, IndexEntry] = {}  # as loaded
         self._stamp = 0  # the start of the run that wrote the loaded index
         self._seen: dict[str, IndexEntry] = {}  # this run's entries
+        self.stats: dict[str, Stat] = {}  # files already stat'ed by this run (before any was read)
 
     @staticmethod
     def identity(src: SourceFile, config: ExtractConfig) -> str:
@@ -162,7 +165,7 @@ class Cache:
         entry = (st, identity, key)
         self._seen[path] = entry
         if self._index.get(path) != entry:
-            self._changed = True
+            self._changed += 1
 
     @staticmethod
     def key_for(src: SourceFile, config: ExtractConfig, data: bytes) -> str:
@@ -217,11 +220,18 @@ class Cache:
             detail = (result.accesses, result.problems, result.suppressions)
             self._used[key] = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL),
                                pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL))
-            self._changed = True
+            self._changed += 1
 
-    def save(self) -> None:
-        """Write the pack when this run added anything: this run's entries last, the oldest dropped."""
+    def save(self, scoped: bool = False) -> None:
+        """Write the pack when this run added anything: this run's entries last, the oldest dropped.
+
+        A ``scoped`` run (some files named: pre-commit) that changed at most
+        ``SCOPED_CHANGES`` entries, or 1% of the pack, leaves the pack as it is:
+        rewriting every other file's results for five staged files would cost more
+        than extracting those five again (the next run does, and records them)."""
         if not self.enabled or not self._changed:
+            return
+        if scoped and self._changed <= max(SCOPED_CHANGES, len(self._entries()) // 100):
             return
         merged = {k: v for k, v in self._entries().items() if k not in self._used}
         merged.update(self._used)
@@ -240,36 +250,60 @@ class Cache:
         a file rewritten within the timestamp granularity could keep its stat."""
         if not (self.enabled and USE_STAT_INDEX):
             return None
-        entry = self._memos().get(key)
-        if entry is None or newest_mtime_ns >= entry[0] - RACY_MARGIN_NS:
+        entry = self._memo(self._memo_name(key))
+        if entry is None or entry[0] != key or newest_mtime_ns >= entry[1] - RACY_MARGIN_NS:
             return None
-        return entry[1]
+        return entry[2]
 
     def memorise(self, key: str, payload: bytes) -> None:
-        """Keep ``payload`` as the result of the run with inputs ``key`` (the last
-        ``MEMO_ENTRIES`` runs are kept: a few option sets and branches)."""
+        """Keep ``payload`` as the result of the run with inputs ``key``: one small file
+        per run, the newest ``MEMO_ENTRIES`` kept (a few option sets, branches and
+        staged sets), so a run writes its own result only."""
         if not (self.enabled and USE_STAT_INDEX):
             return
-        memos = {k: v for k, v in self._memos().items() if k != key}
-        memos[key] = (self._start, payload)
-        blob = pickle.dumps(dict(list(memos.items())[-MEMO_ENTRIES:]), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self.memo_file, hmac.new(self.key, blob, hashlib.sha256).digest() + blob)
+        blob = pickle.dumps((key, self._start, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self._memo_name(key), hmac.new(self.key, blob, hashlib.sha256).digest() + blob)
+        self._prune_memos()
 
-    def _memos(self) -> dict[str, tuple[int, bytes]]:
-        blob = self._read(self.memo_file)
+    def _memo_name(self, key: str) -> str:
+        return f"{self.memo_prefix}{key[:32]}.memo"
+
+    def _memo(self, name: str) -> tuple[str, int, bytes] | None:
+        blob = self._read(name)
         if blob is None:
-            return {}
+            return None
         digest, payload = blob[:_DIGEST], blob[_DIGEST:]
         if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return {}  # not written by this user's hos-lint: never unpickled
+            return None  # not written by this user's hos-lint: never unpickled
         try:
-            memos = pickle.loads(payload)
+            entry = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - a corrupt memo is no memo
-            return {}
-        if not isinstance(memos, dict):
-            return {}
-        return {k: v for k, v in memos.items() if isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
-                and isinstance(v[0], int) and isinstance(v[1], bytes)}
+            return None
+        if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], int) and isinstance(entry[2], bytes)):
+            return None
+        return entry
+
+    def _prune_memos(self) -> None:
+        """Remove all but the newest ``MEMO_ENTRIES`` memo files of this version (never
+        through a link: names are removed relative to the folder's descriptor)."""
+        try:
+            folder = self._open_folder(create=False)
+        except OSError:
+            return
+        if folder is None:
+            return
+        try:
+            with os.scandir(folder) as listing:
+                memos = [(e.stat(follow_symlinks=False).st_mtime_ns, e.name) for e in listing
+                         if e.name.startswith(self.memo_prefix) and e.name.endswith(".memo")
+                         and e.is_file(follow_symlinks=False)]
+            for _, name in sorted(memos, reverse=True)[MEMO_ENTRIES:]:
+                os.unlink(name, dir_fd=folder)
+        except OSError:
+            pass  # another run pruned it first, or the folder is read-only: nothing lost
+        finally:
+            os.close(folder)
 
     def _read(self, name: str) -> bytes | None:
         try:

@@ -210,3 +210,25 @@ def test_a_recalled_run_imports_no_parser_and_no_resolution(project):
 
     assert "hos_lint.app.project" in modules()  # the first run judges: it needs all of them
     assert modules() == []
+
+
+def test_each_run_keeps_its_own_memo_file_and_only_the_newest_are_kept(project, monkeypatch):
+    monkeypatch.setattr(cache, "MEMO_ENTRIES", 3)
+    for code in ("HOS101", "HOS102", "HOS103", "HOS104", "HOS105"):
+        check_json("--select", code)
+    assert len(list((project / CACHE_DIR).glob("run-v*.memo"))) == 3
+
+
+def test_a_pre_commit_run_of_a_few_edited_files_leaves_the_pack_as_it_is(project, judged):
+    check_json()
+    pack = next((project / CACHE_DIR).glob("extract-v*.pack"))
+    before = pack.stat().st_mtime_ns, pack.read_bytes()
+    target = project / "services/order/src/orders/order.repository.ts"
+    target.write_text(target.read_text() + "\n// staged edit\n")
+    age(target, 60)
+    scoped = check_json(str(target.relative_to(project)))
+    assert (pack.stat().st_mtime_ns, pack.read_bytes()) == before  # five files' results cost less than a rewrite
+    assert scoped == check_json("--no-cache", str(target.relative_to(project)))
+    whole = check_json()  # the next whole run extracts the edited file again and records it
+    assert whole == check_json("--no-cache")
+    assert pack.read_bytes() != before[1]

@@ -64,6 +64,8 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     key = memo.run_key(planned, options) if cache.enabled else None
     judged = memo.recall(cache, key)
     if judged is None:
+        if key is not None:
+            cache.stats = key.stats  # taken before any file is read: the stat index may use them
         judged = _judge_plan(planned, options, catalog, cache)
         memo.remember(cache, key, judged)
     manifest = planned.manifest

@@ -45,7 +45,7 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)
     elsewhere = frozenset(infer.non_postgres(ds for r in first for ds in r.datasources))
     rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, elsewhere)
-    cache.save()
+    cache.save(scoped=scope != ("",))
     by_index = {**dict(zip(schemas, first)), **dict(zip(others, rest))}
     return [by_index[i] for i in range(len(sources))]
 
@@ -75,15 +75,17 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
     if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
         return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
     config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
-    full_path = Path(manifest.root) / src.path
+    full_path = os.path.join(manifest.root, src.path)  # a string: a Path per file costs more than its stat
     identity = Cache.identity(src, config)
     details = policy.in_scope(src.path, scope)
     st: Stat | None = None
     if cache.enabled:  # the stat index: an unchanged file is neither read nor hashed
-        try:
-            st = stat_of(os.stat(full_path))  # before reading: a later change shows in the next stat
-        except OSError:
-            st = None  # reading it reports why
+        st = cache.stats.get(src.path)
+        if st is None:
+            try:
+                st = stat_of(os.stat(full_path))  # before reading: a later change shows in the next stat
+            except OSError:
+                st = None  # reading it reports why
         known = None if st is None else cache.known_key(src.path, identity, st)
         if known is not None:
             cached = cache.get(known, details=details)
@@ -108,9 +110,9 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
     return key, (src, data, config)
 
 
-def _read(src: SourceFile, full_path: Path) -> bytes | ExtractResult:
+def _read(src: SourceFile, full_path: str) -> bytes | ExtractResult:
     try:
-        return full_path.read_bytes()
+        return Path(full_path).read_bytes()
     except OSError as err:
         return _problem(src, f"cannot read file: {err.strerror or err}", skipped=SkipReason.UNREADABLE)
 

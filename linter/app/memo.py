@@ -21,7 +21,6 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass
-from pathlib import Path
 
 from hos_lint import __version__
 from hos_lint.app.options import Options
@@ -47,30 +46,43 @@ class Judged:
     repo_root: str
 
 
+_ENCODING = ("utf-8", "surrogatepass")  # a file name need not be UTF-8
 _SHAPE = repr([(f.name, str(f.type)) for f in dataclasses.fields(Judged)])
 
 
-def run_key(planned: Plan, options: Options) -> tuple[str, int] | None:
-    """(the key of this run's inputs, the newest mtime among its files); None when a
-    planned file cannot be stat'ed (the run reports it)."""
-    root = Path(planned.manifest.root)
+@dataclass(frozen=True, slots=True)
+class RunKey:
+    """The key of a run's inputs, the newest mtime among its files, and their stats
+    (which a miss hands to the stat index rather than stat every file again)."""
+
+    key: str
+    newest_mtime_ns: int
+    stats: dict[str, Stat]
+
+
+def run_key(planned: Plan, options: Options) -> RunKey | None:
+    """This run's ``RunKey``; None when a planned file cannot be stat'ed (the run reports it)."""
+    root = planned.manifest.root
     stats: list[Stat] = []
     for src in planned.sources:
         try:
-            stats.append(stat_of(os.stat(root / src.path)))
+            stats.append(stat_of(os.stat(os.path.join(root, src.path))))
         except OSError:
             return None
     asked = (options.paths, options.config, options.select, options.ignore, options.fail_on, options.paths_from_git)
-    text = repr((__version__, _SHAPE, planned, asked, stats))
-    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return key, max((st[1] for st in stats), default=0)
+    digest = hashlib.sha256(repr((__version__, _SHAPE, planned.manifest, planned.scope, planned.files_only,
+                                  planned.skipped, planned.walk_notices, asked, len(stats))).encode(*_ENCODING))
+    for src, st in zip(planned.sources, stats):  # one unambiguous record per file
+        digest.update(repr((src.path, src.service, src.language.value, st)).encode(*_ENCODING))
+    return RunKey(digest.hexdigest(), max((st[1] for st in stats), default=0),
+                  {src.path: st for src, st in zip(planned.sources, stats)})
 
 
-def recall(cache: Cache, key: tuple[str, int] | None) -> Judged | None:
+def recall(cache: Cache, key: RunKey | None) -> Judged | None:
     """The remembered result for ``key``, when there is one that can be trusted."""
     if key is None:
         return None
-    blob = cache.recall(*key)
+    blob = cache.recall(key.key, key.newest_mtime_ns)
     if blob is None:
         return None
     try:
@@ -80,6 +92,6 @@ def recall(cache: Cache, key: tuple[str, int] | None) -> Judged | None:
     return judged if isinstance(judged, Judged) else None
 
 
-def remember(cache: Cache, key: tuple[str, int] | None, judged: Judged) -> None:
+def remember(cache: Cache, key: RunKey | None, judged: Judged) -> None:
     if key is not None:
-        cache.memorise(key[0], pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.memorise(key.key, pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL))
