@@ -6,15 +6,14 @@ quoted identifiers, dollar bodies, nested comments, psql meta-commands, line
 breaks of every kind) and on every SQL file of the fixtures."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hos_lint.extract.sql.lexer import Scan, Statement, scan
+from hos_lint.extract.sql.lexer import Scan, Statement, _emit, _is_ident_char, _line_end, _skip_dollar, scan
 
-# --- the reference: the former scanner, unchanged ---------------------------------
+# --- the reference: the former scanner's loop and skips (its unchanged helpers are imported) ---
 
 
 def reference_scan(text: str) -> Scan:
@@ -57,12 +56,7 @@ def reference_scan(text: str) -> Scan:
     return Scan(out, comments)
 
 
-_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
-_BREAK = re.compile(r"[\r\n]")
 
-
-def _is_ident_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_$"
 
 
 def _skip_quoted(text: str, i: int, quote: str, backslash: bool) -> int:
@@ -100,17 +94,6 @@ def _skip_block_comment(text: str, i: int) -> int:
     return n
 
 
-def _skip_dollar(text: str, i: int) -> int | None:
-    """Index after a ``$tag$ … $tag$`` body starting at ``i``, or None when
-    ``text[i]`` does not open one (``$1`` bind markers, ``a$b`` identifiers)."""
-    if i > 0 and _is_ident_char(text[i - 1]):
-        return None
-    m = _DOLLAR_TAG.match(text, i)
-    if m is None:
-        return None
-    end = text.find(m.group(0), m.end())
-    return len(text) if end < 0 else end + len(m.group(0))
-
 
 def _skip_token(text: str, i: int) -> int:
     """Index after the lexical unit at ``i`` that may contain a ``;``: a
@@ -130,18 +113,6 @@ def _skip_token(text: str, i: int) -> int:
     return i + 1
 
 
-def _line_end(text: str, i: int) -> int:
-    """Offset of the first line break at or after ``i`` (the end of the text if none)."""
-    m = _BREAK.search(text, i)
-    return m.start() if m else len(text)
-
-
-def _emit(text: str, start: int | None, end: int, out: list[Statement]) -> None:
-    if start is None:
-        return
-    body = text[start:end].rstrip()
-    if body:
-        out.append(Statement(body, start))
 
 
 PIECES = [
