@@ -6,7 +6,9 @@ Prisma schema changes how a TypeScript file's cached accesses *resolve*, not
 the accesses themselves. The key is (tool version, path, service, language,
 extraction config, content hash); files the prefilter skipped are cached too.
 
-Layout: one pack file per tool version, read once per run. It maps each key
+Layout: one pack file per tool version (and per state of hos-lint's own modules,
+``code_digest``: an edited checkout never reads what its older code wrote), read
+once per run. It maps each key
 to two pickles of that result: its project-wide facts (models, views,
 grants, connections...) and its per-file details (accesses, problems,
 suppressions). A 5-file pre-commit run unpickles the details of 5 files and
@@ -45,8 +47,10 @@ from __future__ import annotations
 
 import enum
 import errno
+import functools
 import hashlib
 import hmac
+import importlib.util
 import os
 import pickle
 import secrets
@@ -78,6 +82,26 @@ IndexEntry = tuple[Stat, str, str]  # the stat, the identity the key covers, the
 
 def stat_of(st: os.stat_result) -> Stat:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of hos-lint's own modules as installed (each ``.py`` file's path, size
+    and mtime): a checkout whose code is edited without a new version (an editable
+    install) never reads results the old code computed. An installed release never
+    changes, so its digest does not either."""
+    rules = importlib.util.find_spec("hos_lint.rules")  # found, not imported: it may live apart (package-dir)
+    packages = [Path(__file__).resolve().parent, *(Path(p) for p in (rules and rules.submodule_search_locations) or ())]
+    h = hashlib.sha256()
+    for package in packages:
+        for folder, dirs, files in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    st = os.stat(path)
+                    h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:12]
 
 
 def _shape() -> str:
@@ -124,7 +148,7 @@ class Cache:
 
     def __init__(self, root: str, enabled: bool = True, notify: Callable[[str], None] | None = None) -> None:
         self.dir = Path(root) / CACHE_DIR
-        shape = _shape()
+        shape = f"{_shape()}-{code_digest()}"
         self.pack = self.dir / f"extract-v{__version__}-{shape}-s1.pack"  # s1: with a stat index
         self.memo_prefix = f"run-v{__version__}-{shape}-"  # + the key's first 32 hex digits + ".memo"
         self.key = _secret() if enabled else b""

@@ -232,3 +232,30 @@ def test_a_pre_commit_run_of_a_few_edited_files_leaves_the_pack_as_it_is(project
     whole = check_json()  # the next whole run extracts the edited file again and records it
     assert whole == check_json("--no-cache")
     assert pack.read_bytes() != before[1]
+
+
+def test_hos_lints_own_code_is_part_of_every_key(project, judged, monkeypatch):
+    """An edited checkout (an editable install, the version unchanged) never recalls
+    what the old code judged, nor reads the extraction pack the old code wrote."""
+    check_json()
+    monkeypatch.setattr(cache, "code_digest", lambda: "0123456789ab")
+    extracted_before = len(list((project / CACHE_DIR).glob("extract-v*.pack")))
+    check_json()
+    assert judged == [1, 1]
+    assert len(list((project / CACHE_DIR).glob("extract-v*.pack"))) == extracted_before + 1
+
+
+def test_the_code_digest_follows_the_rule_modules_and_the_rest():
+    import hos_lint.model as model_module
+    import hos_lint.rules.hos101_cross_service_write as rule_module
+
+    for module in (rule_module, model_module):
+        path = Path(module.__file__)
+        before = path.stat()
+        try:
+            first = cache.code_digest.__wrapped__()
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+            assert cache.code_digest.__wrapped__() != first, path
+        finally:
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert cache.code_digest.__wrapped__() == first
