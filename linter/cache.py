@@ -309,7 +309,7 @@ class Cache:
         return entry
 
     def _prune_memos(self) -> None:
-        """Remove all but the newest ``MEMO_ENTRIES`` memo files of this version (never
+        """Remove all but the newest ``MEMO_ENTRIES`` memo files, of any version (never
         through a link: names are removed relative to the folder's descriptor)."""
         try:
             folder = self._open_folder(create=False)
@@ -320,7 +320,7 @@ class Cache:
         try:
             with os.scandir(folder) as listing:
                 memos = [(e.stat(follow_symlinks=False).st_mtime_ns, e.name) for e in listing
-                         if e.name.startswith(self.memo_prefix) and e.name.endswith(".memo")
+                         if e.name.startswith("run-v") and e.name.endswith(".memo")
                          and e.is_file(follow_symlinks=False)]
             for _, name in sorted(memos, reverse=True)[MEMO_ENTRIES:]:
                 os.unlink(name, dir_fd=folder)
