@@ -984,3 +984,47 @@ def test_any_input_extracts_without_raising_and_positions_are_in_the_file(parts,
     result = ts.extract(SourceFile(path, "order", Language.TYPESCRIPT), code, ExtractConfig())
     for loc in [a.location for a in result.accesses] + [p.location for p in result.problems]:
         assert 1 <= loc.line <= len(lines) and 1 <= loc.col <= len(lines[loc.line - 1]) + 1
+
+
+# --- tagged templates with type arguments ----------------------------------------------------
+# tree-sitter reads ``tag<Row>`…``` as two comparisons where an expression may follow, and
+# ``() => tag<Row[]>`…``` as the arrow tagging the template: both are the tag's call.
+
+_PRISMA = "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\n"
+_POSTGRES = "import postgres from 'postgres';\nconst sql = postgres(url);\n"
+_VERCEL = "import { sql } from '@vercel/postgres';\n"
+_DRIZZLE = "import { sql } from 'drizzle-orm';\nimport { db } from './db';\n"
+_Q = "`SELECT * FROM payment_service.payments`"
+
+
+@pytest.mark.parametrize("code", [
+    _PRISMA + f"export async function f() {{ const rows = await prisma.$queryRaw<User>{_Q}; return rows; }}\n",
+    _PRISMA + f"export function f() {{ return prisma.$queryRaw<User>{_Q}; }}\n",
+    _PRISMA + f"export const f = () => prisma.$queryRaw<User[]>{_Q};\n",
+    _PRISMA + f"export const f = () => prisma.$queryRaw<User>{_Q};\n",
+    _PRISMA + f"export const f = async () => await prisma.$queryRaw<User[]>{_Q};\n",
+    _PRISMA + f"export async function f() {{ return prisma.$queryRaw<User[]>{_Q}; }}\n",
+    _POSTGRES + f"export const rows = sql<Row>{_Q};\n",
+    _POSTGRES + f"export const f = () => sql<Row[]>{_Q};\n",
+    _VERCEL + f"export const rows = sql<Row>{_Q};\n",
+    _DRIZZLE + f"export const f = () => db.execute(sql<number>{_Q});\n",
+    _DRIZZLE + f"export const n = db.execute(sql<Count>{_Q});\n",
+], ids=["prisma-await", "prisma-return", "prisma-arrow-array", "prisma-arrow", "prisma-async-arrow",
+        "prisma-array", "postgres", "postgres-arrow", "vercel", "drizzle-arrow", "drizzle"])
+def test_a_tagged_template_with_type_arguments_is_the_tags_call(code):
+    result = run(code)
+    assert [(a.ref.display(), a.location.line) for a in result.accesses] == [
+        ("payment_service.payments", code.count("\n"))]
+    assert result.problems == ()
+
+
+@pytest.mark.parametrize("code", [
+    f"const a = 1, b = 2;\nexport const x = a < b > {_Q};\n",  # two comparisons, no tag
+    f"const sql = (s: TemplateStringsArray) => s;\nexport const x = sql<Row>{_Q};\n",  # a local tag
+    f"import {{ sql }} from './not-a-driver';\nexport const f = () => sql<Row[]>{_Q};\n",
+    _POSTGRES + f"export const f = (sql: Formatter) => sql<Row[]>{_Q};\n",  # the parameter shadows it
+    _PRISMA + f"export const x = prisma.count < limit > {_Q};\n",  # a comparison on a client's member
+])
+def test_look_alikes_of_a_typed_tag_are_nothing(code):
+    result = run(code)
+    assert result.accesses == () and result.problems == ()

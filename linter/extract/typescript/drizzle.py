@@ -32,7 +32,7 @@ from hos_lint.extract.typescript.chains import Link, Source
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, DEFAULT, NEW, Origin
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
+from hos_lint.extract.typescript.tree import first_argument, generic_tag, member_parts, tag_function
 from hos_lint.model import AccessKind, OrmModel, RelationRef, Via
 
 if TYPE_CHECKING:
@@ -262,6 +262,8 @@ def _execute(site: CallSite, root: Node | None, facts: FileFacts) -> None:
     arg = chains.unwrap(first_argument(site.arguments))
     if arg is None or _receiver(root, site, facts) is Source.OTHER:
         return
+    if arg.type == "binary_expression" and generic_tag(arg) is not None:
+        return  # ``sql<T>`…```: a template of its own tag (``recognise`` reads it at its site)
     if arg.type in ("string", "template_string", "binary_expression"):
         sql_text.analyse(site.call, arg, facts, via=VIA, require_sql=True, dynamic=".execute")
         return

@@ -137,6 +137,27 @@ def tag_function(function: Node | None) -> Node | None:
     return node
 
 
+def generic_tag(node: Node) -> tuple[Node, Node] | None:
+    """(tag, template) of a tagged template with one named type argument, which
+    tree-sitter reads as two comparisons wherever an expression may follow:
+    ``sql<Row>`…``` parses as ``(sql < Row) > `…```. None for anything else
+    (what the tag is, the recognisers judge by its origin, as for any tag)."""
+    if node.type != "binary_expression":
+        return None
+    operator, left, right = (node.child_by_field_name(f) for f in ("operator", "left", "right"))
+    if operator is None or operator.type != ">" or right is None or right.type != "template_string" \
+            or left is None or left.type != "binary_expression":
+        return None
+    operator, tag, argument = (left.child_by_field_name(f) for f in ("operator", "left", "right"))
+    if operator is None or operator.type != "<" or tag is None or argument is None \
+            or argument.type not in ("identifier", "member_expression"):
+        return None
+    bare = tag_function(tag)  # ``await prisma.$queryRaw<Row>`…```: the await binds to the tag
+    if bare is None or bare.type not in ("identifier", "member_expression"):
+        return None
+    return tag, right
+
+
 def member_parts(node: Node | None) -> tuple[Node | None, Node | None]:
     """(object, property) of a member expression, else (None, None)."""
     if node is None or node.type != "member_expression":

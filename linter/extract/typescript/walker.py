@@ -16,6 +16,7 @@ from hos_lint.extract.typescript.bindings import CLASSES, FUNCTIONS, Binder
 from hos_lint.extract.typescript.origin import NEW, PARAM, Origin
 from hos_lint.extract.typescript.scopes import NO_THIS, Client, Scope
 from hos_lint.extract.typescript.sites import CallSite, ClassRecogniser, ClassSite, FileFacts, Recogniser
+from hos_lint.extract.typescript.tree import generic_tag
 from hos_lint.model import ClientClass
 
 if TYPE_CHECKING:
@@ -79,7 +80,15 @@ class Walker:
         elif kind == "new_expression" and self.new_recognisers:
             self._visit_new(node, scope, depth)
         else:
+            if kind == "binary_expression":
+                tagged = generic_tag(node)  # ``sql<Row>`…``` read as comparisons
+                if tagged is not None:
+                    self._hand_call(CallSite(node, tagged[0], tagged[1], scope))
             self._visit_children(node, scope, depth)
+
+    def _hand_call(self, site: CallSite) -> None:
+        for recognise in self.recognisers:
+            recognise(site, self.facts)
 
     def _report_too_deep(self, node: Node) -> None:
         if self._too_deep_reported:
@@ -175,10 +184,14 @@ class Walker:
     def _visit_call(self, node: Node, scope: Scope, depth: int) -> None:
         function = node.child_by_field_name("function")
         arguments = node.child_by_field_name("arguments")
+        if function is not None and function.type == "arrow_function" and arguments is not None \
+                and arguments.type == "template_string":
+            body = function.child_by_field_name("body")
+            if body is not None and body.type == "instantiation_expression":
+                self._visit_tagged_arrow_body(node, function, body, arguments, scope, depth)
+                return
         if function is not None:
-            site = CallSite(node, function, arguments, scope)
-            for recognise in self.recognisers:
-                recognise(site, self.facts)
+            self._hand_call(CallSite(node, function, arguments, scope))
             self.visit(function, scope, depth + 1)
         if arguments is None:
             return
@@ -191,6 +204,19 @@ class Walker:
             else:
                 self.visit(arg, scope, depth + 1)
 
+
+    def _visit_tagged_arrow_body(self, node: Node, arrow: Node, body: Node, template: Node, scope: Scope,
+                                 depth: int) -> None:
+        """``() => tag<T>`…```: tree-sitter reads the arrow as the tag of the template.
+        The call is the arrow body's (``tag<T>`…```), in the arrow's own scope."""
+        inner = Scope(scope, scope.this)  # an arrow keeps ``this``
+        self.binder.declare_params(arrow, inner, None)
+        self._hand_call(CallSite(node, body, template, inner))
+        params = arrow.child_by_field_name("parameters")
+        if params is not None:
+            self._visit_children(params, inner, depth)
+        self.visit(body, inner, depth + 1)
+        self.visit(template, inner, depth + 1)
 
 def _extends_clause(node: Node) -> tuple[Node | None, Node | None]:
     """(value, type arguments) of a class's ``extends`` clause."""
