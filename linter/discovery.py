@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from hos_lint.globs import GlobError, anchored, compile_glob, quick_test, spec
+from hos_lint.globs import GlobError, Spec, anchored, compile_glob, spec
 from hos_lint.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
 
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
@@ -34,9 +33,7 @@ MAX_IGNORE_FILE_BYTES = 1024 * 1024
 class ServiceMatcher:
     """Maps a project-relative path to the service whose ``paths`` contain it."""
 
-    # (the path's spec, how specific it is, the service, a quick test that is False only
-    # when the spec cannot match: ``globs.quick_test``)
-    entries: tuple[tuple[GitIgnoreSpec, int, str, Callable[[str], bool]], ...]
+    entries: tuple[tuple[GitIgnoreSpec, int, str], ...]
 
     @classmethod
     def of(cls, services: tuple[ServiceConfig, ...]) -> ServiceMatcher:
@@ -46,15 +43,14 @@ class ServiceMatcher:
                 p = p.strip("/")
                 # "." is the whole project (a repository that is one app): the least specific path
                 whole = p in ("", ".")
-                path_spec = spec([anchored(p)])
-                entries.append((path_spec, 0 if whole else len(p), svc.name, quick_test(path_spec)))
+                entries.append((spec([anchored(p)]), 0 if whole else len(p), svc.name))
         # the most specific (longest) path wins, so services/api/admin can nest
         entries.sort(key=lambda e: (-e[1], e[2]))
         return cls(tuple(entries))
 
     def service_of(self, path: str) -> str | None:
-        for matcher, _, name, quick in self.entries:
-            if quick(path) and matcher.match_file(path):
+        for matcher, _, name in self.entries:
+            if matcher.match_file(path):
                 return name
         return None
 
@@ -82,16 +78,12 @@ class _IgnoreFile:
     strip: str  # the file's project-relative folder, removed from a path before matching
     spec: GitIgnoreSpec
     lines: tuple[int, ...]  # source line of each pattern
-    quick: Callable[[str], bool]  # False only when no pattern matches (``globs.quick_test``)
 
     def decides(self, rel: str) -> tuple[bool, str] | None:
         """(ignored or re-included, which line) when a pattern of this file matches ``rel``."""
         if not rel.startswith(self.strip):
             return None
-        probe = self.base + rel[len(self.strip):]
-        if not self.quick(probe):
-            return None
-        result = self.spec.check_file(probe)
+        result = self.spec.check_file(self.base + rel[len(self.strip):])
         if result.include is None or result.index is None:
             return None
         pattern = self.spec.patterns[result.index].pattern
@@ -106,7 +98,6 @@ class Excluder:
     manifest: Manifest
     notices: list[tuple[str, str]] = field(default_factory=list)
     _exclude: GitIgnoreSpec = field(default_factory=lambda: spec(()))
-    _exclude_quick: Callable[[str], bool] = quick_test(spec(()))
     _listed: dict[str, bool] = field(default_factory=dict)  # folder -> whether its listing holds .gitignore
     _outer: list[_IgnoreFile] = field(default_factory=list)  # info/exclude, then .gitignore above the root
     _chains: dict[str, tuple[_IgnoreFile, ...]] = field(default_factory=dict)  # folder -> files, deepest last
@@ -114,15 +105,14 @@ class Excluder:
 
     def __post_init__(self) -> None:
         self._exclude = spec(self.manifest.exclude + ALWAYS_EXCLUDE)
-        self._exclude_quick = quick_test(self._exclude)
         if self.manifest.respect_gitignore:
             self._outer = self._outer_ignore_files()
 
     def reason(self, rel: str, is_dir: bool) -> str | None:
         """Why ``rel`` itself is skipped (its parent folders are not looked at), or None."""
         probe = rel + "/" if is_dir else rel
-        hit = self._exclude.check_file(probe) if self._exclude_quick(probe) else None
-        if hit is not None and hit.include and hit.index is not None:
+        hit = self._exclude.check_file(probe)
+        if hit.include and hit.index is not None:
             pattern = (self.manifest.exclude + ALWAYS_EXCLUDE)[hit.index]
             return f"excluded by {self._exclude_source(pattern)} {pattern!r}"
         if not self.manifest.respect_gitignore:
@@ -229,8 +219,7 @@ class Excluder:
             self.notices.append((name, f"{where}: {why}; not applied"))
         if not patterns:
             return None
-        ignore_spec = GitIgnoreSpec(patterns, backend="simple")
-        return _IgnoreFile(name, base, strip, ignore_spec, tuple(lines), quick_test(ignore_spec))
+        return _IgnoreFile(name, base, strip, Spec(patterns), tuple(lines))
 
 
 def walk_project(manifest: Manifest) -> Walk:

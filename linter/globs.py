@@ -15,12 +15,13 @@ Two things are added to pathspec's translation:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore import GitIgnorePatternError
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from pathspec.util import CheckResult
 
 MAX_STARS = 3  # wildcard runs (`*` or `**`) in one pattern
 MAX_DOUBLE_STARS = 2  # `**` segments in one pattern
@@ -95,9 +96,9 @@ def glob_error(pattern: str) -> str | None:
     return None
 
 
-def spec(patterns: Iterable[str]) -> GitIgnoreSpec:
+def spec(patterns: Iterable[str]) -> Spec:
     """A gitignore spec of already checked patterns (the last matching pattern decides)."""
-    return GitIgnoreSpec([compile_glob(p) for p in patterns], backend="simple")
+    return Spec([compile_glob(p) for p in patterns])
 
 
 def matches(pattern: str, path: str) -> bool:
@@ -145,33 +146,41 @@ def escape(text: str) -> str:
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
-def quick_test(spec: GitIgnoreSpec) -> Callable[[str], bool]:
-    """A test that is False only when no pattern of ``spec`` matches a path: one regular
-    expression for all of them, run in C, where pathspec loops over the patterns in
-    Python. Most paths of a walk match none, so the exact answer (``check_file``,
-    which knows the order and the negations) is asked only after a True."""
+class Spec(GitIgnoreSpec):
+    """pathspec's gitignore spec that first asks one regular expression, built from all
+    its patterns and run in C, whether any pattern can match a path: pathspec loops
+    over the patterns in Python, and most paths of a walk match none. Only after a
+    yes is the exact answer (order and negations) asked of pathspec."""
+
+    def __init__(self, patterns: Sequence[GitIgnoreSpecPattern]) -> None:
+        super().__init__(patterns, backend="simple")
+        self._may_match = _may_match(patterns)
+
+    def check_file(self, file: str, separators: None = None) -> CheckResult[str]:  # type: ignore[override]
+        if self._may_match is not None and not self._may_match(file):
+            return CheckResult(file, None, None)
+        return super().check_file(file)
+
+    def match_file(self, file: str, separators: None = None) -> bool:  # type: ignore[override]
+        if self._may_match is not None and not self._may_match(file):
+            return False
+        return super().match_file(file)
+
+
+def _may_match(patterns: Sequence[GitIgnoreSpecPattern]) -> Callable[[str], bool] | None:
+    """A test that is False only when none of ``patterns`` matches a path; None when
+    their expressions cannot be combined (then every path is asked of pathspec)."""
     parts = []
-    for pattern in spec.patterns:
+    for pattern in patterns:
         regex = getattr(pattern, "regex", None)
         if pattern.include is None or regex is None:
             continue
         source = regex.pattern
         if not isinstance(source, str) or "(?P=" in source:
-            return _always
+            return None
         source = source.removeprefix("(?s)")
         if source.startswith("(?"):  # another inline flag: no combined form
-            return _always
+            return None
         parts.append("(?:" + _NAMED_GROUP.sub("(?:", source) + ")")
-    if not parts:
-        return _never
-    combined = re.compile("|".join(parts), re.S)
-    return lambda path: combined.match(path) is not None
-
-
-def _always(path: str) -> bool:
-    return True
-
-
-def _never(path: str) -> bool:
-    return False
-
+    combined = re.compile("|".join(parts), re.S) if parts else None
+    return lambda path: combined is not None and combined.match(path) is not None
