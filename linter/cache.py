@@ -206,16 +206,10 @@ class Cache:
         return self._old
 
     def _load(self) -> dict[str, tuple[bytes, bytes]]:
-        blob = self._read(self.pack.name)  # an unreadable cache is an empty one
-        if blob is None:
+        loaded = self._read_signed(self.pack.name)  # an unreadable or corrupt pack is an empty cache
+        if not (isinstance(loaded, tuple) and len(loaded) == 3):
             return {}
-        digest, payload = blob[:_DIGEST], blob[_DIGEST:]
-        if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return {}  # not written by this user's hos-lint: never unpickle it
-        try:
-            entries, index, stamp = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - a corrupt pack is an empty cache, nothing more
-            return {}
+        entries, index, stamp = loaded
         if not (isinstance(entries, dict) and isinstance(index, dict) and isinstance(stamp, int)):
             return {}
         self._index, self._stamp = index, stamp
@@ -263,8 +257,7 @@ class Cache:
             merged = dict(list(merged.items())[-MAX_ENTRIES:])
         index = {**self._index, **self._seen}
         index = {path: entry for path, entry in index.items() if entry[2] in merged}
-        payload = pickle.dumps((merged, index, self._start), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self.pack.name, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
+        self._write_signed(self.pack.name, (merged, index, self._start))
 
     # --- the run memo: a whole run's judged result, keyed by every input ----------------
 
@@ -285,28 +278,36 @@ class Cache:
         staged sets), so a run writes its own result only."""
         if not (self.enabled and USE_STAT_INDEX):
             return
-        blob = pickle.dumps((key, self._start, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self._memo_name(key), hmac.new(self.key, blob, hashlib.sha256).digest() + blob)
+        self._write_signed(self._memo_name(key), (key, self._start, payload))
         self._prune_memos()
 
     def _memo_name(self, key: str) -> str:
         return f"{self.memo_prefix}{key[:32]}.memo"
 
     def _memo(self, name: str) -> tuple[str, int, bytes] | None:
+        entry = self._read_signed(name)
+        if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], int) and isinstance(entry[2], bytes)):
+            return None
+        return entry
+
+    def _read_signed(self, name: str) -> object:
+        """What ``_write_signed`` stored under ``name``; None when missing, corrupt, or
+        not signed with this user's key (never unpickled then)."""
         blob = self._read(name)
         if blob is None:
             return None
         digest, payload = blob[:_DIGEST], blob[_DIGEST:]
         if not hmac.compare_digest(digest, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return None  # not written by this user's hos-lint: never unpickled
+            return None
         try:
-            entry = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - a corrupt memo is no memo
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a corrupt file is no entry, nothing more
             return None
-        if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)
-                and isinstance(entry[1], int) and isinstance(entry[2], bytes)):
-            return None
-        return entry
+
+    def _write_signed(self, name: str, value: object) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(name, hmac.new(self.key, payload, hashlib.sha256).digest() + payload)
 
     def _prune_memos(self) -> None:
         """Remove all but the newest ``MEMO_ENTRIES`` memo files, of any version (never
