@@ -63,19 +63,18 @@ class RunKey:
 def run_key(planned: Plan, options: Options) -> RunKey | None:
     """This run's ``RunKey``; None when a planned file cannot be stat'ed (the run reports it)."""
     root = planned.manifest.root
-    stats: list[Stat] = []
-    for src in planned.sources:
-        try:
-            stats.append(stat_of(os.stat(os.path.join(root, src.path))))
-        except OSError:
-            return None
     asked = (options.paths, options.config, options.select, options.ignore, options.fail_on, options.paths_from_git)
     digest = hashlib.sha256(repr((__version__, _SHAPE, planned.manifest, planned.scope, planned.files_only,
-                                  planned.skipped, planned.walk_notices, asked, len(stats))).encode(*_ENCODING))
-    for src, st in zip(planned.sources, stats):  # one unambiguous record per file
-        digest.update(repr((src.path, src.service, src.language.value, st)).encode(*_ENCODING))
-    return RunKey(digest.hexdigest(), max((st[1] for st in stats), default=0),
-                  {src.path: st for src, st in zip(planned.sources, stats)})
+                                  planned.skipped, planned.walk_notices, asked, len(planned.sources)))
+                            .encode(*_ENCODING))
+    stats: dict[str, Stat] = {}
+    for src in planned.sources:
+        try:
+            st = stats[src.path] = stat_of(os.stat(os.path.join(root, src.path)))
+        except OSError:
+            return None
+        digest.update(repr((src.path, src.service, src.language.value, st)).encode(*_ENCODING))  # one record a file
+    return RunKey(digest.hexdigest(), max((st[1] for st in stats.values()), default=0), stats)
 
 
 def recall(cache: Cache, key: RunKey | None) -> Judged | None:
