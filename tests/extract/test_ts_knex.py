@@ -93,6 +93,12 @@ def test_instance_imported_from_the_service_in_a_file_that_uses_knex():
     assert accesses(code) == [(3, 11, "coupon_service.coupons", "write", "knex", "del")]
     # the same call in a file that shows no sign of knex
     assert accesses("import { db } from '../db';\nawait db('coupon_service.coupons').del();\n") == []
+    # a module-level require is a sign of knex as much as an import is
+    required = "const knex = require('knex');\nimport { db } from '../db';\nawait db('coupon_service.coupons').del();\n"
+    assert accesses(required) == [(3, 11, "coupon_service.coupons", "write", "knex", "del")]
+    # requiring a look-alike package is not
+    assert accesses("const k = require('knex-utils');\nimport { db } from '../db';\n"
+                    "await db('coupon_service.coupons').del();\n") == []
 
 
 def test_lookalikes_named_like_knex_or_calling_with_table_strings():

@@ -66,6 +66,10 @@ def test_service_import_is_followed_only_in_a_file_that_uses_postgres():
     used = "import type { Sql } from 'postgres';\nimport sql from '../db';\nawait sql`DELETE FROM ledger_service.holds`;\n"
     assert accesses(used) == [(3, 23, "ledger_service.holds", "write", "postgres.js", "DELETE")]
     assert accesses("import sql from '../db';\nawait sql`DELETE FROM ledger_service.holds`;\n") == []
+    required = "const postgres = require('postgres');\nimport sql from '../db';\nawait sql`DELETE FROM ledger_service.holds`;\n"
+    assert accesses(required) == [(3, 23, "ledger_service.holds", "write", "postgres.js", "DELETE")]
+    assert accesses("const p = require('postgres-array');\nimport sql from '../db';\n"
+                    "await sql`DELETE FROM ledger_service.holds`;\n") == []
 
 
 def test_lookalike_tags_are_not_sql():

@@ -159,6 +159,20 @@ def classify(origin: Origin | None, is_client: Callable[[Origin], bool]) -> Sour
     return Source.SERVICE if is_service_module(origin.module) else Source.OTHER
 
 
+def client_source(origin: Origin | None, is_client: Callable[[Origin], bool], packages: frozenset[str],
+                  scope: Scope, facts: FileFacts) -> Source:
+    """``classify``, where a value from the project's own modules counts (``SERVICE``) only in
+    a file that imports or requires one of ``packages`` (``import type { Knex } from 'knex'``)."""
+    source = classify(origin, is_client)
+    if source is Source.SERVICE:
+        root = scope
+        while root.parent is not None:
+            root = root.parent
+        if packages.isdisjoint(facts.origins.packages(root)):
+            return Source.OTHER
+    return source
+
+
 # --- table names written as strings -------------------------------------------------------------
 
 

@@ -138,14 +138,7 @@ def _receiver(root: Node | None, scope: Scope, facts: FileFacts) -> Source:
     origin = chains.receiver_origin(root, scope, facts)
     if origin is None and root is not None and root.type == "identifier" and _migration_parameter(root, facts):
         return Source.LIBRARY
-    source = chains.classify(origin, is_instance)
-    if source is Source.SERVICE and not _imports_knex(facts):
-        return Source.OTHER
-    return source
-
-
-def _imports_knex(facts: FileFacts) -> bool:
-    return any(o.package in PACKAGES for o in facts.origins.imported.values())
+    return chains.client_source(origin, is_instance, PACKAGES, scope, facts)
 
 
 def _migration_parameter(ident: Node, facts: FileFacts) -> bool:

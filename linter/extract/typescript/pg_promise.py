@@ -78,10 +78,8 @@ def _database(receiver: Node | None, site: CallSite, facts: FileFacts) -> bool:
     root, links = chains.chain_below(receiver, facts) if receiver is not None else (None, [])
     if links:
         return False
-    source = chains.classify(chains.receiver_origin(root, site.scope, facts), is_instance)
-    if source is chains.Source.SERVICE:
-        return any(o.package in PACKAGES for o in facts.origins.imported.values())
-    return source is chains.Source.LIBRARY
+    origin = chains.receiver_origin(root, site.scope, facts)
+    return chains.client_source(origin, is_instance, PACKAGES, site.scope, facts) is not chains.Source.OTHER
 
 
 def _query_text(arg: Node, site: CallSite, facts: FileFacts) -> Node | None:

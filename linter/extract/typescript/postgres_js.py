@@ -43,10 +43,8 @@ def is_instance(origin: Origin) -> bool:
 def _instance(node: Node | None, site: CallSite, facts: FileFacts) -> bool:
     """An instance by origin, or one imported from the service's own modules in a
     file that imports from ``postgres`` (``import type { Sql } from 'postgres'``)."""
-    source = chains.classify(chains.receiver_origin(chains.unwrap(node), site.scope, facts), is_instance)
-    if source is chains.Source.SERVICE:
-        return any(o.package in PACKAGES for o in facts.origins.imported.values())
-    return source is chains.Source.LIBRARY
+    origin = chains.receiver_origin(chains.unwrap(node), site.scope, facts)
+    return chains.client_source(origin, is_instance, PACKAGES, site.scope, facts) is not chains.Source.OTHER
 
 
 def recognise(site: CallSite, facts: FileFacts) -> None:
