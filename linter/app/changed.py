@@ -70,7 +70,7 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
     root = Path(manifest.root).resolve()
     fixed = {baseline_path(options, manifest).resolve(): "is the baseline"}
     if manifest.path:
-        fixed[Path(manifest.path).resolve()] = ""
+        fixed[(root / manifest.path).resolve()] = ""  # manifest.path is relative to the root, not the cwd
     matcher = ServiceMatcher.of(manifest.services)
     found: list[tuple[str, str]] = []
 

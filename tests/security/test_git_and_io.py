@@ -174,6 +174,16 @@ def test_removing_an_allow_entry_widens_to_the_whole_project(tmp_path):
     assert out.splitlines()[:-1] == [HOS102_USERS]
 
 
+def test_removing_an_allow_entry_widens_also_when_run_from_a_subfolder(tmp_path):
+    """The manifest's path is relative to the project root, not to the folder hos-lint runs in."""
+    root = repo(tmp_path, base_project())
+    (root / "hos-lint.yaml").write_text(TWO)
+    os.chdir(root / "services/order")
+    code, out, err = run("check", "--changed-since", "HEAD", "--no-cache")
+    assert err == "hos-lint: hos-lint.yaml changed; checking the whole project\n"
+    assert code == 1 and "HOS102" in out
+
+
 def test_a_migration_creating_a_view_widens(tmp_path):
     root = repo(tmp_path, base_project())
     (root / "services/order/db/001_view.sql").write_text(
