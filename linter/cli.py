@@ -283,8 +283,11 @@ def init(options: Options, path: str | None, force: bool) -> int:
 
     target, manifest = app.write_init(options, path, force)
     known = sum(1 for s in manifest.services if s.schema)
-    shown = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else target
-    click.echo(f"Wrote {shown} with {_services(len(manifest.services), known)}; review each value, then commit it.")
+    from hos_lint.outfile import shown
+
+    where = os.path.relpath(target) if str(target).startswith(os.getcwd().rstrip(os.sep) + os.sep) else str(target)
+    click.echo(f"Wrote {shown(where)} with {_services(len(manifest.services), known)}; "
+               "review each value, then commit it.")
     return EXIT_OK
 
 

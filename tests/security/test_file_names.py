@@ -240,3 +240,18 @@ def test_valid_non_ascii_and_literal_backslash_names_are_printed_as_they_are(pro
     doc = json.loads(run("check", "--format", "json"))
     assert [f["path"] for f in doc["findings"]] == [
         SHOWN, "services/order/db/caf\u00e9.sql", "services/order/db/lit\\xff.sql"]
+
+
+def test_init_names_a_hostile_repository_folder_escaped(tmp_path, monkeypatch):
+    """The path init prints holds the folder's name: its control characters are shown, not obeyed."""
+    repo = tmp_path / "c\nFAKE\x1b[31m"
+    (repo / "services/order/db").mkdir(parents=True)
+    (repo / "services/order/package.json").write_text("{}\n")
+    (repo / "services/order/db/x.sql").write_text("SELECT 1;\n")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    monkeypatch.chdir(tmp_path)
+    init = CliRunner().invoke(cli, ["init", str(repo)], catch_exceptions=False)
+    assert init.exit_code == 0, init.output
+    assert init.stdout.count("\n") == 1 and "\x1b" not in init.stdout
+    assert init.stdout.startswith("Wrote c\\x0aFAKE\\x1b[31m/hos-lint.yaml with 1 service")
+
