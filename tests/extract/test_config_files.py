@@ -76,6 +76,19 @@ def test_might_access_db():
     )] == [True, True, True, True, False, False]
 
 
+def test_the_prefilter_lets_through_every_case_the_reader_reads():
+    """Variable names and URL schemes are read in any case, so the byte scan ignores case too."""
+    from hos_lint.app import extract_bytes
+    from hos_lint.extract.base import ExtractConfig
+    from hos_lint.model import Language, SourceFile
+
+    data = b"database_url=POSTGRESQL://h/db?schema=order_service\n"
+    assert config_files.might_access_db(data) is True
+    result = extract_bytes(SourceFile("services/order/.env", "order", Language.CONFIG), data, ExtractConfig())
+    assert [(c.variable, c.location.line) for c in result.connections] == [("database_url", 1)]
+    assert config_files.might_access_db(b"Port=3000\nNODE_ENV=production\n") is False
+
+
 def test_file_kind_compose_name_wins_over_k8s_folder():
     assert config_files.file_kind("deploy/docker-compose.yml") is config_files.FileKind.COMPOSE
     result = run("deploy/docker-compose.yml", """

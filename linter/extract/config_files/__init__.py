@@ -70,7 +70,8 @@ __all__ = [
 NAME = "config"
 LANGUAGE = Language.CONFIG
 
-_PREFILTER_TOKENS = (b"DATABASE_URL", b"postgres", b"DB_URL", b"_URL")
+# lower-cased: variable names and URL schemes are read in any case (``database_url=POSTGRESQL://…``)
+_PREFILTER_TOKENS = (b"_url", b"postgres")
 
 
 def handles(path: str) -> bool:
@@ -79,7 +80,8 @@ def handles(path: str) -> bool:
 
 def might_access_db(data: bytes) -> bool:
     """Cheap byte scan: could this file configure a database connection?"""
-    return any(token in data for token in _PREFILTER_TOKENS)
+    lowered = data.lower()
+    return any(token in lowered for token in _PREFILTER_TOKENS)
 
 
 def to_connection(src: SourceFile, setting: Setting, kind: FileKind) -> Connection | None:
