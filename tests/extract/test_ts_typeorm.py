@@ -430,6 +430,16 @@ def test_injected_entity_wins_over_a_generic_type_argument(facts):
     assert facts.accesses(code) == [(6, 29, "read", "class User", "find")]
 
 
+def test_a_view_name_holding_a_double_quote_keeps_what_the_view_reads(facts):
+    code = IMPORTS + dedent("""\
+    @ViewEntity({ name: 'a"b', schema: 'order_"s', expression: 'SELECT u.id FROM auth_service.users u' })
+    export class Odd {}
+    """)
+    result = facts.run(code)
+    assert [[facts.ref(r) for r in d.reads] for d in result.relation_defs] == [["auth_service.users"]]
+    assert [(facts.ref(a.ref), a.operation) for a in result.accesses] == [("auth_service.users", "CREATE VIEW")]
+
+
 def test_view_entity_expression_is_what_the_view_reads(facts):
     code = IMPORTS + dedent("""\
     @ViewEntity({ name: 'customer_emails', schema: 'order_service',

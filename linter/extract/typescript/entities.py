@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
+from hos_lint.extract.typescript.sql_text import quote_identifier
 from hos_lint.extract.typescript.tree import anchor_node, member_parts
 from hos_lint.model import AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
 
@@ -210,8 +211,7 @@ def _view_body(facts: FileFacts, name_node: Node, ref: RelationRef, expression: 
     if literal is None or literal[2] or not facts.parse_sql:
         return False
     text, origin, _ = literal
-    quoted = (f'"{ref.schema}".' if ref.schema else "") + f'"{ref.name}"'
-    prefix = f"CREATE VIEW {quoted} AS "
+    prefix = f"CREATE VIEW {quote_identifier([p for p in (ref.schema, ref.name) if p])} AS "
     name_at = facts.host.char_offset(name_node.start_byte)
     pinned = tuple((i, name_at) for i in range(len(prefix)))  # the whole prefix stands at the class name
     combined = TextOrigin((*pinned, *((t + len(prefix), h) for t, h in origin.pieces)), origin.lines)
