@@ -260,11 +260,26 @@ def _runs_psql(command: Node, host: HostText) -> bool:
     return _psql_word(command, host) is not None
 
 
+# Commands that run another command given among their arguments (``sudo -u postgres psql``,
+# ``docker compose exec -T db psql``): a later word naming psql is psql running.
+_WRAPPERS = frozenset(("sudo", "doas", "env", "exec", "nice", "nohup", "time", "timeout", "stdbuf", "chpst",
+                       "docker", "docker-compose", "podman", "kubectl", "oc", "ssh"))
+
+
 def _psql_word(command: Node, host: HostText) -> int | None:
-    """Index among the command's children of its first word naming psql."""
+    """Index among the command's children of the word naming psql: the command's name,
+    or a later word when the command is a wrapper that runs another one (``echo psql``
+    or ``grep psql`` runs no psql)."""
+    wrapper = False
     for index, child in enumerate(command.children):
-        word = child.children[0] if child.type == "command_name" and child.children else child
-        if _word_text(word, host).rsplit("/", 1)[-1] == "psql":
+        if child.type == "command_name":
+            name = _word_text(child.children[0], host) if child.children else ""
+            if name.rsplit("/", 1)[-1] == "psql":
+                return index
+            wrapper = name.rsplit("/", 1)[-1] in _WRAPPERS
+            if not wrapper:
+                return None
+        elif wrapper and _word_text(child, host).rsplit("/", 1)[-1] == "psql":
             return index
     return None
 

@@ -81,6 +81,17 @@ def test_non_psql_heredoc_is_not_analysed():
     assert run(text).problems == ()
 
 
+def test_psql_as_an_argument_of_a_command_that_runs_none_is_not_psql():
+    text = (
+        "echo psql <<EOF\nSELECT * FROM auth_service.users;\nEOF\n"
+        "grep -q psql <<EOF\nDELETE FROM auth_service.users;\nEOF\n"
+        "echo psql -c 'DELETE FROM auth_service.users'\n"
+    )
+    assert run(text).accesses == () and run(text).problems == ()
+    wrapped = "env PGOPTIONS=-c psql -c 'DELETE FROM auth_service.users'\n"
+    assert [(a.ref.display(), a.location.line) for a in run(wrapped).accesses] == [("auth_service.users", 1)]
+
+
 def test_cat_heredoc_piped_into_psql_is_analysed():
     text = "cat <<EOF | psql -d app\nSELECT 1 FROM t;\nEOF\n"
     assert rows(run(text)) == [(2, 15, None, "t", "read", "SELECT")]
