@@ -23,7 +23,10 @@ from hos_lint.lsp.session import SOURCE, WHY_COMMAND, Publish, Session, argument
 
 DEFAULT_DEBOUNCE_S = 0.15
 # what can change project facts on disk: schemas, migrations, code declaring models, the manifest
-WATCHED = "**/*.{prisma,sql,ts,tsx,mts,cts,js,jsx,mjs,cjs,py,sh,bash,yaml,yml,json,env}"
+# What may hold facts other files depend on; Session.disk_changed keeps what hos-lint reads.
+# `.env.local` and friends have no suffix of their own, and suffixes are matched in any case.
+WATCHED = ("**/*.{prisma,sql,ts,tsx,mts,cts,js,jsx,mjs,cjs,py,sh,bash,yaml,yml,json,env}", "**/.env.*",
+           "**/*.{PRISMA,SQL,TS,JS,PY,SH,YAML,YML}")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,7 +117,7 @@ def build() -> HosLintServer:
             ls.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
                 id="hos-lint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                 register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                    watchers=[types.FileSystemWatcher(glob_pattern=WATCHED)]))]))
+                    watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]))]))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @guarded(None)

@@ -196,8 +196,10 @@ class Walker:
         if arguments is None:
             return
         args = arguments.named_children if arguments.type == "arguments" else [arguments]
-        callback = self.clients.of_callback(function, scope)
-        callee = self.origins.of(function, scope) if any(arg.type in _CALLBACKS for arg in args) else None
+        callback = callee = None
+        if any(arg.type in _CALLBACKS for arg in args):  # both matter to callbacks only
+            callback = self.clients.of_callback(function, scope)
+            callee = self.origins.of(function, scope)
         for arg in args:
             if arg.type in _CALLBACKS and (callback is not None or callee is not None):
                 self._visit_function(arg, scope, depth + 1, callback, callee.then(PARAM, arg) if callee else None)
