@@ -1,12 +1,12 @@
 """``hos-lint accesses``: every extracted access in the paths asked about, raw and resolved."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hos_lint.analysis import Project
 from hos_lint.filenames import json_safe
 from hos_lint.model import Access
+from hos_lint.output.json_format import dumps_indented
 from hos_lint.policy import in_scope
 from hos_lint.safe import printable
 
@@ -40,7 +40,7 @@ def _rows(project: Project) -> list[dict[str, Any]]:
 
 def render_json(project: Project) -> str:
     """``{"version": 1, "accesses": [...]}`` (SPEC §6)."""
-    return json.dumps(json_safe({"version": 1, "accesses": _rows(project)}), indent=2) + "\n"
+    return dumps_indented(json_safe({"version": 1, "accesses": _rows(project)})) + "\n"
 
 
 def render_text(project: Project) -> str:

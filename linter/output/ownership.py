@@ -1,11 +1,11 @@
 """``hos-lint ownership``: every known relation, its owner and provenance."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hos_lint.analysis import Project
 from hos_lint.filenames import json_safe
+from hos_lint.output.json_format import dumps_indented
 from hos_lint.safe import printable
 
 
@@ -30,7 +30,7 @@ def _rows(project: Project) -> list[dict[str, Any]]:
 
 def render_json(project: Project) -> str:
     """``{"version": 1, "relations": [...]}``."""
-    return json.dumps(json_safe({"version": 1, "relations": _rows(project)}), indent=2) + "\n"
+    return dumps_indented(json_safe({"version": 1, "relations": _rows(project)})) + "\n"
 
 
 def render_text(project: Project) -> str:

@@ -1,10 +1,10 @@
 """``hos-lint report --format json``: the report model as a versioned document."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hos_lint.filenames import json_safe
+from hos_lint.output.json_format import dumps_indented
 from hos_lint.output.options import ReportOptions
 from hos_lint.output.report_labels import edge_label, edge_severity
 from hos_lint.report import Cell, Report, Touch
@@ -24,7 +24,7 @@ def render(report: Report, options: ReportOptions) -> str:
                   for c in report.edges],
         "unplaced": report.unplaced,
     }
-    return json.dumps(json_safe(doc), indent=2) + "\n"
+    return dumps_indented(json_safe(doc)) + "\n"
 
 
 def _cell(c: Cell) -> dict[str, Any]:

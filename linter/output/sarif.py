@@ -15,7 +15,6 @@ whatever folder holds the manifest.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import hos_lint
@@ -23,6 +22,7 @@ from hos_lint.analysis import RunResult
 from hos_lint.baseline import Entry, fingerprint
 from hos_lint.filenames import json_safe, uri
 from hos_lint.model import FileNotice, Finding, Severity
+from hos_lint.output.json_format import dumps_indented
 from hos_lint.output.options import RenderOptions
 from hos_lint.output.paths import from_repo
 from hos_lint.rule import Catalog, Rule
@@ -47,7 +47,7 @@ def render(result: RunResult, catalog: Catalog, options: RenderOptions) -> str:
         "version": "2.1.0",
         "runs": [_run(result, catalog)],
     }
-    return json_escaped(json.dumps(json_safe(doc), indent=2, ensure_ascii=False)) + "\n"
+    return json_escaped(dumps_indented(json_safe(doc), ensure_ascii=False)) + "\n"
 
 
 def _run(result: RunResult, catalog: Catalog) -> dict[str, Any]:
