@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from hos_lint.embedded import Origin as TextOrigin
+from hos_lint.extract.typescript.chains import is_service_module
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
 from hos_lint.extract.typescript.sql_text import quote_identifier
@@ -285,8 +286,9 @@ def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: Via, me
 
 
 def is_local(origin: Origin) -> bool:
-    """A module of the project itself (``./data-source``, ``@/db``, ``~/db``, ``#db``)."""
-    return origin.module.startswith((".", "@/", "~/", "#"))
+    """A module of the project itself (``./data-source``, ``@/db``, ``~/db``, ``#db``): what the
+    builders and drivers call a service module (``chains.is_service_module``)."""
+    return is_service_module(origin.module)
 
 
 def outer_methods(call: Node, facts: FileFacts) -> list[str]:
