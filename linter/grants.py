@@ -89,6 +89,11 @@ class ServiceGrants:
     allowed_reads: tuple[AllowedRead, ...] = ()
     refused_writes: tuple[str, ...] = ()  # allow: write entries, listed but not granted
 
+    @property
+    def creates_role(self) -> bool:
+        """Whether the script creates this service's role: it owns something (a schema or public tables)."""
+        return bool(self.schema or self.public_tables)
+
 
 def plan_grants(manifest: Manifest, context: ProjectContext | None = None,
                 service: str | None = None) -> tuple[ServiceGrants, ...]:
@@ -150,7 +155,7 @@ def _known_views(context: ProjectContext | None, schema: str | None) -> tuple[st
 
 def _name_errors(manifest: Manifest, svc: ServiceConfig, plan: ServiceGrants) -> list[str]:
     """Every identifier of this service's section that PostgreSQL would read otherwise than meant."""
-    if not _creates_role(plan):
+    if not plan.creates_role:
         return []
     key = f"services.{printable(svc.name)}"
     out = []
@@ -218,9 +223,6 @@ def _error(location: Location | None, key: str, message: str) -> str:
     where = f"{location.path}:{location.line}: " if location else ""
     return f"{where}{key}: {message}"
 
-
-def _creates_role(plan: ServiceGrants) -> bool:
-    return bool(plan.schema or plan.public_tables)
 
 
 # --- SQL text: every piece of SQL the script holds is written here -----------------------
@@ -300,7 +302,7 @@ def generate_grants(manifest: Manifest, context: ProjectContext | None = None,
 def _section(plan: ServiceGrants) -> str:
     where = f"schema {plan.schema}" if plan.schema else "no schema"
     lines = [comment(f"{plan.service}: {where}, role {plan.role}")]
-    if not _creates_role(plan):
+    if not plan.creates_role:
         return "\n".join(lines + [comment("owns no schema and no public tables: no role is created"), ""])
     lines += _create_role(plan.role)
     if plan.schema:

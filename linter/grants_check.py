@@ -121,14 +121,14 @@ def _not_checked(a: Access) -> NotChecked | None:
 def _verdict(plan: ServiceGrants, a: Access, owner: str | None) -> Verdict:
     assert a.relation is not None
     allowed, why = _decide(plan, a.relation, a.kind, owner)
-    role = plan.role if (plan.schema or plan.public_tables) else None
+    role = plan.role if plan.creates_role else None
     return Verdict(service=plan.service, role=role, relation=a.relation, kind=a.kind, location=a.location,
                    allowed=allowed, why=why)
 
 
 def _decide(plan: ServiceGrants, relation: Relation, kind: AccessKind, owner: str | None) -> tuple[bool, str]:
     """(allowed, why): the grants ``hos-lint grants`` writes for this role, applied to one access."""
-    if not (plan.schema or plan.public_tables):
+    if not plan.creates_role:
         return False, f"{plan.service} gets no role: it owns no schema and claims no public table"
     if relation.schema == plan.schema:
         if relation.kind in VIEWS and kind is AccessKind.WRITE:

@@ -153,6 +153,3 @@ class ParseError:
 class PrismaDocument:
     blocks: tuple[Block, ...]
     errors: tuple[ParseError, ...]
-
-    def of_kind(self, *kinds: BlockKind) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind in kinds)
