@@ -521,10 +521,8 @@ def _kept_sections(out: Path) -> str:
         text = out.read_text(encoding="utf-8")
     except OSError:
         return ""
-    kept = re.findall(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", text, re.S)
-    blocks = [re.search(rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", text, re.S)
-              for name in kept]
-    return "".join(f"\n{block.group(0)}\n" for block in blocks if block)
+    blocks = re.finditer(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", text, re.S)
+    return "".join(f"\n{block.group(0)}\n" for block in blocks)
 
 
 if __name__ == "__main__":
