@@ -42,6 +42,18 @@ Beside the pack, small signed memo files keep the judged result of the last
 few runs, one file per run keyed by every input of it (``hos_lint.app.memo``),
 under the same racy rule: a warm run on an unchanged tree reads that, not the
 pack.
+
+A run that reports on a few files (pre-commit) needs only the project-wide facts
+of every other file, and most files have none. The facts index (``facts-….index``)
+maps each path to its stat, identity, content key and its facts (a pickle, or
+nothing for a file without project-wide facts), so such a run reads one file a
+fraction of the pack's size and unpickles only the facts that exist. Runs that
+report on a few files add what they learnt to a small journal beside it
+(``facts-….journal``) rather than rewrite the index; the journal is folded into
+the index once it holds ``FACTS_JOURNAL_MAX`` paths, and a whole-project run
+rewrites the index from what it saw. A path whose stat differs is read and
+hashed: the same content key still gives its facts (a file touched, or edited
+back), so only a changed file falls back to the pack.
 """
 from __future__ import annotations
 
@@ -63,7 +75,7 @@ from pathlib import Path
 
 from hos_lint import __version__
 from hos_lint.extract.base import ExtractConfig
-from hos_lint.model import ExtractResult, SourceFile
+from hos_lint.model import ExtractResult, SkipReason, SourceFile
 from hos_lint.outfile import shown
 
 CACHE_DIR = ".hos-lint-cache"
@@ -76,8 +88,17 @@ USE_STAT_INDEX = True
 SCOPED_CHANGES = 16  # see ``Cache.save``
 MEMO_ENTRIES = 16  # run results kept, one file each (see ``Cache.recall``)
 
+FACTS_JOURNAL_MAX = 512  # paths the facts journal holds before it is folded into the index
+
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 IndexEntry = tuple[Stat, str, str]  # the stat, the identity the key covers, the content key
+# the facts index: path -> (trusted stat or None, identity number, content key, facts pickle or
+# None for a file without project-wide facts)
+FactsEntry = tuple[Stat | None, int, str, bytes | None]
+Facts = tuple[ExtractResult | None]  # a file's project-wide facts (None: it has none), when known
+_NO_FACTS: Facts = (None,)
+# ExtractResult fields that are not project-wide facts (the rest are: models, views, grants ...)
+_NOT_FACTS = frozenset({"path", "service", "accesses", "comments", "suppressions", "problems", "skipped"})
 
 
 def stat_of(st: os.stat_result) -> Stat:
@@ -162,6 +183,13 @@ class Cache:
         self._stamp = 0  # the start of the run that wrote the loaded index
         self._seen: dict[str, IndexEntry] = {}  # this run's entries
         self.stats: dict[str, Stat] = {}  # files already stat'ed by this run (before any was read)
+        self.facts_index = self.dir / f"facts-v{__version__}-{shape}.index"
+        self.facts_journal = self.dir / f"facts-v{__version__}-{shape}.journal"
+        self._facts: dict[str, FactsEntry] | None = None  # index with the journal applied, as loaded
+        self._idents: list[str] = []  # identity strings, by the number entries hold
+        self._ident_no: dict[str, int] = {}
+        self._journal: set[str] = set()  # paths whose loaded entry came from the journal
+        self._noted: dict[str, tuple[Stat | None, str, str, bytes | None]] = {}  # this run's, identity as text
 
     @staticmethod
     def identity(src: SourceFile, config: ExtractConfig) -> str:
@@ -247,10 +275,11 @@ class Cache:
         ``SCOPED_CHANGES`` entries, or 1% of the pack, leaves the pack as it is:
         rewriting every other file's results for five staged files would cost more
         than extracting those five again (the next run does, and records them)."""
+        self._save_facts(whole=not scoped)
         if not self.enabled or not self._changed:
             return
-        if scoped and self._changed <= max(SCOPED_CHANGES, len(self._entries()) // 100):
-            return
+        if scoped and self._changed <= max(SCOPED_CHANGES, len(self._old or {}) // 100):
+            return  # (a pack this run did not need is not read to tell its size)
         merged = {k: v for k, v in self._entries().items() if k not in self._used}
         merged.update(self._used)
         if len(merged) > MAX_ENTRIES:
@@ -258,6 +287,118 @@ class Cache:
         index = {**self._index, **self._seen}
         index = {path: entry for path, entry in index.items() if entry[2] in merged}
         self._write_signed(self.pack.name, (merged, index, self._start))
+
+    # --- the facts index: each file's project-wide facts, for runs that report on a few -----
+
+    def facts_for(self, path: str, identity: str, st: Stat | None, key: str | None = None) -> Facts | None:
+        """The project-wide facts of ``path`` when the facts index knows them for this
+        identity and this stat (or, when ``key`` is given, this content key); None when
+        it does not. ``(None,)`` says the file has none."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return None
+        entry = self._facts_entries().get(path)
+        if entry is None or entry[1] != self._ident_no.get(identity):
+            return None
+        if key is None:
+            if entry[0] is None or entry[0] != st:
+                return None
+        elif entry[2] != key:
+            return None
+        blob = entry[3]
+        if blob is None:
+            facts = _NO_FACTS
+        else:
+            try:
+                result = pickle.loads(blob)
+            except Exception:  # noqa: BLE001 - a corrupt entry is unknown, nothing more
+                return None
+            if not isinstance(result, ExtractResult):
+                return None
+            facts = (result,)
+        self._noted[path] = (self._trusted(st), identity, entry[2], blob)
+        return facts
+
+    def has_facts_index(self) -> bool:
+        """Whether a facts index (or journal) was found, with any entry."""
+        return self.enabled and USE_STAT_INDEX and bool(self._facts_entries())
+
+    def indexed_key(self, path: str) -> str | None:
+        """The content key the facts index holds for ``path``."""
+        entry = self._facts_entries().get(path)
+        return None if entry is None else entry[2]
+
+    def note_facts(self, path: str, identity: str, st: Stat | None, key: str, result: ExtractResult | None) -> None:
+        """Record what this run knows of ``path`` for the facts index: its content key and
+        the facts of ``result`` (None: it has none). The stat is kept only when the next
+        run can trust it (not racily clean)."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return
+        blob = None
+        if result is not None and has_facts(result):
+            facts = replace(result, accesses=(), problems=(), suppressions=(), comments=())
+            blob = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        self._noted[path] = (self._trusted(st), identity, key, blob)
+
+    def _trusted(self, st: Stat | None) -> Stat | None:
+        """``st`` when a later run may trust it (see ``remember``), else None."""
+        return st if st is not None and st[1] < self._start - RACY_MARGIN_NS else None
+
+    def _facts_entries(self) -> dict[str, FactsEntry]:
+        if self._facts is None:
+            self._facts = {}
+            main = self._read_signed(self.facts_index.name)
+            if _facts_shape(main):
+                assert isinstance(main, tuple)
+                self._idents = list(main[0])
+                self._facts = dict(main[1])
+            self._ident_no = {text: no for no, text in enumerate(self._idents)}
+            journal = self._read_signed(self.facts_journal.name)
+            if _facts_shape(journal) and self._facts is not None:
+                assert isinstance(journal, tuple)
+                for path, (st, no, key, blob) in journal[1].items():
+                    self._facts[path] = (st, self._ident(journal[0][no]), key, blob)
+                    self._journal.add(path)
+        return self._facts
+
+    def _ident(self, text: str) -> int:
+        no = self._ident_no.get(text)
+        if no is None:
+            no = self._ident_no[text] = len(self._idents)
+            self._idents.append(text)
+        return no
+
+    def _save_facts(self, whole: bool) -> None:
+        """A whole-project run writes the index from what it saw (an empty journal); a run
+        on a few files adds what differs to the journal, folded in once it is large."""
+        if not (self.enabled and USE_STAT_INDEX and self._noted):
+            return
+        loaded = self._facts_entries()
+        changed = {path: (st, self._ident(identity), key, blob)
+                   for path, (st, identity, key, blob) in self._noted.items()
+                   if loaded.get(path) != (st, self._ident_no.get(identity), key, blob)}
+        if whole:
+            if not changed and len(loaded) == len(self._noted) and not self._journal:
+                return
+            entries = {path: (st, self._ident(identity), key, blob) for path, (st, identity, key, blob)
+                       in self._noted.items()}
+        elif not changed:
+            return
+        elif len(self._journal | changed.keys()) <= FACTS_JOURNAL_MAX:
+            journal = {path: loaded[path] for path in self._journal if path not in changed}
+            journal.update(changed)
+            self._write_facts(self.facts_journal.name, journal)
+            return
+        else:
+            entries = {**loaded, **changed}
+        self._write_facts(self.facts_index.name, entries)
+        if self._journal or not whole:
+            self._write_facts(self.facts_journal.name, {})
+
+    def _write_facts(self, name: str, entries: dict[str, FactsEntry]) -> None:
+        used = sorted({entry[1] for entry in entries.values()})
+        renumber = {old: new for new, old in enumerate(used)}
+        renumbered = {path: (st, renumber[no], key, blob) for path, (st, no, key, blob) in entries.items()}
+        self._write_signed(name, (tuple(self._idents[no] for no in used), renumbered))
 
     # --- the run memo: a whole run's judged result, keyed by every input ----------------
 
@@ -422,6 +563,23 @@ class Cache:
                 self._refuse(f"{CACHE_DIR}/{name} is not a regular file")
                 return None
             return fh.read()
+
+
+def has_facts(result: ExtractResult) -> bool:
+    """Whether a result holds anything a run on other files needs: a project-wide fact
+    (model, view, grant, connection ...) or a reason it was skipped other than holding no
+    database token (a summary counts those)."""
+    if result.skipped is not None and result.skipped is not SkipReason.PREFILTER:
+        return True
+    return any(getattr(result, name) for name in result.__slots__ if name not in _NOT_FACTS)
+
+
+def _facts_shape(loaded: object) -> bool:
+    """Whether a loaded facts index or journal has the shape ``_write_facts`` gives it. Only
+    hos-lint writes a file signed with this user's key, so its entries are not checked one
+    by one (that would cost more than the index saves)."""
+    return (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], tuple)
+            and isinstance(loaded[1], dict))
 
 
 def _ensure_gitignore(folder: int) -> None:

@@ -36,48 +36,67 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     Prisma schemas go first: a service whose datasource is not PostgreSQL has its
     SQL files skipped and its embedded SQL left unparsed. A cache hit needs no
     extractor module at all, so warm runs import no parser; for a file outside
-    ``scope`` only its project-wide facts are loaded.
+    ``scope`` only its project-wide facts are loaded (from the facts index when it
+    knows them), and such a file without any is left out of the list.
     """
     if cache is None:
         cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
     schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
     first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)
-    elsewhere = frozenset(infer.non_postgres(ds for r in first for ds in r.datasources))
+    elsewhere = frozenset(infer.non_postgres(ds for r in first if r is not None for ds in r.datasources))
     rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, elsewhere)
     cache.save(scoped=scope != ("",))
     by_index = {**dict(zip(schemas, first)), **dict(zip(others, rest))}
-    return [by_index[i] for i in range(len(sources))]
+    return [r for i in range(len(sources)) if (r := by_index[i]) is not None]
+
+
+Pending = tuple[str, str, Stat | None, Job]  # content key, identity, stat, the job
 
 
 def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], options: Options,
-                   scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult]:
+                   scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult | None]:
     """Each file's result, from what is known without extracting it when possible, else
-    from extracting it (all such files together, so that they can share a pool)."""
-    results: dict[int, ExtractResult] = {}
-    pending: list[tuple[int, str, Job]] = []
+    from extracting it (all such files together, so that they can share a pool). None
+    for a file outside ``scope`` known to hold no project-wide fact."""
+    results: dict[int, ExtractResult | None] = {}
+    pending: list[tuple[int, Pending]] = []
+    configs: dict[tuple[str | None, Language, bool], tuple[ExtractConfig, str]] = {}
+    # a run on a few files (pre-commit) with a facts index reads the pack only for content the
+    # index has seen: a file edited since the last whole run is not in it, and reading a pack
+    # of every file's results to learn so costs more than extracting the few files again
+    narrow = scope != ("",) and cache.has_facts_index()
     for i, src in enumerate(sources):
-        known = _without_extracting(cache, manifest, src, scope, not_postgres)
-        if isinstance(known, ExtractResult):
-            results[i] = known
+        known = _without_extracting(cache, manifest, src, scope, not_postgres, configs, narrow)
+        if isinstance(known, tuple):
+            pending.append((i, known))
         else:
-            pending.append((i, *known))
-    for (i, key, _), result in zip(pending, _run_jobs([job for _, _, job in pending], options.jobs, options.auto_jobs)):
+            results[i] = known
+    for (i, (key, identity, st, job)), result in zip(pending, _run_jobs([p[3] for _, p in pending], options.jobs,
+                                                                          options.auto_jobs)):
         results[i] = result
         cache.put(key, result)
+        cache.note_facts(job[0].path, identity, st, key, result)
     return [results[i] for i in range(len(sources))]
 
 
 def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope: tuple[str, ...],
-                        not_postgres: frozenset[str]) -> ExtractResult | tuple[str, Job]:
+                        not_postgres: frozenset[str],
+                        configs: dict[tuple[str | None, Language, bool], tuple[ExtractConfig, str]],
+                        narrow: bool) -> ExtractResult | None | Pending:
     """One file's result when it needs no extractor run (skipped, unreadable, unusable,
-    cached, or without a database token), else its cache key and the job to run."""
+    cached, or without a database token; None outside ``scope`` without project-wide
+    facts), else its cache key, identity, stat and the job to run."""
     if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
         return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
-    config = config_for(manifest, src.service, postgres=src.service not in not_postgres)
-    full_path = os.path.join(manifest.root, src.path)  # a string: a Path per file costs more than its stat
-    identity = Cache.identity(src, config)
+    postgres = src.service not in not_postgres
+    settled = configs.get((src.service, src.language, postgres))
+    if settled is None:  # one config and identity per service, language and database kind
+        config = config_for(manifest, src.service, postgres=postgres)
+        settled = configs[(src.service, src.language, postgres)] = (config, Cache.identity(src, config))
+    config, identity = settled
     details = policy.in_scope(src.path, scope)
+    full_path = os.path.join(manifest.root, src.path)  # a string: a Path per file costs more than its stat
     st: Stat | None = None
     if cache.enabled:  # the stat index: an unchanged file is neither read nor hashed
         st = cache.stats.get(src.path)
@@ -86,10 +105,15 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
                 st = stat_of(os.stat(full_path))  # before reading: a later change shows in the next stat
             except OSError:
                 st = None  # reading it reports why
-        known = None if st is None else cache.known_key(src.path, identity, st)
+        if st is not None and not details:
+            facts = cache.facts_for(src.path, identity, st)
+            if facts is not None:
+                return facts[0]
+        known = None if st is None or narrow else cache.known_key(src.path, identity, st)
         if known is not None:
             cached = cache.get(known, details=details)
             if cached is not None:
+                cache.note_facts(src.path, identity, st, known, cached)
                 return cached
     data = _read(src, full_path)
     if isinstance(data, ExtractResult):
@@ -100,14 +124,20 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
     key = cache.key_for(src, config, data)
     if st is not None:
         cache.remember(src.path, identity, st, key)
-    cached = cache.get(key, details=details)
+        if not details:
+            facts = cache.facts_for(src.path, identity, st, key)
+            if facts is not None:
+                return facts[0]
+    cached = cache.get(key, details=details) if not narrow or cache.indexed_key(src.path) == key else None
     if cached is not None:
+        cache.note_facts(src.path, identity, st, key, cached)
         return cached
     if not _extractor(src).might_access_db(data):
         skipped = ExtractResult(path=src.path, service=src.service, skipped=SkipReason.PREFILTER)
         cache.put(key, skipped)
+        cache.note_facts(src.path, identity, st, key, skipped)
         return skipped
-    return key, (src, data, config)
+    return key, identity, st, (src, data, config)
 
 
 def _read(src: SourceFile, full_path: str) -> bytes | ExtractResult:

@@ -68,12 +68,16 @@ def run_key(planned: Plan, options: Options) -> RunKey | None:
                                   planned.skipped, planned.walk_notices, asked, len(planned.sources)))
                             .encode(*_ENCODING))
     stats: dict[str, Stat] = {}
+    records = []
     for src in planned.sources:
         try:
             st = stats[src.path] = stat_of(os.stat(os.path.join(root, src.path)))
         except OSError:
             return None
-        digest.update(repr((src.path, src.service, src.language.value, st)).encode(*_ENCODING))  # one record a file
+        # one record a file, each part length-prefixed (a file name may hold any character)
+        service = src.service if src.service is not None else "\0"
+        records.append(f"{len(src.path)}:{src.path}{len(service)}:{service}{src.language.value}{st}")
+    digest.update("\n".join(records).encode(*_ENCODING))
     return RunKey(digest.hexdigest(), max((st[1] for st in stats.values()), default=0), stats)
 
 

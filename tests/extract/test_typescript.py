@@ -3,14 +3,19 @@ with the look-alikes that must not match next to the patterns that must."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hos_lint.extract import typescript as ts
 from hos_lint.extract.base import ExtractConfig
 from hos_lint.extract.sql import SqlResult
 from hos_lint.extract.typescript.prisma_queries import MAX_FIELD_PATH
 from hos_lint.model import Anchor, ClientClass, Language, Location, SourceFile
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures"
 
 PATH = "services/order/src/orders.ts"
 
@@ -85,6 +90,30 @@ def test_handles(path, expected):
 )
 def test_might_access_db(data, expected):
     assert ts.might_access_db(data) is expected
+
+
+def _every_token_scan(data: bytes) -> bool:
+    """The prefilter's definition: any library trigger occurs in the bytes."""
+    return any(token in data for token in ts.PREFILTER_TOKENS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*ts.PREFILTER_TOKENS, b".", b"(", b"<", b"$", b"x", b"_", b"..", b" ", b"\n",
+                                 b".find", b"Many(", b"create", b"$query", b"a.b", b"9"]), max_size=12))
+def test_the_one_scan_prefilter_answers_as_a_scan_per_token(parts):
+    """``might_access_db`` finds the ``.name(`` triggers with one regex scan; on text built
+    from triggers, their fragments and the characters around them, it answers exactly as
+    looking for every token does (a miss would skip a file that touches the database)."""
+    data = b"".join(parts)
+    assert ts.might_access_db(data) is _every_token_scan(data)
+
+
+def test_the_one_scan_prefilter_answers_as_a_scan_per_token_on_the_fixture():
+    files = sorted(FIXTURE.rglob("*.ts"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert ts.might_access_db(data) is _every_token_scan(data), path
 
 
 def test_might_access_db_accepts_configured_client_names():
@@ -965,9 +994,6 @@ def test_deeply_nested_include_is_cut_off_not_crashing():
 def test_malformed_escapes_never_raise(escape):
     assert isinstance(ts.decode_escape(escape), str)
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _FRAGMENTS = st.sampled_from([
     "const p = new PrismaClient();", "p.order.findMany({ include: { a: true } })", "`", "'", "${", "}", "{",

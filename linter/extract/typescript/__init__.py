@@ -86,6 +86,8 @@ _TRIGGERS = tuple(
          tuple(t for t in k.triggers if not _CALLED.fullmatch(t))))
     for k in LIBRARIES
 )
+_CALL_TOKENS = frozenset().union(*(methods for _, (methods, _) in _TRIGGERS))
+_OTHER_TOKENS = tuple(sorted({token for _, (_, others) in _TRIGGERS for token in others}))
 
 
 def libraries_in(data: bytes, config: ExtractConfig) -> tuple[Knowledge, ...]:
@@ -130,7 +132,9 @@ def might_access_db(data: bytes, config: ExtractConfig | None = None) -> bool:
     Accepts any trigger of ``LIBRARIES`` (every ``.<prisma op>(`` call, raw-SQL
     method, Prisma name) and any configured client name.
     """
-    if any(token in data for token in PREFILTER_TOKENS):
+    # the same answer as ``any(token in data for token in PREFILTER_TOKENS)`` in one regex scan
+    # for the ``.name(`` triggers instead of a scan per token (a fifth of the tokens are not calls)
+    if any(token in data for token in _OTHER_TOKENS) or not _CALL_TOKENS.isdisjoint(_CALLED.findall(data)):
         return True
     names = config.prisma_clients if config else ()
     return any(name.encode() in data for name in names)
