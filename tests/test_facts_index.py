@@ -106,7 +106,8 @@ def test_a_pre_commit_run_reads_the_index_not_the_pack_and_finds_what_a_run_with
     assert scoped == check_json("--no-cache", CHECKOUT)
 
 
-@pytest.mark.parametrize("change", ["drop the view", "touch", "delete", "new migration", "client class"])
+@pytest.mark.parametrize("change", ["drop the view", "touch", "same size", "rename", "delete", "new migration",
+                                    "client class"])
 def test_a_change_outside_the_files_checked_is_seen(project, change):
     """Whatever happens to another file after the index was written (its facts changed,
     its stat alone, deleted, a new file), the run on a few files finds what a run without
@@ -120,6 +121,14 @@ def test_a_change_outside_the_files_checked_is_seen(project, change):
                                                    "CREATE OR REPLACE VIEW order_service.customer_emails_old"))
     elif change == "touch":
         os.utime(views)
+    elif change == "same size":  # the view renamed in place, same length, the old mtime kept
+        before = views.stat()
+        views.write_text(views.read_text().replace("VIEW order_service.customer_emails ",
+                                                   "VIEW order_service.customer_email2 "))
+        os.utime(views, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert views.stat().st_size == before.st_size
+    elif change == "rename":
+        views.rename(views.with_name("views-renamed.sql"))
     elif change == "delete":
         views.unlink()
     elif change == "new migration":
@@ -132,7 +141,7 @@ def test_a_change_outside_the_files_checked_is_seen(project, change):
     scoped = check_json(CHECKOUT)
     assert scoped == check_json("--no-cache", CHECKOUT)
     found = ("HOS104", CHECKOUT, 43) in codes(scoped)
-    assert found is (change not in ("drop the view", "delete"))
+    assert found is (change not in ("drop the view", "same size", "delete"))
 
 
 def test_a_touched_file_is_known_by_its_content_without_the_pack(project, no_pack):

@@ -69,14 +69,17 @@ def run_key(planned: Plan, options: Options) -> RunKey | None:
                             .encode(*_ENCODING))
     stats: dict[str, Stat] = {}
     records = []
+    base = os.path.join(root, "")
     for src in planned.sources:
+        path = src.path
         try:
-            st = stats[src.path] = stat_of(os.stat(os.path.join(root, src.path)))
+            st = stats[path] = stat_of(os.stat(base + path))
         except OSError:
             return None
         # one record a file, each part length-prefixed (a file name may hold any character)
         service = src.service if src.service is not None else "\0"
-        records.append(f"{len(src.path)}:{src.path}{len(service)}:{service}{src.language.value}{st}")
+        records.append(f"{len(path)}:{path}{len(service)}:{service}{src.language.value}"
+                       f"{st[0]},{st[1]},{st[2]},{st[3]}")
     digest.update("\n".join(records).encode(*_ENCODING))
     return RunKey(digest.hexdigest(), max((st[1] for st in stats.values()), default=0), stats)
 
