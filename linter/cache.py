@@ -183,6 +183,7 @@ class Cache:
         self._stamp = 0  # the start of the run that wrote the loaded index
         self._seen: dict[str, IndexEntry] = {}  # this run's entries
         self.stats: dict[str, Stat] = {}  # files already stat'ed by this run (before any was read)
+        self._shape = shape
         self.facts_index = self.dir / f"facts-v{__version__}-{shape}.index"
         self.facts_journal = self.dir / f"facts-v{__version__}-{shape}.journal"
         self._facts: dict[str, FactsEntry] | None = None  # index with the journal applied, as loaded
@@ -399,6 +400,30 @@ class Cache:
         renumber = {old: new for new, old in enumerate(used)}
         renumbered = {path: (st, renumber[no], key, blob) for path, (st, no, key, blob) in entries.items()}
         self._write_signed(name, (tuple(self._idents[no] for no in used), renumbered))
+
+    # --- other indexes (the walk's): one signed value each ------------------------------
+
+    def read_index(self, kind: str) -> object:
+        """What ``write_index`` stored for ``kind``; None when missing, corrupt or foreign."""
+        if not (self.enabled and USE_STAT_INDEX):
+            return None
+        return self._read_signed(f"{kind}-v{__version__}-{self._shape}.index")
+
+    def make_folder(self) -> None:
+        """Create the cache folder now (creating it changes its parent folder's mtime)."""
+        if self.enabled:
+            try:
+                folder = self._open_folder(create=True)
+            except OSError:
+                folder = None
+            if folder is None:
+                self.enabled = False
+            else:
+                os.close(folder)
+
+    def write_index(self, kind: str, value: object) -> None:
+        if self.enabled and USE_STAT_INDEX:
+            self._write_signed(f"{kind}-v{__version__}-{self._shape}.index", value)
 
     # --- the run memo: a whole run's judged result, keyed by every input ----------------
 

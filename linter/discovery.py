@@ -130,6 +130,10 @@ class Excluder:
         ``.gitignore`` entry (of any type) needs no look for one."""
         self._listed[folder] = ".gitignore" in names or ".gitignore" in dirs
 
+    def folders(self) -> tuple[str, ...]:
+        """Every folder the walk listed ("" or ending with "/")."""
+        return tuple(self._listed)
+
     def explain(self, rel: str, is_dir: bool) -> str | None:
         """Why a path, or one of the folders above it, is skipped (for a PATH the user named)."""
         parts = rel.split("/")

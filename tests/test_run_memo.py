@@ -89,7 +89,7 @@ def test_a_recalled_run_reads_no_source_file_and_no_pack(project, monkeypatch):
 
     monkeypatch.setattr(cache.Cache, "_read", read)
     check_json()
-    assert [name.split("-")[0] for name in opened] == ["run"]  # the memo, not the extraction pack
+    assert [name.split("-")[0] for name in opened] == ["walk", "run"]  # the walk and the memo, not the pack
 
 
 def test_an_edited_file_is_judged_again(project, judged):

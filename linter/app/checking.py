@@ -59,8 +59,9 @@ def run(options: Options, catalog: Catalog | None = None) -> RunResult:
     """The whole check: stages 1–8 (2–8 skipped when nothing they read has changed)."""
     started = time.perf_counter()
     catalog = catalog or load_catalog()
-    planned = plan(check_rule_names(load_project_manifest(options), options), options)
-    cache = Cache(planned.manifest.root, enabled=options.cache, notify=options.notify)
+    manifest = check_rule_names(load_project_manifest(options), options)
+    cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
+    planned = plan(manifest, options, cache)
     key = memo.run_key(planned, options) if cache.enabled else None
     judged = memo.recall(cache, key)
     if judged is None:

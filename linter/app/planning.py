@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hos_lint.app import walk_index
 from hos_lint.app.options import Options, UsageError
-from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root, walk_project
+from hos_lint.cache import Cache
+from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, relative_to_root
 from hos_lint.extract import language_for
 from hos_lint.manifest import Entry, Manifest, ManifestError
 from hos_lint.model import SourceFile
@@ -26,10 +28,11 @@ class Plan:
     walk_notices: tuple[tuple[str, str], ...]
 
 
-def plan(manifest: Manifest, options: Options) -> Plan:
-    """Stage 2: walk the project and settle what the run analyses and reports."""
+def plan(manifest: Manifest, options: Options, cache: Cache | None = None) -> Plan:
+    """Stage 2: walk the project (or recall the walk from ``cache`` when no folder changed)
+    and settle what the run analyses and reports."""
     scope, files_only = _scope(options.paths, manifest)
-    walk = walk_project(manifest)
+    walk = walk_index.walk(manifest, cache)
     if walk.unmatched:
         raise ManifestError([e.error(_unmatched(e)) for e in walk.unmatched])
     if manifest.inferred:
