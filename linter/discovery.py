@@ -16,6 +16,7 @@ repository root is read.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,36 +24,101 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from hos_lint.globs import GlobError, Spec, anchored, compile_glob, spec
+from hos_lint.globs import GlobError, Spec, anchored, compile_glob, normal_path, spec
 from hos_lint.manifest import ALWAYS_EXCLUDE, Entry, Manifest, ServiceConfig, find_repo_root
 
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
 
 
+_Rank = tuple[int, str]  # (-length of the path as written, service name): the smallest wins
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceMatcher:
-    """Maps a project-relative path to the service whose ``paths`` contain it."""
+    """Maps a project-relative path to the service whose ``paths`` contain it: of all the
+    paths that contain it, the most specific (longest as written) wins, ties by service name.
 
-    entries: tuple[tuple[GitIgnoreSpec, int, str], ...]
+    A path without glob characters (``services/order``, most of them) holds exactly what
+    lies under that folder, so which of them contain a file is a property of its folder:
+    settled once per folder by dict lookups over the folder's prefixes, no regular
+    expression. Only the glob paths that would outrank a folder's answer are asked of
+    pathspec, file by file."""
+
+    entries: tuple[tuple[GitIgnoreSpec, int, str], ...]  # every path, the most specific first
+    _plain: dict[str, _Rank] = field(default_factory=dict, compare=False, repr=False)  # folder -> best
+    _whole: _Rank | None = field(default=None, compare=False, repr=False)  # "." (every path), the best
+    _globs: tuple[tuple[_Rank, GitIgnoreSpec, str], ...] = field(default=(), compare=False, repr=False)
+    _best: dict[str, _Rank | None] = field(default_factory=dict, compare=False, repr=False)  # memo
+    _folders: dict[str, tuple[str | None, tuple[tuple[GitIgnoreSpec, str], ...]]] = field(
+        default_factory=dict, compare=False, repr=False)  # memo of folder()
 
     @classmethod
     def of(cls, services: tuple[ServiceConfig, ...]) -> ServiceMatcher:
         entries = []
+        plain: dict[str, _Rank] = {}
+        whole: _Rank | None = None
+        globs = []
         for svc in services:
             for p in svc.paths:
                 p = p.strip("/")
                 # "." is the whole project (a repository that is one app): the least specific path
-                whole = p in ("", ".")
-                entries.append((spec([anchored(p)]), 0 if whole else len(p), svc.name))
+                length = 0 if p in ("", ".") else len(p)
+                glob = anchored(p)
+                matcher = spec([glob])
+                entries.append((matcher, length, svc.name))
+                rank = (-length, svc.name)
+                regex = compile_glob(glob).regex
+                source = regex.pattern if regex is not None else None
+                folder = glob[1:-3]  # "/<folder>/**"
+                if glob == "**" and source == "(?s).":  # every path but the empty one
+                    whole = min(whole, rank) if whole else rank
+                elif glob == f"/{folder}/**" and source == "(?s)^" + re.escape(folder) + "/":  # a folder
+                    plain[folder] = min(plain[folder], rank) if folder in plain else rank
+                else:
+                    globs.append((rank, matcher, svc.name))
         # the most specific (longest) path wins, so services/api/admin can nest
         entries.sort(key=lambda e: (-e[1], e[2]))
-        return cls(tuple(entries))
+        globs.sort(key=lambda e: e[0])
+        return cls(tuple(entries), plain, whole, tuple(globs))
 
     def service_of(self, path: str) -> str | None:
-        for matcher, _, name in self.entries:
+        norm = normal_path(path)
+        if not norm:  # nothing is under the empty path; ask every entry as pathspec would
+            return next((name for matcher, _, name in self.entries if matcher.match_file(path)), None)
+        name, globs = self.folder(norm.rpartition("/")[0])
+        for matcher, glob_name in globs:
             if matcher.match_file(path):
-                return name
-        return None
+                return glob_name
+        return name
+
+    def folder(self, folder: str) -> tuple[str | None, tuple[tuple[GitIgnoreSpec, str], ...]]:
+        """For the files directly in ``folder`` (normalised, "" at the root, no trailing ``/``):
+        the service their folder gives them, and the glob paths (in order) that outrank it
+        and must be asked file by file; the first of those that matches wins instead."""
+        known = self._folders.get(folder)
+        if known is None:
+            best = self._best_of(folder)
+            globs = tuple((matcher, name) for rank, matcher, name in self._globs if best is None or rank < best)
+            known = self._folders[folder] = (best[1] if best else None, globs)
+        return known
+
+    def _best_of(self, folder: str) -> _Rank | None:
+        """The best plain path that holds every file of ``folder``: a folder path equal to
+        ``folder`` or to one of its prefixes that ends before a ``/``, or the whole project."""
+        best = self._best
+        chain = []
+        while folder not in best:
+            chain.append(folder)
+            if "/" not in folder:
+                break
+            folder = folder.rpartition("/")[0]
+        above = best[folder] if folder in best else self._whole
+        for here in reversed(chain):
+            own = self._plain.get(here)
+            if own is not None and (above is None or own < above):
+                above = own
+            best[here] = above
+        return above
 
 
 @dataclass(frozen=True, slots=True)

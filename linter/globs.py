@@ -158,12 +158,12 @@ class Spec(GitIgnoreSpec):
         self._may_match = _may_match(patterns)
 
     def check_file(self, file: str, separators: None = None) -> CheckResult[str]:  # type: ignore[override]
-        if self._may_match is not None and self._may_match(_normal(file)) is None:
+        if self._may_match is not None and self._may_match(normal_path(file)) is None:
             return CheckResult(file, None, None)
         return super().check_file(file)
 
     def match_file(self, file: str, separators: None = None) -> bool:  # type: ignore[override]
-        if self._may_match is not None and self._may_match(_normal(file)) is None:
+        if self._may_match is not None and self._may_match(normal_path(file)) is None:
             return False
         return super().match_file(file)
 
@@ -175,9 +175,9 @@ class Spec(GitIgnoreSpec):
         return super().check_file(path).include
 
 
-def _normal(file: str) -> str:
+def normal_path(file: str) -> str:
     """The path pathspec matches (``pathspec.util.normalize_file``): without a leading
-    ``/`` or ``./``; the quick test must see what the patterns will see."""
+    ``/`` or ``./``. A quick test must see what the patterns will see."""
     if NORMALIZE_PATH_SEPS:
         return normalize_file(file)
     if file[:1] == "/":
