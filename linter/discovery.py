@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
@@ -142,7 +144,7 @@ class _IgnoreFile:
     name: str  # for messages, relative to the project root (``../.gitignore`` above it)
     base: str  # prepended to a path, made relative to the file's folder, before matching
     strip: str  # the file's project-relative folder, removed from a path before matching
-    spec: GitIgnoreSpec
+    spec: Spec
     lines: tuple[int, ...]  # source line of each pattern
 
     def decides(self, rel: str) -> tuple[bool, str] | None:
@@ -156,6 +158,10 @@ class _IgnoreFile:
         return result.include, f"{self.name}:{self.lines[result.index]} ({pattern!r})"
 
 
+# the ignore files deciding for a folder's entries, deepest first: (decision, base, length of strip)
+_Checks = tuple[tuple[Callable[[str], bool | None], str, int], ...]
+
+
 @dataclass(slots=True)
 class Excluder:
     """Decides whether a project-relative path is skipped, and why."""
@@ -163,10 +169,11 @@ class Excluder:
     root: str
     manifest: Manifest
     notices: list[tuple[str, str]] = field(default_factory=list)
-    _exclude: GitIgnoreSpec = field(default_factory=lambda: spec(()))
+    _exclude: Spec = field(default_factory=lambda: spec(()))
     _listed: dict[str, bool] = field(default_factory=dict)  # folder -> whether its listing holds .gitignore
     _outer: list[_IgnoreFile] = field(default_factory=list)  # info/exclude, then .gitignore above the root
     _chains: dict[str, tuple[_IgnoreFile, ...]] = field(default_factory=dict)  # folder -> files, deepest last
+    _checks: dict[str, _Checks] = field(default_factory=dict)  # folder -> checks()
     _in_repository: bool = False
 
     def __post_init__(self) -> None:
@@ -191,10 +198,20 @@ class Excluder:
                 return f"ignored by {where}" if ignored else None
         return None
 
-    def listed(self, folder: str, dirs: list[str], names: list[str]) -> None:
-        """The walk's listing of ``folder`` ("" or ending with "/"): a folder without a
-        ``.gitignore`` entry (of any type) needs no look for one."""
-        self._listed[folder] = ".gitignore" in names or ".gitignore" in dirs
+    def listed(self, folder: str, holds_ignore_file: bool) -> None:
+        """What the walk's listing of ``folder`` ("" or ending with "/") showed: a folder
+        without a ``.gitignore`` entry (of any type) needs no look for one."""
+        self._listed[folder] = holds_ignore_file
+
+    def checks(self, folder: str) -> _Checks:
+        """The ignore files that decide for the entries of ``folder`` ("" or ending with "/"),
+        the deepest first, as (decision of a path, base, length of ``strip``): the first
+        decision that is not None is the answer, as in ``reason``."""
+        known = self._checks.get(folder)
+        if known is None:
+            known = self._checks[folder] = tuple(
+                (ignore.spec.include_of, ignore.base, len(ignore.strip)) for ignore in reversed(self.chain(folder)))
+        return known
 
     def folders(self) -> tuple[str, ...]:
         """Every folder the walk listed ("" or ending with "/")."""
@@ -292,75 +309,109 @@ class Excluder:
         return _IgnoreFile(name, base, strip, Spec(patterns), tuple(lines))
 
 
+_name = attrgetter("name")
+
+
 def walk_project(manifest: Manifest) -> Walk:
     """Every non-excluded regular file under the root, sorted, with its service."""
     root = Path(manifest.root)
     root_real = os.path.realpath(root)
     matcher = ServiceMatcher.of(manifest.services)
     excluder = Excluder(str(root), manifest)
+    excluded = excluder._exclude.include_of
+    quick_exclude = excluder._exclude.quick
+    respect_gitignore = manifest.respect_gitignore
     files: list[Candidate] = []
     notices = excluder.notices
     # manifest globs not yet seen to match anything: exclude entries are tried on every path the
     # walk meets, service paths on every file it keeps
-    excludes = list(manifest.exclude_entries)
+    excludes = [(e, compile_glob(e.value)) for e in manifest.exclude_entries]
     service_paths = [(e, compile_glob(anchored(e.value))) for s in manifest.services for e in s.path_entries]
 
-    def seen(rel: str) -> None:
-        excludes[:] = [e for e in excludes if compile_glob(e.value).match_file(rel) is None]
-
     # os.walk's order (a folder's files, then its subfolders, each sorted), on os.scandir
-    # entries: whether one is a link needs no system call, and paths are joined as strings
-    pending: list[tuple[str, str]] = [(str(root), "")]  # (folder, its project-relative path + "/")
+    # entries: whether one is a link needs no system call, and paths are joined as strings.
+    # What a folder inherits from its parent: the ignore files deciding for its entries
+    # (unless it holds a .gitignore) and the best plain service path holding it.
+    listed = excluder._listed
+    plain = matcher._plain
+    per_file = bool(matcher._globs)  # a glob service path: files are asked one by one
+    pending: list[tuple[str, str, _Checks | None, _Rank | None]] = [(str(root), "", None, matcher._whole)]
     while pending:
-        folder, rel_folder = pending.pop()
+        folder, rel_folder, checks, best = pending.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as err:
             notices.append(_walk_error(root, err))
             continue
-        dirs: dict[str, os.DirEntry[str]] = {}
-        names: dict[str, os.DirEntry[str]] = {}
+        if len(entries) > 1:
+            entries.sort(key=_name)  # names are unique: the order of the sorted names
+        if ".gitignore" in map(_name, entries):
+            listed[rel_folder] = True
+            checks = None  # read when the first entry gets past the excludes
+        else:
+            listed[rel_folder] = False
+        if plain and rel_folder:
+            own = plain.get(rel_folder[:-1])
+            if own is not None and (best is None or own < best):
+                best = own
+        dirs = []
+        names = []
         for entry in entries:
-            (dirs if _is_dir(entry) else names)[entry.name] = entry
-        excluder.listed(rel_folder, list(dirs), list(names))
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # an entry that cannot be examined is not a folder, as in os.walk
+                is_dir = False
+            (dirs if is_dir else names).append(entry)
         kept = []
-        for d in sorted(dirs):
-            rel = rel_folder + d
+        for entry in dirs:
+            probe = f"{rel_folder}{entry.name}/"
             if excludes:
-                seen(rel + "/")
-            if excluder.reason(rel, True):
+                excludes = [(e, p) for e, p in excludes if p.match_file(probe) is None]
+            if quick_exclude(probe) is not None and excluded(probe):
                 continue
-            if dirs[d].is_symlink():
-                notices.append((rel, "symlinked directory; not followed"))
+            if respect_gitignore:
+                if checks is None:
+                    checks = excluder.checks(rel_folder)
+                if checks and _ignored(probe, checks):
+                    continue
+            if entry.is_symlink():
+                notices.append((probe[:-1], "symlinked directory; not followed"))
                 continue
-            kept.append(d)
-        for name in sorted(names):
-            rel = rel_folder + name
+            kept.append(entry)
+        service = best[1] if best is not None else None
+        for entry in names:
+            rel = rel_folder + entry.name
             if excludes:
-                seen(rel)
-            if excluder.reason(rel, False):
+                excludes = [(e, p) for e, p in excludes if p.match_file(rel) is None]
+            if quick_exclude(rel) is not None and excluded(rel):
                 continue
-            entry = names[name]
+            if respect_gitignore:
+                if checks is None:
+                    checks = excluder.checks(rel_folder)
+                if checks and _ignored(rel, checks):
+                    continue
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), root_real):
                 notices.append((rel, "symlink points outside the project; not followed"))
                 continue
             if service_paths:
                 service_paths = [(e, p) for e, p in service_paths if p.match_file(rel) is None]
-            files.append(Candidate(rel, matcher.service_of(rel)))
-        pending.extend((os.path.join(folder, d), f"{rel_folder}{d}/") for d in reversed(kept))
-    unmatched = sorted((*excludes, *(e for e, _ in service_paths)),
+            files.append(Candidate(rel, matcher.service_of(rel) if per_file else service))
+        for entry in reversed(kept):
+            pending.append((entry.path, f"{rel_folder}{entry.name}/", checks, best))
+    unmatched = sorted((*(e for e, _ in excludes), *(e for e, _ in service_paths)),
                        key=lambda e: e.location.line if e.location else 0)
     return Walk(tuple(files), tuple(notices), tuple(unmatched), excluder)
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    """A folder, or a link to one, as os.walk sorts them (an entry that cannot be
-    examined is not one)."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+def _ignored(probe: str, checks: _Checks) -> bool:
+    """Whether the ignore files (deepest first) ignore a walk path (a folder's ends with ``/``):
+    the deepest that decides, decides."""
+    for decision, base, strip in checks:
+        decided = decision(base + probe[strip:] if strip or base else probe)
+        if decided is not None:
+            return decided
+    return False
 
 
 def _walk_error(root: Path, err: OSError) -> tuple[str, str]:

@@ -156,6 +156,8 @@ class Spec(GitIgnoreSpec):
     def __init__(self, patterns: Sequence[GitIgnoreSpecPattern]) -> None:
         super().__init__(patterns, backend="simple")
         self._may_match = _may_match(patterns)
+        # for a walk's hot loop: None only when no pattern matches a normalised path
+        self.quick: Callable[[str], object] = self._may_match or _always
 
     def check_file(self, file: str, separators: None = None) -> CheckResult[str]:  # type: ignore[override]
         if self._may_match is not None and self._may_match(normal_path(file)) is None:
@@ -187,6 +189,10 @@ def normal_path(file: str) -> str:
 
 def _never(path: str) -> None:
     return None
+
+
+def _always(path: str) -> bool:
+    return True
 
 
 def _may_match(patterns: Sequence[GitIgnoreSpecPattern]) -> Callable[[str], object] | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from pathspec import GitIgnoreSpec
 
-from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, _inside, _is_dir, _walk_error, walk_project
+from hos_lint.discovery import Candidate, Excluder, ServiceMatcher, Walk, _inside, _walk_error, walk_project
 from hos_lint.globs import anchored, compile_glob, spec
 from hos_lint.manifest import ALWAYS_EXCLUDE, Manifest, ServiceConfig, parse_manifest
 
@@ -70,6 +70,13 @@ def reference_reason(excluder: Excluder, rel: str, is_dir: bool) -> str | None:
     return None
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def reference_walk(manifest: Manifest) -> Walk:
     root = Path(manifest.root)
     root_real = os.path.realpath(root)
@@ -96,7 +103,7 @@ def reference_walk(manifest: Manifest) -> Walk:
         names: dict[str, os.DirEntry[str]] = {}
         for entry in entries:
             (dirs if _is_dir(entry) else names)[entry.name] = entry
-        excluder.listed(rel_folder, list(dirs), list(names))
+        excluder.listed(rel_folder, ".gitignore" in names or ".gitignore" in dirs)
         kept = []
         for d in sorted(dirs):
             rel = rel_folder + d
