@@ -355,16 +355,17 @@ def walk_project(manifest: Manifest) -> Walk:
             own = plain.get(rel_folder[:-1])
             if own is not None and (best is None or own < best):
                 best = own
-        dirs = []
+        # the subfolders first (decided as met, in sorted order), then the files
         names = []
+        kept = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
             except OSError:  # an entry that cannot be examined is not a folder, as in os.walk
                 is_dir = False
-            (dirs if is_dir else names).append(entry)
-        kept = []
-        for entry in dirs:
+            if not is_dir:
+                names.append(entry)
+                continue
             probe = f"{rel_folder}{entry.name}/"
             if excludes:
                 excludes = [(e, p) for e, p in excludes if p.match_file(probe) is None]
@@ -378,7 +379,7 @@ def walk_project(manifest: Manifest) -> Walk:
             if entry.is_symlink():
                 notices.append((probe[:-1], "symlinked directory; not followed"))
                 continue
-            kept.append(entry)
+            kept.append((entry.path, probe))
         service = best[1] if best is not None else None
         for entry in names:
             rel = rel_folder + entry.name
@@ -397,8 +398,8 @@ def walk_project(manifest: Manifest) -> Walk:
             if service_paths:
                 service_paths = [(e, p) for e, p in service_paths if p.match_file(rel) is None]
             files.append(Candidate(rel, matcher.service_of(rel) if per_file else service))
-        for entry in reversed(kept):
-            pending.append((entry.path, f"{rel_folder}{entry.name}/", checks, best))
+        for path, probe in reversed(kept):
+            pending.append((path, probe, checks, best))
     unmatched = sorted((*(e for e, _ in excludes), *(e for e, _ in service_paths)),
                        key=lambda e: e.location.line if e.location else 0)
     return Walk(tuple(files), tuple(notices), tuple(unmatched), excluder)
