@@ -158,8 +158,9 @@ class _IgnoreFile:
         return result.include, f"{self.name}:{self.lines[result.index]} ({pattern!r})"
 
 
-# the ignore files deciding for a folder's entries, deepest first: (decision, base, length of strip)
-_Checks = tuple[tuple[Callable[[str], bool | None], str, int], ...]
+# the ignore files deciding for a folder's entries, deepest first: (quick test, decision, base,
+# length of strip); the decision is asked only when the quick test is not None
+_Checks = tuple[tuple[Callable[[str], object], Callable[[str], bool | None], str, int], ...]
 
 
 @dataclass(slots=True)
@@ -205,12 +206,12 @@ class Excluder:
 
     def checks(self, folder: str) -> _Checks:
         """The ignore files that decide for the entries of ``folder`` ("" or ending with "/"),
-        the deepest first, as (decision of a path, base, length of ``strip``): the first
-        decision that is not None is the answer, as in ``reason``."""
+        the deepest first, as ``_Checks``: the first decision that is not None is the
+        answer, as in ``reason``."""
         known = self._checks.get(folder)
         if known is None:
-            known = self._checks[folder] = tuple(
-                (ignore.spec.include_of, ignore.base, len(ignore.strip)) for ignore in reversed(self.chain(folder)))
+            known = self._checks[folder] = tuple((ignore.spec.quick, ignore.spec.include_of, ignore.base,
+                                                  len(ignore.strip)) for ignore in reversed(self.chain(folder)))
         return known
 
     def folders(self) -> tuple[str, ...]:
@@ -408,10 +409,12 @@ def walk_project(manifest: Manifest) -> Walk:
 def _ignored(probe: str, checks: _Checks) -> bool:
     """Whether the ignore files (deepest first) ignore a walk path (a folder's ends with ``/``):
     the deepest that decides, decides."""
-    for decision, base, strip in checks:
-        decided = decision(base + probe[strip:] if strip or base else probe)
-        if decided is not None:
-            return decided
+    for quick, decision, base, strip in checks:
+        path = base + probe[strip:] if strip or base else probe
+        if quick(path) is not None:
+            decided = decision(path)
+            if decided is not None:
+                return decided
     return False
 
 
