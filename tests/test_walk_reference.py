@@ -150,6 +150,7 @@ EXCLUDES = ("gen/", "*.sql", "!keep.sql", "dist/", "nothing-here/", "a/**/x.ts",
 SERVICE_PATHS = ("services/api", "services/api/admin", "services/*/api", "services/order", "services/*", "src",
                  "a", "a/b", "é", "a b", "ü x/src", ".", "./services", "nope/nothing", "*/src", "[x]", "x",
                  "services/api/", "/src", "a/**/b", "services/?rder", "t ", "!bang", "#hash", "dot.")
+SEEDS = 100  # generated trees (each walked by both walks)
 SERVICE_NAMES = ("api", "admin", "order", "jobs", "zeta", "alpha")
 
 
@@ -269,7 +270,7 @@ def assert_same_walk(manifest: Manifest) -> Walk:
     return got
 
 
-@pytest.mark.parametrize("seed", range(150))
+@pytest.mark.parametrize("seed", range(SEEDS))
 def test_the_walk_is_the_reference_walk_on_generated_trees(tmp_path, seed):
     rng = random.Random(seed)
     root, text = generate(rng, tmp_path)
@@ -288,7 +289,7 @@ def test_the_generated_trees_reach_every_case(tmp_path):
     reasons: set[str] = set()
     services: set[str | None] = set()
     kept = 0
-    for seed in range(150):
+    for seed in range(SEEDS):
         base = tmp_path / str(seed)
         base.mkdir()
         root, text = generate(random.Random(seed), base)
@@ -301,4 +302,4 @@ def test_the_generated_trees_reach_every_case(tmp_path):
             "symlinked ignore file", "too many wildcards to match safely (at most 3 `*` or `**`, 2 of them `**`)"
             } <= reasons
     assert {None, "api", "admin", "order"} <= services
-    assert kept > 1000
+    assert kept > 500
