@@ -54,6 +54,10 @@ the index once it holds ``FACTS_JOURNAL_MAX`` paths, and a whole-project run
 rewrites the index from what it saw. A path whose stat differs is read and
 hashed: the same content key still gives its facts (a file touched, or edited
 back), so only a changed file falls back to the pack.
+
+One more signed file, named like the pack, holds the statement memo
+(``hos_lint.extract.sql.memo``): what sqlglot made of each SQL statement seen,
+so that an edited file whose SQL did not change is extracted without sqlglot.
 """
 from __future__ import annotations
 
@@ -172,6 +176,7 @@ class Cache:
         shape = f"{_shape()}-{code_digest()}"
         self.pack = self.dir / f"extract-v{__version__}-{shape}-s1.pack"  # s1: with a stat index
         self.memo_prefix = f"run-v{__version__}-{shape}-"  # + the key's first 32 hex digits + ".memo"
+        self.statements = f"statements-v{__version__}-{shape}.sqlmemo"
         self.key = _secret() if enabled else b""
         self.enabled = enabled and bool(self.key)
         self._notify = notify
@@ -424,6 +429,18 @@ class Cache:
     def write_index(self, kind: str, value: object) -> None:
         if self.enabled and USE_STAT_INDEX:
             self._write_signed(f"{kind}-v{__version__}-{self._shape}.index", value)
+
+    # --- the statement memo: encoded outcomes by statement key (hos_lint.extract.sql.memo) ---
+
+    def read_statements(self) -> dict[bytes, bytes]:
+        """The stored statement memo; empty when missing, unsigned, corrupt or not a dict
+        (its entries are checked one by one when used)."""
+        loaded = self._read_signed(self.statements) if self.enabled else None
+        return loaded if isinstance(loaded, dict) else {}
+
+    def write_statements(self, entries: dict[bytes, bytes]) -> None:
+        if self.enabled:
+            self._write_signed(self.statements, entries)
 
     # --- the run memo: a whole run's judged result, keyed by every input ----------------
 

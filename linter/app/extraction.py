@@ -1,6 +1,10 @@
 """Stages 3–4: read every file, look it up in the cache, prefilter it, and extract
 the misses (in a process pool when there are enough of them). One file's failure
-is that file's HOS901, never the run's."""
+is that file's HOS901, never the run's.
+
+The misses are extracted with the run's statement memo (``hos_lint.extract.sql.memo``,
+stored beside the cache pack): SQL statements seen by an earlier run are replayed
+from it without sqlglot. Pool workers inherit it and send back what they add."""
 from __future__ import annotations
 
 import os
@@ -8,6 +12,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from hos_lint import infer, policy, suppressions
 from hos_lint.app.options import Options
@@ -25,7 +30,33 @@ POOL_THRESHOLD = 24
 # 0.2 MB fixture ran 1.28x slower in wall time with the pool on two cores).
 POOL_MIN_BYTES = 2 * 1024 * 1024
 
+if TYPE_CHECKING:
+    from hos_lint.extract.sql.memo import StatementMemo
+
 Job = tuple[SourceFile, bytes, ExtractConfig]  # one file to extract: what, its bytes, its config
+Added = dict[bytes, bytes]  # statement memo entries a pool worker added
+
+
+class _Statements:
+    """The run's statement memo, made when a file is extracted (a run whose files all
+    come from the cache never imports the SQL extractor), read on its first lookup and
+    written when the run added to it. None without a cache (``--no-cache``)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+        self._memo: StatementMemo | None = None
+
+    def memo(self) -> StatementMemo | None:
+        if self._memo is None and self._cache.enabled:
+            from hos_lint.extract.sql.memo import StatementMemo
+
+            self._memo = StatementMemo(self._cache.read_statements)
+        return self._memo
+
+    def save(self) -> None:
+        entries = self._memo.to_save() if self._memo is not None and self._cache.enabled else None
+        if entries is not None:
+            self._cache.write_statements(entries)
 
 
 def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
@@ -43,10 +74,12 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
         cache = Cache(manifest.root, enabled=options.cache, notify=options.notify)
     schemas = [i for i, src in enumerate(sources) if src.language is Language.PRISMA]
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
-    first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope)
+    statements = _Statements(cache)
+    first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope, statements)
     elsewhere = frozenset(infer.non_postgres(ds for r in first if r is not None for ds in r.datasources))
-    rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, elsewhere)
+    rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, statements, elsewhere)
     cache.save(scoped=scope != ("",))
+    statements.save()
     by_index = {**dict(zip(schemas, first)), **dict(zip(others, rest))}
     return [r for i in range(len(sources)) if (r := by_index[i]) is not None]
 
@@ -55,7 +88,8 @@ Pending = tuple[str, str, Stat | None, Job]  # content key, identity, stat, the 
 
 
 def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], options: Options,
-                   scope: tuple[str, ...], not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult | None]:
+                   scope: tuple[str, ...], statements: _Statements,
+                   not_postgres: frozenset[str] = frozenset()) -> list[ExtractResult | None]:
     """Each file's result, from what is known without extracting it when possible, else
     from extracting it (all such files together, so that they can share a pool). None
     for a file outside ``scope`` known to hold no project-wide fact."""
@@ -72,8 +106,9 @@ def _extract_batch(cache: Cache, manifest: Manifest, sources: list[SourceFile], 
             pending.append((i, known))
         else:
             results[i] = known
-    for (i, (key, identity, st, job)), result in zip(pending, _run_jobs([p[3] for _, p in pending], options.jobs,
-                                                                          options.auto_jobs)):
+    memo = statements.memo() if pending else None
+    jobs = [p[3] for _, p in pending]
+    for (i, (key, identity, st, job)), result in zip(pending, _run_jobs(jobs, options.jobs, options.auto_jobs, memo)):
         results[i] = result
         cache.put(key, result)
         cache.note_facts(job[0].path, identity, st, key, result)
@@ -150,9 +185,20 @@ def _read(src: SourceFile, full_path: str) -> bytes | ExtractResult:
         return _problem(src, f"cannot read file: {err.strerror or err}", skipped=SkipReason.UNREADABLE)
 
 
-def _run_jobs(jobs: list[Job], workers: int, auto: bool = False) -> list[ExtractResult]:
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD or (auto and sum(len(data) for _, data, _ in jobs) < POOL_MIN_BYTES):
-        return [_extract_job(job) for job in jobs]
+def _run_jobs(jobs: list[Job], workers: int, auto: bool = False,
+              memo: StatementMemo | None = None) -> list[ExtractResult]:
+    """Each job's result, in order, extracted with ``memo`` (None: without a statement memo)."""
+    if not jobs:
+        return []
+    from hos_lint.extract.sql.memo import using
+
+    with using(memo):
+        if workers <= 1 or len(jobs) < POOL_THRESHOLD or (auto and sum(len(data) for _, data, _ in jobs) < POOL_MIN_BYTES):
+            return [_extract_job(job) for job in jobs]
+        return _run_pool(jobs, workers, memo)
+
+
+def _run_pool(jobs: list[Job], workers: int, memo: StatementMemo | None) -> list[ExtractResult]:
     from hos_lint import pool
 
     # only the parsers these jobs need, imported once in the parent so forked workers inherit
@@ -160,13 +206,28 @@ def _run_jobs(jobs: list[Job], workers: int, auto: bool = False) -> list[Extract
     # Python files never pays for libcst
     for src, _, _ in jobs:
         _extractor(src)
+    if memo is not None:
+        memo.stored()  # loaded once here, inherited by every worker
     chunk = max(1, len(jobs) // (workers * 4))
-    return pool.run_chunks(_extract_chunk, [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)], workers)
+    done = pool.run_chunks(_extract_chunk, [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)], workers)
+    results: list[ExtractResult] = []
+    for chunk_results, added in done:
+        results.extend(chunk_results)
+        if memo is not None:
+            memo.merge(added)
+    return results
 
 
-def _extract_chunk(jobs: list[Job]) -> list[ExtractResult]:
-    """The worker function: top level and picklable (STYLE L.9)."""
-    return [_extract_job(job) for job in jobs]
+def _extract_chunk(jobs: list[Job]) -> list[tuple[list[ExtractResult], Added]]:
+    """The worker function: top level and picklable (STYLE L.9). One item: the chunk's
+    results and the statement memo entries extracting them added (sent back to the run)."""
+    from hos_lint.extract.sql.memo import active
+
+    memo = active()
+    if memo is not None:
+        memo.take_added()  # inherited from the parent, which has them
+    results = [_extract_job(job) for job in jobs]
+    return [(results, memo.take_added() if memo is not None else {})]
 
 
 def _extract_job(job: Job) -> ExtractResult:

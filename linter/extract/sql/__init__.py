@@ -29,16 +29,21 @@ against pglast, PostgreSQL's own parser.
 Function bodies (``$$ … $$`` in ``CREATE FUNCTION``/``PROCEDURE``, whatever
 the language) and ``DO`` blocks are not parsed in this version: the function
 itself is a DDL access, the SQL inside it is not analysed.
+
+sqlglot is imported on the first statement that is not in the statement memo
+(``memo``): this module and what it imports at load time never import it, so
+a file whose SQL was all seen before is extracted without it.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from hos_lint.embedded import Origin
 from hos_lint.extract.base import ExtractConfig, comment_at
 from hos_lint.extract.sql.facts import Ctx, Sink, SqlResult
 from hos_lint.extract.sql.lexer import Scan, Statement, scan, split_statements
-from hos_lint.extract.sql.parse import quiet_sqlglot
+from hos_lint.extract.sql.memo import StatementMemo, active, replay, statement_key
 from hos_lint.extract.sql.records import HOS205_MESSAGE, reason, unparsed
-from hos_lint.extract.sql.statement import analyse_statement
 from hos_lint.model import Anchor, ExtractResult, Language, SourceFile, Via
 
 __all__ = [
@@ -71,14 +76,22 @@ def extract_sql(
     Never raises: a statement that cannot be analysed becomes a HOS901
     problem at its start and the following statements are still analysed.
     Function bodies and ``DO`` blocks are not parsed (see the module doc).
+    A statement in the statement memo the app layer handed in (``memo.using``)
+    is replayed from it, with the same records.
     """
-    quiet_sqlglot()
     ctx = Ctx(origin, path, service, via, anchor, placeholders)
     sink = Sink()
     scanned = scan(text)
+    memo = active()
+    analyse = None
     for stmt in scanned.statements:
         try:
-            analyse_statement(stmt, ctx, sink)
+            settled = memo.get(statement_key(stmt.text, placeholders)) if memo is not None else None
+            if settled is not None:
+                replay(stmt, settled, ctx, sink)
+                continue
+            analyse = analyse or _analyser()
+            analyse(stmt, ctx, sink, memo)
         except Exception as err:  # noqa: BLE001 - the one boundary: a sqlglot
             # internal error on odd input must become HOS901, not a crash.
             unparsed(ctx, sink, stmt, reason(err))
@@ -89,6 +102,15 @@ def extract_sql(
         problems=tuple(sink.problems),
         comments=tuple(scanned.comments),
     )
+
+
+def _analyser() -> Callable[[Statement, Ctx, Sink, StatementMemo | None], None]:
+    """``analyse_statement``, for a statement the memo does not hold: sqlglot is loaded here."""
+    from hos_lint.extract.sql.parse import quiet_sqlglot
+    from hos_lint.extract.sql.statement import analyse_statement
+
+    quiet_sqlglot()
+    return analyse_statement
 
 
 # --- the .sql extractor surface -------------------------------------------------

@@ -84,11 +84,14 @@ def unsupported(stmt: Statement, ctx: Ctx, sink: Sink) -> None:
     unparsed(ctx, sink, stmt, "unsupported form")
 
 
+# Said of a rejected statement whose relations were still recorded.
+READ_ANYWAY = "; what it names is still checked"
+
+
 def rejected(ctx: Ctx, sink: Sink, stmt: Statement, reason: str, read: bool) -> None:
     """HOS901 for a statement PostgreSQL would reject; ``read`` when what it
     names was still recorded."""
-    kept = "; what it names is still checked" if read else ""
-    unparsed(ctx, sink, stmt, reason + kept)
+    unparsed(ctx, sink, stmt, reason + (READ_ANYWAY if read else ""))
 
 
 def _first_words(stmt: Statement, count: int = 3, limit: int = 60) -> str:
