@@ -375,3 +375,129 @@ def test_an_index_entry_holds_only_for_the_same_identity_and_stat(tmp_path):
     now = time.time_ns()
     recent.remember("c.ts", "ident", (1, now, now, 2), "k2")  # racily clean: not recorded
     assert "c.ts" not in recent._seen
+
+
+# --- the statement memo: SQL seen before is replayed without sqlglot ------------------------
+
+
+def counting_statements(monkeypatch) -> list[str]:
+    """The text of every SQL statement analysed with sqlglot (not replayed from the memo)
+    in this process from now on."""
+    from hos_lint.extract import sql
+
+    seen: list[str] = []
+    real = sql._analyser
+
+    def analyser():
+        analyse = real()
+
+        def counting(stmt, ctx, sink, memo):
+            seen.append(stmt.text)
+            return analyse(stmt, ctx, sink, memo)
+        return counting
+
+    monkeypatch.setattr(sql, "_analyser", analyser)
+    return seen
+
+
+def statement_memo(root: Path) -> Path:
+    [path] = (root / CACHE_DIR).glob("statements-v*.sqlmemo")
+    return path
+
+
+def drop_pack_and_run_memos(root: Path) -> None:
+    """Keep only the statement memo: every file is extracted again, its SQL replayed."""
+    for path in (root / CACHE_DIR).iterdir():
+        if path.name.endswith((".pack", ".memo")):
+            path.unlink()
+
+
+def _token_read(texts: list[str]) -> list[str]:
+    return [t for t in texts if t.split(None, 1)[0].upper() in ("SET", "RESET", "LOCK", "REFRESH", "GRANT", "REVOKE")
+            or " OWNER TO " in t.upper()]
+
+
+def test_cold_warm_and_memo_runs_are_byte_identical_whatever_jobs(project, monkeypatch):
+    age(project)
+    cold = check_json("--no-cache", "--jobs", "1")
+    first = check_json("--jobs", "2")  # writes the pack and the statement memo (from the pool's workers)
+    memo = statement_memo(project)
+    assert len(cache.Cache(str(project)).read_statements()) > 10
+    drop_pack_and_run_memos(project)
+    analysed = counting_statements(monkeypatch)
+    with_memo = check_json("--jobs", "1")  # every file extracted again, its SQL from the memo
+    assert analysed == _token_read(analysed)  # only the forms the memo does not keep
+    before = memo.stat()
+    drop_pack_and_run_memos(project)
+    with_memo_pool = check_json("--jobs", "2")
+    after = memo.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # the workers added nothing
+    warm = check_json("--jobs", "1")
+    assert first == cold and with_memo == cold and with_memo_pool == cold and warm == cold
+
+
+def test_a_pool_run_stores_what_its_workers_added(generated_template, tmp_path, monkeypatch):
+    stored = {}
+    for jobs in ("1", "2"):
+        root = _copy(generated_template, tmp_path / jobs)
+        monkeypatch.chdir(root)
+        check_json("--jobs", jobs)
+        stored[jobs] = cache.Cache(str(root)).read_statements()
+    assert len(stored["1"]) > 100
+    assert stored["2"] == stored["1"]
+
+
+def _raw_sql_file(root: Path) -> str:
+    paths = sorted(p for p in (root / "services").rglob("*.repository.ts") if "$queryRaw`" in p.read_text("utf-8"))
+    assert paths
+    return paths[0].relative_to(root).as_posix()
+
+
+def test_an_edited_file_whose_sql_did_not_change_needs_no_sqlglot(generated, monkeypatch):
+    age(generated)
+    check_json("--jobs", "1")
+    target = _raw_sql_file(generated)
+    path = generated / target
+    path.write_text("// edited\n" + path.read_text("utf-8"), encoding="utf-8")
+    age(path, 60)
+    analysed, extracted = counting_statements(monkeypatch), counting_extractions(monkeypatch)
+    warm = check_json("--jobs", "1", target)
+    assert extracted == [target] and analysed == []
+    cold = check_json("--no-cache", "--jobs", "1", target)
+    assert analysed  # the file's SQL needs sqlglot without the memo
+    assert warm == cold
+
+
+def test_no_cache_neither_reads_nor_writes_the_statement_memo(generated, monkeypatch):
+    def refuse(*args):
+        raise AssertionError("the statement memo was touched")
+
+    monkeypatch.setattr(cache.Cache, "read_statements", refuse)
+    monkeypatch.setattr(cache.Cache, "write_statements", refuse)
+    check_json("--no-cache", "--jobs", "1")
+    assert not (generated / CACHE_DIR).exists()
+
+
+@pytest.mark.parametrize("content", ["unsigned", "signed-list", "signed-odd-entries"])
+def test_a_corrupt_or_forged_statement_memo_is_ignored(generated, monkeypatch, content):
+    age(generated)
+    cold = check_json("--no-cache", "--jobs", "1")
+    check_json("--jobs", "1")
+    memo = statement_memo(generated)
+    keys = list(cache.Cache(str(generated)).read_statements())
+    writer = cache.Cache(str(generated))
+    if content == "unsigned":
+        import pickle
+
+        memo.write_bytes(b"\0" * 32 + pickle.dumps(dict.fromkeys(keys, b"forged")))
+    elif content == "signed-list":
+        writer.write_statements(["not", "a", "dict"])  # type: ignore[arg-type] - the point of the test
+    else:
+        writer.write_statements(dict.fromkeys(keys, b"\x80\x05junk"))
+    assert cache.Cache(str(generated)).read_statements() == ({} if content != "signed-odd-entries"
+                                                              else dict.fromkeys(keys, b"\x80\x05junk"))
+    drop_pack_and_run_memos(generated)
+    analysed = counting_statements(monkeypatch)
+    assert check_json("--jobs", "1") == cold
+    assert len(analysed) >= len(keys)  # nothing came from the bad memo
+    assert len(cache.Cache(str(generated)).read_statements()) == len(keys)  # and it was written afresh
