@@ -40,7 +40,7 @@ from hos_lint.extract.sql.lexer import Statement
 from hos_lint.extract.sql.records import record, unparsed
 from hos_lint.model import AccessKind, RelationKind
 
-MAX_ENTRIES = 20_000  # kept on save: this run's entries and those it used last, then the newest others
+MAX_ENTRIES = 50_000  # kept on save: this run's entries and those it used last, then the newest others
 
 
 @dataclass(frozen=True, slots=True)
