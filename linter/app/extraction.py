@@ -192,8 +192,9 @@ def _run_jobs(jobs: list[Job], workers: int, auto: bool = False,
         return []
     from hos_lint.extract.sql.memo import using
 
+    small = auto and sum(len(data) for _, data, _ in jobs) < POOL_MIN_BYTES
     with using(memo):
-        if workers <= 1 or len(jobs) < POOL_THRESHOLD or (auto and sum(len(data) for _, data, _ in jobs) < POOL_MIN_BYTES):
+        if workers <= 1 or len(jobs) < POOL_THRESHOLD or small:
             return [_extract_job(job) for job in jobs]
         return _run_pool(jobs, workers, memo)
 

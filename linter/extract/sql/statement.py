@@ -18,8 +18,8 @@ from hos_lint.extract.sql.facts import Ctx, Sink, StmtFacts
 from hos_lint.extract.sql.fallback import fallback_for, lock, refresh
 from hos_lint.extract.sql.grant import grant
 from hos_lint.extract.sql.lexer import Statement, create_object_word, first_word
-from hos_lint.extract.sql.parse import parse
 from hos_lint.extract.sql.memo import Settled, StatementMemo, replay, statement_key
+from hos_lint.extract.sql.parse import parse
 from hos_lint.extract.sql.records import READ_ANYWAY, reason, rejected
 from hos_lint.extract.sql.rejection import rejection, shape_complaint
 from hos_lint.extract.sql.search_path import reset, set_
