@@ -57,7 +57,6 @@ _NOT_ROOT_CODE = {"scripts", "tools", "infrastructure", "infra", "deploy", "docs
                   "examples", "example", *_TEST_FOLDERS}
 _ROOT_TOOLING = {"setup.py", "conftest.py", "noxfile.py"}
 _CODE = (Language.TYPESCRIPT, Language.PYTHON)
-POSTGRES_PROVIDERS = ("postgresql", "postgres", "cockroachdb")
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,19 +373,6 @@ def _schemas_seen(results: list[ExtractResult]) -> set[str]:
 
 
 # --- not PostgreSQL ---------------------------------------------------------------------------
-
-
-def non_postgres(datasources: Iterable[PrismaDatasource]) -> dict[str, PrismaDatasource]:
-    """Service → its first Prisma datasource whose provider is not PostgreSQL.
-
-    A provider that is missing or not a literal (``env(...)``) is not judged.
-    """
-    out: dict[str, PrismaDatasource] = {}
-    for ds in sorted(datasources, key=lambda d: (d.location.path, d.location.line)):
-        provider = (ds.provider or "").strip().lower()
-        if ds.service and provider and "(" not in provider and provider not in POSTGRES_PROVIDERS:
-            out.setdefault(ds.service, ds)
-    return out
 
 
 # --- hos-lint init ------------------------------------------------------------------------------

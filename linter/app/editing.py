@@ -25,9 +25,9 @@ from hos_lint.app.project import analyse_manifest
 from hos_lint.context import ProjectContext
 from hos_lint.discovery import Excluder, ServiceMatcher, relative_to_root
 from hos_lint.extract import language_for
-from hos_lint.infer import non_postgres
 from hos_lint.manifest import Manifest
 from hos_lint.model import ExtractResult, Finding, Language, SkipReason, SourceFile
+from hos_lint.providers import non_postgres
 from hos_lint.registry import load_catalog
 from hos_lint.resolve import build_context, resolve_accesses, shared_facts
 from hos_lint.rule import Catalog, Rule

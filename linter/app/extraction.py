@@ -14,13 +14,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from hos_lint import infer, policy, suppressions
+from hos_lint import policy, suppressions
 from hos_lint.app.options import Options
 from hos_lint.cache import Cache, Stat, stat_of
 from hos_lint.extract import extractor_for
 from hos_lint.extract.base import ExtractConfig
 from hos_lint.manifest import Manifest
 from hos_lint.model import ExtractResult, Language, Location, Problem, SkipReason, SourceFile
+from hos_lint.providers import non_postgres
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # Below this many files to extract, a process pool costs more than it saves.
@@ -76,7 +77,7 @@ def extract_all(manifest: Manifest, sources: list[SourceFile], options: Options,
     others = [i for i, src in enumerate(sources) if src.language is not Language.PRISMA]
     statements = _Statements(cache)
     first = _extract_batch(cache, manifest, [sources[i] for i in schemas], options, scope, statements)
-    elsewhere = frozenset(infer.non_postgres(ds for r in first if r is not None for ds in r.datasources))
+    elsewhere = frozenset(non_postgres(ds for r in first if r is not None for ds in r.datasources))
     rest = _extract_batch(cache, manifest, [sources[i] for i in others], options, scope, statements, elsewhere)
     cache.save(scoped=scope != ("",))
     statements.save()

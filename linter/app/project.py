@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hos_lint import infer, policy
+from hos_lint import policy
 from hos_lint.analysis import Project
 from hos_lint.app.extraction import extract_all, not_analysed
 from hos_lint.app.loading import check_rule_names, load_project_manifest
@@ -15,6 +15,7 @@ from hos_lint.cache import Cache
 from hos_lint.context import ProjectContext
 from hos_lint.manifest import Manifest, find_repo_root
 from hos_lint.model import Access, ExtractResult, FileNotice, SkipReason
+from hos_lint.providers import non_postgres
 from hos_lint.resolve import build_context, resolve_accesses
 
 
@@ -38,6 +39,8 @@ def analyse_plan(planned: Plan, options: Options, cache: Cache | None = None) ->
                 if (why := not_analysed(r)) is not None and r.skipped is not SkipReason.NOT_POSTGRES]
     databases = _provider_notices(results, scope)
     if manifest.inferred:
+        from hos_lint import infer  # zero-config only
+
         manifest = infer.infer_manifest(manifest, results)
     context, accesses = resolve_all(manifest, results, scope)
     return Project(manifest=manifest, results=tuple(results), context=context, accesses=accesses,
@@ -53,7 +56,7 @@ def _provider_notices(results: list[ExtractResult], scope: tuple[str, ...]) -> l
         if r.skipped is SkipReason.NOT_POSTGRES:
             skipped.setdefault(r.service, []).append(r.path)
     out: list[FileNotice] = []
-    for service, ds in sorted(infer.non_postgres(d for r in results for d in r.datasources).items()):
+    for service, ds in sorted(non_postgres(d for r in results for d in r.datasources).items()):
         files = skipped.get(service, [])
         shown = [p for p in files if policy.in_scope(p, scope)]
         where = shown[0] if shown else ds.location.path
