@@ -214,8 +214,11 @@ class Excluder:
                                                   len(ignore.strip)) for ignore in reversed(self.chain(folder)))
         return known
 
-    def folders(self) -> tuple[str, ...]:
-        """Every folder the walk listed ("" or ending with "/")."""
+    def folders(self, with_ignore_file: bool = False) -> tuple[str, ...]:
+        """Every folder the walk listed ("" or ending with "/"), or only those whose
+        listing held a ``.gitignore``."""
+        if with_ignore_file:
+            return tuple(folder for folder, holds in self._listed.items() if holds)
         return tuple(self._listed)
 
     def explain(self, rel: str, is_dir: bool) -> str | None:

@@ -110,6 +110,21 @@ def test_a_changed_tree_is_walked_again(project, walks, change):
         assert str(target.relative_to(project)) not in found
 
 
+def test_an_ignore_file_edited_in_place_deeper_down_walks_again(project, walks):
+    """Editing a .gitignore changes no folder's mtime: its own stat tells."""
+    ignore = project / "services/order/.gitignore"
+    ignore.write_text("# nothing ignored yet\n")
+    settle()
+    first = check_json()
+    assert check_json("--select", "HOS101") and len(walks) == 1
+    settle()
+    ignore.write_text("# scripts are generated\nscripts/\n")
+    output = check_json()
+    assert len(walks) == 2
+    assert output == check_json("--no-cache") != first
+    assert not any(p.startswith("services/order/scripts/") for p in paths(output))
+
+
 def test_another_manifest_walks_again(project, walks):
     check_json()
     manifest = project / "hos-lint.yaml"

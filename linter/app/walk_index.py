@@ -6,8 +6,9 @@ it or renamed in it (a symbolic link is replaced, never edited), and its change 
 whenever its permissions change; what the walk keeps depends on nothing else but the
 manifest and the ignore files. So the index keeps, beside the walk's answer, the
 (mtime_ns, ctime_ns) of every folder the walk listed and the stat of every ignore file
-that could apply (``.gitignore`` in those folders, ``.git/info/exclude`` and those
-between the repository root and the project root, present or not). A run whose
+that could apply (each ``.gitignore`` in those folders, ``.git/info/exclude`` and those
+between the repository root and the project root, present or not: creating a
+``.gitignore`` in a listed folder changes that folder's mtime). A run whose
 manifest is the same and whose folders and ignore files all stat the same reuses the
 answer; any difference walks again. As for files, a folder changed within the
 timestamp granularity of the walk could keep its mtime: an index is written only when
@@ -84,19 +85,22 @@ def _remember(cache: Cache, key: str, manifest: Manifest, found: Walk, started: 
             folders[folder] = (st.st_mtime_ns, st.st_ctime_ns)
     except OSError:
         return
-    ignores = {path: _file_stat(path) for path in _ignore_files(manifest, folders)}
+    ignores = {path: _file_stat(path) for path in _ignore_files(manifest, found)}
     if any(st is not None and st[1] >= started - RACY_MARGIN_NS for st in ignores.values()):
         return
     cache.write_index(NAME, (key, folders, ignores, tuple(c.path for c in found.files),
                              tuple(c.service for c in found.files), found.notices, found.unmatched))
 
 
-def _ignore_files(manifest: Manifest, folders: dict[str, FolderStat]) -> list[str]:
-    """Every ignore file that could decide what the walk keeps, present or not."""
-    if not manifest.respect_gitignore:
+def _ignore_files(manifest: Manifest, found: Walk) -> list[str]:
+    """Every ignore file that could decide what the walk keeps: the ``.gitignore`` files
+    in the folders listed (one created in a folder changes that folder's mtime, so only
+    those present need a stat), and those above the project root, present or not."""
+    if not manifest.respect_gitignore or found.excluder is None:
         return []
     root = Path(manifest.root).resolve()
-    out = [os.path.join(manifest.root, folder, ".gitignore") for folder in folders]
+    listed = found.excluder.folders(with_ignore_file=True)
+    out = [os.path.join(manifest.root, folder, ".gitignore") for folder in listed]
     repo = find_repo_root(root)
     if repo is not None:
         out.append(str(repo / ".git" / "info" / "exclude"))
