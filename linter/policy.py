@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from hos_lint.manifest import Manifest
 from hos_lint.model import Finding, Severity
@@ -35,12 +36,18 @@ def _reported(f: Finding, manifest: Manifest, scope: tuple[str, ...], files_only
 
 
 def in_scope(path: str, scope: tuple[str, ...]) -> bool:
+    """Whether ``path`` is one of the scope's entries or lies under one ("" is everything)."""
     if scope == ("",):  # the whole project: most runs
         return True
-    for s in scope:
-        if s == "" or path == s or path.startswith(s.rstrip("/") + "/"):
-            return True
-    return False
+    everything, exact, folders = _prepared(scope)
+    return everything or path in exact or path.startswith(folders)
+
+
+@lru_cache(maxsize=64)
+def _prepared(scope: tuple[str, ...]) -> tuple[bool, frozenset[str], tuple[str, ...]]:
+    """A scope as asked once per file of a run: whether it is everything, its entries,
+    and the folder prefixes (``entry/``) under which a path is in it."""
+    return "" in scope, frozenset(scope), tuple(s.rstrip("/") + "/" for s in scope)
 
 
 def threshold(fail_on: str) -> int | None:

@@ -97,15 +97,15 @@ def _covered(options: Options, manifest: Manifest, scope: tuple[str, ...], sourc
     # and so does a file the walk reports it could not use (that notice is the run's answer)
     reported = [*(s.path for s in sources), *((manifest.path,) if manifest.path else ()),
                 *(p for p, _ in walk.notices)]
-    covered = {""} if reported else set()
-    for path in reported:
-        parts = path.split("/")
-        covered.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    paths = frozenset(reported)
+
+    def covered(rel: str) -> bool:  # one of them, or a folder above one
+        return (rel == "" and bool(paths)) or rel in paths or any(p.startswith(rel + "/") for p in reported)
     excluder = walk.excluder or Excluder(manifest.root, manifest)
     kept: list[str] = []
     skipped: list[str] = []
     for given, rel in zip(options.paths, scope):
-        if rel.rstrip("/") in covered:
+        if covered(rel.rstrip("/")):
             kept.append(rel)
             continue
         is_dir = Path(given).is_dir()
