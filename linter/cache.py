@@ -69,9 +69,7 @@ import hmac
 import importlib.util
 import os
 import pickle
-import secrets
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -159,9 +157,11 @@ def _secret() -> bytes:
         pass
     try:
         base.mkdir(parents=True, exist_ok=True)
+        import tempfile  # once per user: the key is made the first time
+
         fd, tmp = tempfile.mkstemp(dir=base)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(32))
+            fh.write(os.urandom(32))  # what secrets.token_bytes returns
         os.replace(tmp, key_file)
         return key_file.read_bytes()
     except OSError:
@@ -639,7 +639,7 @@ def _ensure_gitignore(folder: int) -> None:
 def _replace_file(folder: int, name: str, data: bytes) -> None:
     """Write ``name`` inside ``folder`` as a new temporary file renamed over it: readers
     (and a run interrupted here) only ever see the old or the new content, whole."""
-    tmp = f".tmp-{secrets.token_hex(8)}"
+    tmp = f".tmp-{os.urandom(8).hex()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

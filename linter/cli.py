@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -82,6 +81,8 @@ def _exit_code(body: Callable[[], int], debug: bool) -> int:
         return EXIT_INTERRUPTED
     except Exception as err:  # noqa: BLE001 - the CLI boundary: exit 3 with a short message
         if debug:
+            import traceback
+
             traceback.print_exc()
         _tell(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)")
         return EXIT_INTERNAL

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +264,8 @@ def json_schema() -> str:
     (``hos-lint schema``). It describes the shape; this module's validator checks
     that and what a schema cannot say (an ``allow:`` service is declared, globs are
     usable, no key is written twice); a test keeps the two in agreement."""
+    from importlib import resources  # only `hos-lint schema` reads it
+
     return (resources.files("hos_lint") / SCHEMA_FILE).read_text(encoding="utf-8")
 
 

@@ -12,7 +12,6 @@ Every failure is an ``OutputError`` with one line naming the file (exit code 2).
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def write_text(path: str | os.PathLike[str], text: str, what: str = "--output") 
 
 
 def _replace(real: Path, data: bytes, mode: int | None) -> None:
-    tmp = real.with_name(f".{real.name}.{secrets.token_hex(6)}.tmp")
+    tmp = real.with_name(f".{real.name}.{os.urandom(6).hex()}.tmp")
     # 0o666 as for any new file: the umask applies; an existing file's mode is kept
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
