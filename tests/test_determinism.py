@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from trees import counting_statements
 
 from hos_lint import app, cache
 from hos_lint.app import extraction
@@ -378,26 +379,6 @@ def test_an_index_entry_holds_only_for_the_same_identity_and_stat(tmp_path):
 
 
 # --- the statement memo: SQL seen before is replayed without sqlglot ------------------------
-
-
-def counting_statements(monkeypatch) -> list[str]:
-    """The text of every SQL statement analysed with sqlglot (not replayed from the memo)
-    in this process from now on."""
-    from hos_lint.extract import sql
-
-    seen: list[str] = []
-    real = sql._analyser
-
-    def analyser():
-        analyse = real()
-
-        def counting(stmt, ctx, sink, memo):
-            seen.append(stmt.text)
-            return analyse(stmt, ctx, sink, memo)
-        return counting
-
-    monkeypatch.setattr(sql, "_analyser", analyser)
-    return seen
 
 
 def statement_memo(root: Path) -> Path:

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from trees import age, check_json, copy_marketplace
 
 from hos_lint import cache
 from hos_lint.cache import CACHE_DIR, Cache
-from hos_lint.cli import cli
 
-MARKETPLACE = Path(__file__).resolve().parent.parent / "fixtures" / "hos-marketplace"
 CHECKOUT = "services/order/src/checkout/checkout.service.ts"  # writes through a view a migration defines
 VIEWS = "infrastructure/database/schema-decomposition.sql"  # defines order_service.customer_emails
 
@@ -32,26 +28,10 @@ def private_cache_key(tmp_path, monkeypatch):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(MARKETPLACE, root, symlinks=True, ignore=shutil.ignore_patterns(CACHE_DIR))
+    root = copy_marketplace(tmp_path / "repo")
     age(root)
     monkeypatch.chdir(root)
     return root
-
-
-def age(root: Path, seconds: int = 3600) -> None:
-    """Every file under ``root`` (or ``root`` itself) last written ``seconds`` ago."""
-    then = time.time_ns() - seconds * 1_000_000_000
-    for path in [root] if root.is_file() else root.rglob("*"):
-        if path.is_file() and CACHE_DIR not in path.parts:
-            os.utime(path, ns=(then, then))
-
-
-def check_json(*args: str) -> str:
-    result = CliRunner().invoke(cli, ["check", "--format", "json", "--fail-on", "never", "--jobs", "1", *args],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def codes(output: str) -> list[tuple[str, str, int]]:

@@ -8,19 +8,16 @@ Runs the real CLI in-process on a copy of ``fixtures/hos-marketplace`` in a git 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from trees import check_json, copy_marketplace
 
 from hos_lint.app import walk_index
 from hos_lint.cache import CACHE_DIR
-from hos_lint.cli import cli
 
-MARKETPLACE = Path(__file__).resolve().parent.parent / "fixtures" / "hos-marketplace"
 MARGIN_NS = 50_000_000
 
 
@@ -33,8 +30,7 @@ def private_cache_key(tmp_path, monkeypatch):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(MARKETPLACE, root, symlinks=True, ignore=shutil.ignore_patterns(CACHE_DIR))
+    root = copy_marketplace(tmp_path / "repo")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     (root / CACHE_DIR).mkdir()  # made by the first run otherwise, changing the root's mtime
     monkeypatch.chdir(root)
@@ -58,13 +54,6 @@ def walks(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(walk_index, "walk_project", walk_project)
     return count
-
-
-def check_json(*args: str) -> str:
-    result = CliRunner().invoke(cli, ["check", "--format", "json", "--fail-on", "never", "--jobs", "1", *args],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def paths(output: str) -> set[str]:

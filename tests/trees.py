@@ -1,8 +1,12 @@
-"""Writing small project trees for tests: one helper instead of a copy per module."""
+"""Writing small project trees for tests, and the other helpers several test modules share:
+one helper instead of a copy per module."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 
@@ -35,3 +39,52 @@ def pull_request_repo(repo: Path, base: dict[str, str], change: dict[str, str]) 
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "change")
     return repo
+
+
+MARKETPLACE = Path(__file__).resolve().parent.parent / "fixtures" / "hos-marketplace"
+
+
+def copy_marketplace(dest: Path) -> Path:
+    """A private copy of ``fixtures/hos-marketplace`` at ``dest`` (without any cache)."""
+    shutil.copytree(MARKETPLACE, dest, symlinks=True, ignore=shutil.ignore_patterns(".hos-lint-cache"))
+    return dest
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Every file under ``root`` (or ``root`` itself) last written ``seconds`` ago."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in [root] if root.is_file() else root.rglob("*"):
+        if path.is_file() and ".hos-lint-cache" not in path.parts:
+            os.utime(path, ns=(then, then))
+
+
+def check_json(*args: str) -> str:
+    """``hos-lint check --format json`` in this process (one job, never failing), its stdout."""
+    from click.testing import CliRunner
+
+    from hos_lint.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "--fail-on", "never", "--jobs", "1", *args],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def counting_statements(monkeypatch) -> list[str]:
+    """The text of every SQL statement analysed with sqlglot (not replayed from the statement
+    memo) in this process from now on."""
+    from hos_lint.extract import sql
+
+    seen: list[str] = []
+    real = sql._analyser
+
+    def analyser():
+        analyse = real()
+
+        def counting(stmt, ctx, sink, memo):
+            seen.append(stmt.text)
+            return analyse(stmt, ctx, sink, memo)
+        return counting
+
+    monkeypatch.setattr(sql, "_analyser", analyser)
+    return seen

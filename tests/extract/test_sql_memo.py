@@ -13,6 +13,7 @@ import sys
 import textwrap
 
 import pytest
+from trees import counting_statements
 
 from hos_lint.embedded import Origin
 from hos_lint.extract import sql as sql_pkg
@@ -80,23 +81,6 @@ def run(text: str, placeholders: frozenset[str] = frozenset(), memo: StatementMe
                            placeholders=placeholders)
 
 
-def analysed(monkeypatch) -> list[str]:
-    """The text of every statement that is analysed (not replayed from the memo) from now on."""
-    seen: list[str] = []
-    real = sql_pkg._analyser
-
-    def analyser():
-        analyse = real()
-
-        def counting(stmt, ctx, sink, memo):
-            seen.append(stmt.text)
-            return analyse(stmt, ctx, sink, memo)
-        return counting
-
-    monkeypatch.setattr(sql_pkg, "_analyser", analyser)
-    return seen
-
-
 def read_by_tokens(text: str, placeholders: frozenset[str]) -> bool:
     """Whether a statement is one of the forms the token readers read (never memoised)."""
     stmt = split_statements(text)[0]
@@ -132,7 +116,7 @@ def test_replayed_from_the_memo_equals_analysed_afresh(where, text, markers, mon
     filling = StatementMemo()
     assert run(text, markers, filling) == plain
     memo = stored(filling)
-    seen = analysed(monkeypatch)
+    seen = counting_statements(monkeypatch)
     assert run(text, markers, memo) == plain
     assert run(text, markers, memo, prefix) == moved
     statements = split_statements(text)
@@ -153,7 +137,7 @@ def test_the_same_text_with_other_placeholders_is_another_entry(monkeypatch):
     run(text, P12, memo)
     without = run(text, frozenset())
     assert [p.code for p in without.problems] == ["HOS901"]  # not a name the host put there: unparsable
-    seen = analysed(monkeypatch)
+    seen = counting_statements(monkeypatch)
     assert run(text, frozenset(), memo) == without
     assert seen == [text]
     assert [p.code for p in run(text, P12, memo).problems] == ["HOS205"]
@@ -213,7 +197,7 @@ def test_an_entry_of_another_shape_is_a_miss(raw, monkeypatch):
     keys = [statement_key(s.text, frozenset()) for s in split_statements(text)]
     memo = StatementMemo(lambda: dict.fromkeys(keys, raw))
     plain = run(text)
-    seen = analysed(monkeypatch)
+    seen = counting_statements(monkeypatch)
     assert run(text, memo=memo) == plain
     assert seen == ["SELECT * FROM s.t", "CREATE TABLE s.u (a int)"]
     assert decode(raw) is None
