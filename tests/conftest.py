@@ -44,6 +44,24 @@ SLOW_MODULES = frozenset({
 
 
 @pytest.fixture
+def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache signing key lives under XDG_CACHE_HOME: keep it out of the real home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+@pytest.fixture
+def marketplace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private_cache_key: None) -> Path:
+    """A private copy of ``fixtures/hos-marketplace`` as the working folder, every file an
+    hour old (so the cache trusts their stat), with a cache key of its own."""
+    from trees import age, copy_marketplace
+
+    root = copy_marketplace(tmp_path / "repo")
+    age(root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
 def deny_reads(monkeypatch: pytest.MonkeyPatch):
     """``deny_reads(name)`` makes every read of a file called ``name`` fail with
     EACCES, as ``chmod 000`` does for anyone but root (CI runs as root, where the

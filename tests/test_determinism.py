@@ -39,10 +39,7 @@ def _generator():
 generate = _generator()
 
 
-@pytest.fixture(autouse=True)
-def private_cache_key(tmp_path, monkeypatch):
-    """The cache signing key lives under XDG_CACHE_HOME: keep it out of the real home."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+pytestmark = pytest.mark.usefixtures("private_cache_key")  # conftest: a signing key of its own
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from trees import age, check_json, copy_marketplace
+from trees import age, check_json
 
 from hos_lint import cache
 from hos_lint.cache import CACHE_DIR, Cache
@@ -21,17 +21,12 @@ CHECKOUT = "services/order/src/checkout/checkout.service.ts"  # writes through a
 VIEWS = "infrastructure/database/schema-decomposition.sql"  # defines order_service.customer_emails
 
 
-@pytest.fixture(autouse=True)
-def private_cache_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+pytestmark = pytest.mark.usefixtures("private_cache_key")  # conftest: a signing key of its own
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    root = copy_marketplace(tmp_path / "repo")
-    age(root)
-    monkeypatch.chdir(root)
-    return root
+def project(marketplace) -> Path:
+    return marketplace
 
 
 def codes(output: str) -> list[tuple[str, str, int]]:

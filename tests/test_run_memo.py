@@ -13,25 +13,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from trees import age, check_json, copy_marketplace
+from trees import age, check_json
 
 from hos_lint import cache
 from hos_lint.app import checking
 from hos_lint.cache import CACHE_DIR
 from hos_lint.cli import cli
 
-
-@pytest.fixture(autouse=True)
-def private_cache_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+pytestmark = pytest.mark.usefixtures("private_cache_key")  # conftest: a signing key of its own
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    root = copy_marketplace(tmp_path / "repo")
-    age(root)
-    monkeypatch.chdir(root)
-    return root
+def project(marketplace) -> Path:
+    return marketplace
 
 
 @pytest.fixture

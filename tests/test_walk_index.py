@@ -22,8 +22,7 @@ MARGIN_NS = 50_000_000
 
 
 @pytest.fixture(autouse=True)
-def private_cache_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+def short_margin(private_cache_key, monkeypatch):
     # a folder is trusted once it is this much older than the walk (the tests wait that long)
     monkeypatch.setattr(walk_index, "RACY_MARGIN_NS", MARGIN_NS)
 

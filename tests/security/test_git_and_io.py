@@ -28,9 +28,7 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAM
            "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
 
 
-@pytest.fixture(autouse=True)
-def private_cache_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+pytestmark = pytest.mark.usefixtures("private_cache_key")  # conftest: a signing key of its own
 
 
 def git(cwd: Path, *args: str) -> str:
