@@ -77,6 +77,8 @@ LIBRARIES: tuple[Knowledge, ...] = (
 PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
 _Parts = tuple[tuple[Recogniser, ...], tuple[ClassRecogniser, ...], tuple[Recogniser, ...]]
 _WALKERS: dict[tuple[Knowledge, ...], _Parts] = {}
+_CALL_NAMES: dict[tuple[Knowledge, ...], tuple[bytes, ...] | None] = {}
+_IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
 _CALLED = re.compile(rb"\.([\w$]+[(<])")
@@ -118,6 +120,40 @@ def _walker_parts(libraries: tuple[Knowledge, ...]) -> _Parts:
     return parts
 
 
+def _call_names(libraries: tuple[Knowledge, ...]) -> tuple[bytes, ...] | None:
+    names = _CALL_NAMES.get(libraries, ())
+    if names == ():
+        gated = all(k.calls is not None and k.recognise_new is None for k in libraries)
+        names = _CALL_NAMES[libraries] = tuple(sorted(
+            {name.encode() for k in libraries for name in k.calls or ()})) if gated else None
+    return names
+
+
+def call_marks(data: bytes, libraries: tuple[Knowledge, ...]) -> list[int] | None:
+    """Where in ``data`` a walk over a file must not skip (``walker``): every
+    occurrence of a name in the libraries' ``calls`` (as a whole word; the
+    bytes of a member named so are exactly the name) and of ``class``. None
+    when a library may read any call (no ``calls``, or one of its
+    ``calls_unless`` in the file): then the whole file is walked."""
+    names = _call_names(libraries)
+    if names is None or any(token in data for k in libraries for token in k.calls_unless):
+        return None
+    marks = []
+    end = len(data)
+    for name in (*names, b"class"):
+        width = len(name)
+        at = data.find(name)
+        while at >= 0:
+            after = at + width
+            # a longer word is not the name; a non-ASCII neighbour is kept (it may not be part of an identifier)
+            if (at == 0 or data[at - 1] not in _IDENTIFIER_BYTES) and (
+                    after == end or data[after] not in _IDENTIFIER_BYTES):
+                marks.append(at)
+            at = data.find(name, after)
+    marks.sort()
+    return marks
+
+
 def handles(path: str) -> bool:
     """True for TS/JS sources (``.ts .tsx .js .jsx .mjs .cjs .mts .cts``), not declaration files."""
     lower = path.lower()
@@ -148,5 +184,6 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     problem = syntax_problem(src, host, root) if root.has_error else None
     if problem is not None:
         facts.problems.append(problem)
-    Walker(facts, *_walker_parts(libraries_in(host.data, config))).visit_program(root)
+    libraries = libraries_in(host.data, config)
+    Walker(facts, *_walker_parts(libraries), marks=call_marks(host.data, libraries)).visit_program(root)
     return facts.result(comments(host, root) if config.comments else ())

@@ -288,6 +288,10 @@ KNOWLEDGE = Knowledge(
     name=VIA,
     recognise=recognise,
     triggers=TRIGGERS,
+    # without an import from the package, only a query on a database from the
+    # service's own modules is read, and a query ends in one of these calls
+    calls=QUERY_METHODS,
+    calls_unless=tuple(p.encode() for p in sorted(PACKAGES)),
     examples=(
         *(f"{_PG}export const t = {f}('t', {{}});" for f in sorted(TABLE_FACTORIES)),
         *(f"{_PG}export const t = pgSchema('s').{m}('t', {{}});" for m in sorted(SCHEMA_MEMBERS)),

@@ -149,4 +149,5 @@ KNOWLEDGE = Knowledge(
     recognise=recognise,
     triggers=prisma_clients.TRIGGERS.union(*(_op_triggers(op) for op in READ_OPS | WRITE_OPS)),
     examples=tuple(f"db.order.{op}()" for op in sorted(READ_OPS | WRITE_OPS)),
+    calls=READ_OPS | WRITE_OPS,  # ``<client>.<model>.<op>(…)``
 )

@@ -235,4 +235,5 @@ KNOWLEDGE = Knowledge(
     recognise=recognise,
     triggers=_LIBRARY_TRIGGERS.union(*(site.triggers() for site in SITES)),
     examples=tuple(site.example() for site in SITES),
+    calls=frozenset(site.method for site in SITES),
 )

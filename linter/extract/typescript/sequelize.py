@@ -267,6 +267,7 @@ KNOWLEDGE = Knowledge(
     # The package names (every model declaration imports one), and the static
     # methods called on a model imported from another file.
     triggers=frozenset((b"sequelize", *(f".{m}(".encode() for m in sorted(READ_METHODS | WRITE_METHODS)))),
+    calls=READ_METHODS | WRITE_METHODS | {"define", "init"},  # models are classes: never skipped
     examples=(
         "import { Sequelize } from 'sequelize'\nconst s = new Sequelize('postgres://x')\n"
         "export const T = s.define('T', {}, { schema: 's' })\n",

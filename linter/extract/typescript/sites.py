@@ -156,6 +156,13 @@ class Knowledge:
     client (a test runs them through the extractor and the prefilter).
     ``recognise_class``: what the library reads at a class declaration;
     ``recognise_new``: at a ``new X(…)`` expression (entity schemas).
+
+    ``calls``: when set, ``recognise`` adds nothing at a call whose called
+    member (``x.<name>(…)``, the tag's ``x.<name>`…```) is not named one of
+    them, in a file holding none of ``calls_unless`` (Drizzle's package name:
+    its imports make any call a candidate). The walker then skips the parts
+    of a file where none of those names occurs (``walker``); None: any call
+    may matter, nothing is skipped while the library is asked.
     """
 
     name: str
@@ -164,3 +171,5 @@ class Knowledge:
     examples: tuple[str, ...]
     recognise_class: ClassRecogniser | None = None
     recognise_new: Recogniser | None = None
+    calls: frozenset[str] | None = None
+    calls_unless: tuple[bytes, ...] = ()

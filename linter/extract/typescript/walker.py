@@ -5,9 +5,17 @@ It knows TypeScript's scoping (blocks, functions and how they bind ``this``,
 classes, loops) and records ``class X extends Y`` facts for client
 resolution; what a call means belongs to the recognisers. Nesting deeper than
 ``MAX_DEPTH`` is reported once as HOS901, not recursed into.
+
+Given ``marks`` (sorted byte offsets, see ``call_marks``), a node whose bytes
+hold none of them is not walked: every call there is one no recogniser reads
+(its called member is named none of the libraries' ``calls``), it holds no
+class (the mark of the ``class`` keyword), and it is too shallow to reach
+``MAX_DEPTH`` (its descendant count says so). What such a node declares is
+in scope only inside it, so nothing walked later misses a binding.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -38,7 +46,8 @@ class Walker:
     """One pass over one file's tree, adding facts to ``facts``."""
 
     def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser],
-                 class_recognisers: Sequence[ClassRecogniser] = (), new_recognisers: Sequence[Recogniser] = ()) -> None:
+                 class_recognisers: Sequence[ClassRecogniser] = (), new_recognisers: Sequence[Recogniser] = (),
+                 marks: Sequence[int] | None = None) -> None:
         self.facts = facts
         self.host = facts.host
         self.clients = facts.clients
@@ -48,6 +57,7 @@ class Walker:
         self.class_recognisers = tuple(class_recognisers)
         self.new_recognisers = tuple(new_recognisers)
         self._too_deep_reported = False
+        self.marks = marks if marks is None or not new_recognisers else None  # ``new`` sites are not marked
 
     def visit_program(self, root: Node) -> None:
         scope = Scope(None, NO_THIS)
@@ -67,6 +77,11 @@ class Walker:
         kind = node.type
         if kind in _SKIPPED_NODES:
             return
+        marks = self.marks
+        if marks is not None:
+            after = bisect_left(marks, node.start_byte)
+            if (after == len(marks) or marks[after] >= node.end_byte) and depth + node.descendant_count <= MAX_DEPTH:
+                return
         if depth > MAX_DEPTH:
             self._report_too_deep(node)
         elif kind in FUNCTIONS:
