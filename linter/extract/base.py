@@ -105,6 +105,8 @@ class HostText:
         return self.lines.position(self.char_offset(byte_offset))
 
     def node_text(self, node: Node) -> str:
+        if not self._marks:  # ASCII text: byte offsets are character offsets
+            return self.text[node.start_byte:node.end_byte]
         return self.text[self.char_offset(node.start_byte):self.char_offset(node.end_byte)]
 
     def location(self, path: str, node: Node) -> Location:

@@ -16,7 +16,7 @@ in scope only inside it, so nothing walked later misses a binding.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hos_lint.extract.base import parse_error
@@ -58,6 +58,7 @@ class Walker:
         self.new_recognisers = tuple(new_recognisers)
         self._too_deep_reported = False
         self.marks = marks if marks is None or not new_recognisers else None  # ``new`` sites are not marked
+        self._handlers = _HANDLERS if self.new_recognisers else _HANDLERS_WITHOUT_NEW
 
     def visit_program(self, root: Node) -> None:
         scope = Scope(None, NO_THIS)
@@ -67,13 +68,27 @@ class Walker:
         self._visit_children(root, scope, 0)
 
     def _visit_children(self, node: Node, scope: Scope, depth: int) -> None:
-        # leaves are filtered here rather than in ``visit``: about 40% of a tree's
-        # named nodes are identifiers, literals or type annotations
+        # ``visit`` inlined: most of a walk's nodes come through here, and about
+        # 40% of a tree's named nodes are identifiers, literals or type annotations
+        depth += 1
+        marks = self.marks
+        handlers = self._handlers
         for child in node.named_children:
-            if child.type not in _SKIPPED_NODES:
-                self.visit(child, scope, depth + 1)
+            kind = child.type
+            if kind in _SKIPPED_NODES:
+                continue
+            if marks is not None:
+                after = bisect_left(marks, child.start_byte)
+                if (after == len(marks) or marks[after] >= child.end_byte) \
+                        and depth + child.descendant_count <= MAX_DEPTH:
+                    continue
+            if depth > MAX_DEPTH:
+                self._report_too_deep(child)
+            else:
+                handlers.get(kind, Walker._visit_children)(self, child, scope, depth)
 
     def visit(self, node: Node, scope: Scope, depth: int) -> None:
+        """Walk ``node`` at nesting ``depth`` (leaves and, given marks, unmarked nodes are not walked)."""
         kind = node.type
         if kind in _SKIPPED_NODES:
             return
@@ -84,22 +99,14 @@ class Walker:
                 return
         if depth > MAX_DEPTH:
             self._report_too_deep(node)
-        elif kind in FUNCTIONS:
-            self._visit_function(node, scope, depth, None)
-        elif kind in CLASSES:
-            self._visit_class(node, scope, depth)
-        elif kind == "statement_block" or kind in _LOOP_SCOPES:
-            self._visit_block(node, scope, depth)
-        elif kind == "call_expression":
-            self._visit_call(node, scope, depth)
-        elif kind == "new_expression" and self.new_recognisers:
-            self._visit_new(node, scope, depth)
         else:
-            if kind == "binary_expression":
-                tagged = generic_tag(node)  # ``sql<Row>`…``` read as comparisons
-                if tagged is not None:
-                    self._hand_call(CallSite(node, tagged[0], tagged[1], scope))
-            self._visit_children(node, scope, depth)
+            self._handlers.get(kind, Walker._visit_children)(self, node, scope, depth)
+
+    def _visit_binary(self, node: Node, scope: Scope, depth: int) -> None:
+        tagged = generic_tag(node)  # ``sql<Row>`…``` read as comparisons
+        if tagged is not None:
+            self._hand_call(CallSite(node, tagged[0], tagged[1], scope))
+        self._visit_children(node, scope, depth)
 
     def _hand_call(self, site: CallSite) -> None:
         for recognise in self.recognisers:
@@ -120,6 +127,9 @@ class Walker:
         else:
             self.binder.declare_loop_variables(node, inner)
         self._visit_children(node, inner, depth)
+
+    def _visit_plain_function(self, node: Node, scope: Scope, depth: int) -> None:
+        self._visit_function(node, scope, depth, None)
 
     def _visit_function(self, node: Node, scope: Scope, depth: int, first: Client | None,
                         first_origin: Origin | None = None) -> None:
@@ -234,6 +244,20 @@ class Walker:
             self._visit_children(params, inner, depth)
         self.visit(body, inner, depth + 1)
         self.visit(template, inner, depth + 1)
+
+# What ``visit`` does with a node of each kind (others: walk its children). Plain
+# functions of the class, not bound methods: a walker holding its own bound
+# methods would be a reference cycle, and its tree would wait for the collector.
+_Handler = Callable[[Walker, "Node", Scope, int], None]
+_HANDLERS_WITHOUT_NEW: dict[str, _Handler] = {
+    **dict.fromkeys(FUNCTIONS, Walker._visit_plain_function),
+    **dict.fromkeys(CLASSES, Walker._visit_class),
+    **dict.fromkeys(("statement_block", *_LOOP_SCOPES), Walker._visit_block),
+    "call_expression": Walker._visit_call,
+    "binary_expression": Walker._visit_binary,
+}
+_HANDLERS: dict[str, _Handler] = {**_HANDLERS_WITHOUT_NEW, "new_expression": Walker._visit_new}
+
 
 def _extends_clause(node: Node) -> tuple[Node | None, Node | None]:
     """(value, type arguments) of a class's ``extends`` clause."""
