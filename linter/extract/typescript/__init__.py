@@ -57,7 +57,7 @@ from hos_lint.extract.typescript.tree import (
     parse_tree,
     syntax_problem,
 )
-from hos_lint.extract.typescript.walker import Walker
+from hos_lint.extract.typescript.walker import Marks, Walker
 from hos_lint.model import ExtractResult, Language, SourceFile
 
 __all__ = [
@@ -77,7 +77,7 @@ LIBRARIES: tuple[Knowledge, ...] = (
 PREFILTER_TOKENS: tuple[bytes, ...] = tuple(sorted(frozenset().union(*(k.triggers for k in LIBRARIES))))
 _Parts = tuple[tuple[Recogniser, ...], tuple[ClassRecogniser, ...], tuple[Recogniser, ...]]
 _WALKERS: dict[tuple[Knowledge, ...], _Parts] = {}
-_CALL_NAMES: dict[tuple[Knowledge, ...], tuple[bytes, ...] | None] = {}
+_CALL_NAMES: dict[tuple[Knowledge, ...], tuple[tuple[bytes, int], ...] | None] = {}
 _IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
@@ -120,27 +120,33 @@ def _walker_parts(libraries: tuple[Knowledge, ...]) -> _Parts:
     return parts
 
 
-def _call_names(libraries: tuple[Knowledge, ...]) -> tuple[bytes, ...] | None:
+def _call_names(libraries: tuple[Knowledge, ...]) -> tuple[tuple[bytes, int], ...] | None:
+    """Each name in the libraries' ``calls`` with the bit set of the libraries
+    naming it (bit ``i``: ``libraries[i]``); None when one declares no ``calls``."""
     names = _CALL_NAMES.get(libraries, ())
     if names == ():
         gated = all(k.calls is not None and k.recognise_new is None for k in libraries)
-        names = _CALL_NAMES[libraries] = tuple(sorted(
-            {name.encode() for k in libraries for name in k.calls or ()})) if gated else None
+        bits: dict[bytes, int] = {}
+        for i, k in enumerate(libraries):
+            for name in k.calls or ():
+                bits[name.encode()] = bits.get(name.encode(), 0) | 1 << i
+        names = _CALL_NAMES[libraries] = tuple(sorted(bits.items())) if gated else None
     return names
 
 
-def call_marks(data: bytes, libraries: tuple[Knowledge, ...]) -> list[int] | None:
+def call_marks(data: bytes, libraries: tuple[Knowledge, ...]) -> Marks | None:
     """Where in ``data`` a walk over a file must not skip (``walker``): every
     occurrence of a name in the libraries' ``calls`` (as a whole word; the
-    bytes of a member named so are exactly the name) and of ``class``. None
-    when a library may read any call (no ``calls``, or one of its
-    ``calls_unless`` in the file): then the whole file is walked."""
+    bytes of a member named so are exactly the name), with the libraries that
+    name it, and of ``class``. None when a library may read any call (no
+    ``calls``, or one of its ``calls_unless`` in the file): then the whole
+    file is walked and every call handed to every library."""
     names = _call_names(libraries)
     if names is None or any(token in data for k in libraries for token in k.calls_unless):
         return None
-    marks = []
+    found: list[tuple[int, int]] = []
     end = len(data)
-    for name in (*names, b"class"):
+    for name, bits in (*names, (b"class", 0)):
         width = len(name)
         at = data.find(name)
         while at >= 0:
@@ -148,10 +154,10 @@ def call_marks(data: bytes, libraries: tuple[Knowledge, ...]) -> list[int] | Non
             # a longer word is not the name; a non-ASCII neighbour is kept (it may not be part of an identifier)
             if (at == 0 or data[at - 1] not in _IDENTIFIER_BYTES) and (
                     after == end or data[after] not in _IDENTIFIER_BYTES):
-                marks.append(at)
+                found.append((at, bits))
             at = data.find(name, after)
-    marks.sort()
-    return marks
+    found.sort()
+    return Marks([at for at, _ in found], [bits for _, bits in found])
 
 
 def handles(path: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hos_lint.extract.base import parse_error
@@ -42,12 +43,21 @@ _CALLBACKS = ("arrow_function", "function_expression")
 _KEEPS_THIS = ("arrow_function", "method_definition")
 
 
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Sorted byte offsets a walk must not skip (``offsets``), and for each the
+    recognisers (bit ``i``: the ``i``-th) whose call names occur there (0: a class)."""
+
+    offsets: list[int]
+    recognisers: list[int]
+
+
 class Walker:
     """One pass over one file's tree, adding facts to ``facts``."""
 
     def __init__(self, facts: FileFacts, recognisers: Sequence[Recogniser],
                  class_recognisers: Sequence[ClassRecogniser] = (), new_recognisers: Sequence[Recogniser] = (),
-                 marks: Sequence[int] | None = None) -> None:
+                 marks: Marks | None = None) -> None:
         self.facts = facts
         self.host = facts.host
         self.clients = facts.clients
@@ -57,7 +67,9 @@ class Walker:
         self.class_recognisers = tuple(class_recognisers)
         self.new_recognisers = tuple(new_recognisers)
         self._too_deep_reported = False
-        self.marks = marks if marks is None or not new_recognisers else None  # ``new`` sites are not marked
+        # ``new`` sites are not marked
+        self._marks = marks if marks is None or not new_recognisers else None
+        self.marks = self._marks.offsets if self._marks is not None else None
         self._handlers = _HANDLERS if self.new_recognisers else _HANDLERS_WITHOUT_NEW
 
     def visit_program(self, root: Node) -> None:
@@ -109,8 +121,23 @@ class Walker:
         self._visit_children(node, scope, depth)
 
     def _hand_call(self, site: CallSite) -> None:
+        marks = self._marks
+        if marks is None:
+            for recognise in self.recognisers:
+                recognise(site, self.facts)
+            return
+        # the called member of a call a library reads is named in its ``calls``,
+        # inside ``site.function``: only those whose names occur there are asked
+        offsets, end = marks.offsets, site.function.end_byte
+        at = bisect_left(offsets, site.function.start_byte)
+        wanted = 0
+        while at < len(offsets) and offsets[at] < end:
+            wanted |= marks.recognisers[at]
+            at += 1
         for recognise in self.recognisers:
-            recognise(site, self.facts)
+            if wanted & 1:
+                recognise(site, self.facts)
+            wanted >>= 1
 
     def _report_too_deep(self, node: Node) -> None:
         if self._too_deep_reported:
