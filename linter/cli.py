@@ -13,6 +13,7 @@ parameters every analysing command shares.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -442,5 +443,14 @@ def server() -> int:
     return EXIT_OK
 
 
+# The cyclic garbage collector's first generation, in allocations (CPython's default is 700).
+# A run makes hundreds of thousands of small objects (syntax trees, records) that live
+# until their file is done or the run ends, so a collection every 700 of them mostly
+# walks live objects: at 10,000 a cold run of the generated 1,000-file tree takes ~10%
+# less CPU for ~2 MB more memory (bench/RESULTS.md).
+GC_THRESHOLD = (10_000, 10, 10)
+
+
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLD)
     cli(prog_name="hos-lint")

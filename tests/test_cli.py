@@ -351,3 +351,21 @@ def test_messages_say_what_a_ddl_does_to_a_relation(project):
     code, out, _ = run("why", "--no-cache", "services/order/db/alter.sql:1")
     assert out.splitlines()[0] == ("services/order/db/alter.sql:1:13: order changes the schema of public.sellers "
                                    "via sql (ALTER TABLE)")
+
+
+def test_the_command_line_entry_point_collects_garbage_less_often(monkeypatch):
+    """``hos-lint`` (the console script's ``main``) raises the collector's thresholds before
+    running: a run's syntax trees and records would otherwise be walked every 700 allocations."""
+    import gc
+
+    from hos_lint import cli as cli_module
+
+    before = gc.get_threshold()
+    monkeypatch.setattr("sys.argv", ["hos-lint", "--version"])
+    try:
+        with pytest.raises(SystemExit) as done:
+            cli_module.main()
+        assert done.value.code == 0
+        assert gc.get_threshold() == cli_module.GC_THRESHOLD != (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
