@@ -58,7 +58,9 @@ class ClassInfo:
 
 
 class Collector(Walker):
-    """First pass: imports, name bindings per scope, classes."""
+    """The one walk over the tree: imports, name bindings per scope, classes,
+    and every call with its ancestors (``calls``), for the main pass to judge
+    once every binding is known."""
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
@@ -69,7 +71,11 @@ class Collector(Walker):
         self.classes: dict[str, ClassInfo] = {}  # first class of each name
         self.class_list: list[ClassInfo] = []
         self.classes_by_node: dict[cst.CSTNode, ClassInfo] = {}
+        self.calls: list[tuple[cst.Call, list[cst.CSTNode]]] = []  # in source order, each with its ancestors
         self._scope_stack: list[cst.CSTNode] = [module]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append((node, self.stack.copy()))
 
     # scopes
     def _bind(self, name: str, binding: Binding) -> None:

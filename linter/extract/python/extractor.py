@@ -18,7 +18,7 @@ from hos_lint.extract.python.knowledge import Knowledge
 from hos_lint.extract.python.positions import parse_host
 from hos_lint.extract.python.scan import Scan
 from hos_lint.extract.python.sqlalchemy import declarative_models
-from hos_lint.extract.python.visitor import Visitor
+from hos_lint.extract.python.visitor import visit_calls
 from hos_lint.model import Access, Comment, ExtractResult, Grant, Language, OrmModel, Problem, RelationDef, SourceFile
 
 NAME = "python"
@@ -66,13 +66,14 @@ def _extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult
         module, host = parse_host(text)
         collector = Collector(module)
         collector.walk(module)
+        host.layout = collector.layout
         scan = Scan(src, host, Knowledge(collector), config)
-        Visitor(scan).walk(module)
+        visit_calls(scan, collector.calls)
+        return _result(scan)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as err:
         return _syntax_error(src, text, err)
     except RecursionError:
         return _too_deep_result(src, 1)
-    return _result(scan)
 
 
 def _result(scan: Scan) -> ExtractResult:

@@ -24,18 +24,26 @@ mapping to characters). ``node_offsets`` only counts characters, so it costs
 little more than code generation itself, and an extraction with it takes
 about half the time.
 
-So ``node_offsets`` is the one place that works around the public API: it
-drives libcst's code generation (as ``PositionProvider`` does) with a state
-that records character offsets. ``tests/extract/test_python_positions.py``
-pins its offsets to ``PositionProvider``'s on a varied corpus. When libcst
-does not regenerate the text exactly (it drops a form feed that starts a
-line, and the last CR of a file whose lines end in CR alone) or its code
-generation asks for something the state lacks, ``PositionProvider`` answers.
+So ``node_offsets`` (through ``_generate``, the one place that works around
+the public API) drives libcst's code generation (as ``PositionProvider``
+does) with a state that records character offsets.
+``tests/extract/test_python_positions.py`` pins its offsets to
+``PositionProvider``'s on a varied corpus. When libcst does not regenerate
+the text exactly (it drops a form feed that starts a line, and the last CR of
+a file whose lines end in CR alone) or its code generation asks for something
+the state lacks, ``PositionProvider`` answers.
+
+Even that pass costs more than the rest of an extraction once the tree is
+walked, and it is rarely needed whole: the few statements holding what a file
+reports are enough. ``Host`` generates the code of such a statement alone and
+finds it in the text (exactly once, or it asks the statement around it, up to
+the whole module), so a file pays for the statements it reports from.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import libcst as cst
@@ -113,19 +121,30 @@ def node_offsets(module: cst.Module, text: str) -> Offsets:
     """(start, end) character offsets in ``text`` of every node of ``module``
     (parsed from ``text``), as ``PositionProvider`` delimits them.
 
-    PRIVATE LIBCST API, here and nowhere else: ``Module._codegen`` is called
-    with ``_OffsetRecorder`` standing in for libcst's code-generation state
-    (see the module docstring for why). Should that ever fail or not
-    regenerate ``text`` exactly, the public ``PositionProvider`` answers.
+    Through ``_generate`` (libcst's private code generation, see the module
+    docstring for why). Should that ever fail or not regenerate ``text``
+    exactly, the public ``PositionProvider`` answers.
     """
     recorder = _OffsetRecorder(module)
-    try:
-        module._codegen(cast(Any, recorder))  # noqa: SLF001 - private: the measured workaround
-    except (AttributeError, TypeError):  # a libcst whose code generation asks for more
+    if not _generate(module, recorder):  # a libcst whose code generation asks for more
         return _provider_offsets(module, text)
     if recorder.offset != len(text):
         return _provider_offsets(module, text)
     return recorder.ranges
+
+
+def _generate(node: cst.CSTNode, recorder: _OffsetRecorder) -> bool:
+    """Run libcst's code generation of ``node`` into ``recorder``: False when
+    it asks for something the recorder lacks.
+
+    PRIVATE LIBCST API, here and nowhere else: ``CSTNode._codegen`` is called
+    with a recorder standing in for libcst's code-generation state.
+    """
+    try:
+        node._codegen(cast(Any, recorder))  # noqa: SLF001 - private: the measured workaround
+    except (AttributeError, TypeError):
+        return False
+    return True
 
 
 def _provider_offsets(module: cst.Module, text: str) -> Offsets:
@@ -161,37 +180,121 @@ def _alignment(code: str, text: str) -> list[int]:
     return out
 
 
+@dataclass(slots=True)
+class Layout:
+    """Where each node sits among the statements of its module, as the walker
+    found it: enough to generate the code of one statement alone.
+
+    Keys are node ids (the module keeps every node alive while it is in use).
+    ``owner``: the innermost statement holding a node (itself for a
+    statement); ``outer``: the statement around a statement (None at the
+    top); ``indents``: the indentation tokens a statement's code starts with.
+    Statements are those that sit directly in a module or an indented block.
+    """
+
+    owner: dict[int, cst.CSTNode | None] = field(default_factory=dict)
+    outer: dict[int, cst.CSTNode | None] = field(default_factory=dict)
+    indents: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+class _CodeRecorder(_OffsetRecorder):
+    """An ``_OffsetRecorder`` that also keeps the code it is handed."""
+
+    __slots__ = ("pieces",)
+
+    def __init__(self, module: cst.Module, indents: tuple[str, ...]) -> None:
+        super().__init__(module)
+        self.indent_tokens = list(indents)
+        self.pieces: list[str] = []
+
+    def add_token(self, value: str) -> None:
+        super().add_token(value)
+        self.pieces.append(value)
+
+    def pop_trailing_newline(self) -> None:  # only a module's code generation asks; kept exact anyway
+        super().pop_trailing_newline()
+        self.pieces.pop()
+
+
+def _statement_offsets(statement: cst.CSTNode, indents: tuple[str, ...], module: cst.Module,
+                       text: str) -> Offsets | None:
+    """Offsets in ``text`` of every node of ``statement``, or None when the
+    statement's code (generated alone, at ``indents``) is not found exactly
+    once in ``text``.
+
+    Found once, it can only be the statement itself: wherever libcst
+    regenerates the text exactly, the statement's own code is there.
+    """
+    recorder = _CodeRecorder(module, indents)
+    if not _generate(statement, recorder):
+        return None
+    code = "".join(recorder.pieces)
+    at = text.find(code)
+    if at == -1 or text.find(code, at + 1) != -1:
+        return None
+    return {node: (start + at, end + at) for node, (start, end) in recorder.ranges.items()}
+
+
+def _regenerated_in_pieces(text: str) -> bool:
+    """Does libcst regenerate every statement of ``text`` exactly? Not where a
+    form feed or a CR that does not start a CR LF sits (see the module docstring)."""
+    return "\f" not in text and ("\r" not in text or text.count("\r") == text.count("\r\n"))
+
+
 class Host:
     """The host file text with node offsets: locations, anchors.
 
-    Offsets are computed on first use (one code-generation pass over the
-    module): files the prefilter let through often hold no database access.
+    Offsets are computed on first use, and only for the statement holding the
+    node asked about (its code generated alone and found in the text, see
+    ``_statement_offsets``) when the walker's ``layout`` is at hand; else, or
+    when that statement's code is not found exactly once, for the statement
+    around it, and so on up to the whole module (``node_offsets``). Files the
+    prefilter let through often hold no database access, and those that do
+    hold it in a few statements.
     """
 
-    __slots__ = ("text", "module", "lines", "_ranges")
+    __slots__ = ("text", "module", "lines", "layout", "_ranges", "_whole")
 
-    def __init__(self, text: str, module: cst.Module) -> None:
+    def __init__(self, text: str, module: cst.Module, layout: Layout | None = None) -> None:
         self.text = text
         self.module = module
         self.lines = LineIndex.of(text)
-        self._ranges: Offsets | None = None
+        self.layout = layout
+        self._ranges: dict[cst.CSTNode, tuple[int, int]] = {}
+        self._whole = False
 
-    @property
-    def ranges(self) -> Offsets:
-        if self._ranges is None:
-            self._ranges = node_offsets(self.module, self.text)
-        return self._ranges
+    def _range(self, node: cst.CSTNode) -> tuple[int, int]:
+        found = self._ranges.get(node)
+        if found is None:
+            self._locate(node)
+            found = self._ranges[node]
+        return found
+
+    def _locate(self, node: cst.CSTNode) -> None:
+        if self._whole:
+            return
+        layout = self.layout
+        if layout is not None and _regenerated_in_pieces(self.text):
+            statement = layout.owner.get(id(node))
+            while statement is not None:
+                offsets = _statement_offsets(statement, layout.indents[id(statement)], self.module, self.text)
+                if offsets is not None:
+                    self._ranges.update(offsets)
+                    return
+                statement = layout.outer[id(statement)]
+        self._ranges.update(node_offsets(self.module, self.text))
+        self._whole = True
 
     def start(self, node: cst.CSTNode) -> int:
         """Character offset of the node's first character."""
-        return self.ranges[node][0]
+        return self._range(node)[0]
 
     def location(self, path: str, node: cst.CSTNode) -> Location:
         line, col = self.lines.position(self.start(node))
         return Location(path, line, col)
 
     def anchor(self, node: cst.CSTNode) -> Anchor:
-        start, end = self.ranges[node]
+        start, end = self._range(node)
         first = self.lines.position(start)[0]
         last = self.lines.position(max(start, end - 1))[0]
         return anchor_of(self.text[start:end], first, last)

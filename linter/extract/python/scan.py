@@ -18,8 +18,8 @@ from hos_lint.model import Access, AccessKind, Anchor, OrmModel, Problem, Relati
 class Scan:
     """One file's main pass: context for the current node, and its findings.
 
-    ``stack`` holds the ancestors of (and including) the current node: the
-    walker of the main pass keeps it.
+    ``stack`` holds the ancestors of (and including) the current node (the
+    call being judged): the main pass sets it.
     """
 
     def __init__(self, src: SourceFile, host: Host, know: Knowledge, config: ExtractConfig) -> None:

@@ -1,5 +1,6 @@
-"""The main pass: every call is offered to the ORM/driver handlers, in order,
-until one claims it.
+"""The main pass: every call (as the walk of ``bindings.Collector`` met it,
+with its ancestors) is offered to the ORM/driver handlers, in order, until
+one claims it.
 
 A call handler sees any call (``text(...)``, ``Table(...)``); a method handler
 is registered for the method names it knows and sees ``<receiver>.<method>(...)``.
@@ -8,13 +9,12 @@ then on a ``Table`` variable, then as a bulk write of a query chain.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 import libcst as cst
 
 from hos_lint.extract.python import drivers, prisma_client, sqlalchemy
 from hos_lint.extract.python.scan import Scan
-from hos_lint.extract.python.walker import Walker
 
 CallHandler = Callable[[Scan, cst.Call], bool]
 MethodHandler = Callable[[Scan, cst.Call, cst.Attribute], bool]
@@ -50,19 +50,15 @@ def _by_method() -> dict[str, tuple[MethodHandler, ...]]:
 _BY_METHOD = _by_method()
 
 
-class Visitor(Walker):
-    """Second pass: every call that touches the database, with ancestors for anchors."""
-
-    def __init__(self, scan: Scan) -> None:
-        super().__init__(scan.stack)
-        self.scan = scan
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for handler in _CALL_HANDLERS:
-            if handler(self.scan, node):
-                return
+def visit_calls(scan: Scan, calls: Sequence[tuple[cst.Call, list[cst.CSTNode]]]) -> None:
+    """Offer each call, in source order, to the handlers: ``scan.stack`` holds its ancestors meanwhile."""
+    call_handlers, by_method = _CALL_HANDLERS, _BY_METHOD
+    for node, stack in calls:
+        scan.stack = stack
+        if any(handler(scan, node) for handler in call_handlers):
+            continue
         func = node.func
-        if isinstance(func, cst.Attribute):
-            for method_handler in _BY_METHOD.get(func.attr.value, ()):
-                if method_handler(self.scan, node, func):
-                    return
+        if type(func) is cst.Attribute:
+            for method_handler in by_method.get(func.attr.value, ()):
+                if method_handler(scan, node, func):
+                    break
