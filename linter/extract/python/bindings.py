@@ -63,7 +63,7 @@ class Collector(Walker):
     once every binding is known."""
 
     def __init__(self, module: cst.Module) -> None:
-        super().__init__()
+        super().__init__(module.default_indent)
         self.module = module
         self.imports: dict[str, str] = {}  # local name -> dotted origin ("sqlalchemy.Table")
         self.from_names: set[str] = set()  # names bound by `from x import Name`

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import io
 import re
 import tokenize
@@ -54,7 +55,13 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     nesting too deep for the parser is one HOS901 at 1:1. Comments are handed
     over in every case (a suppression may be about that HOS901).
     """
-    result = _extract(src, text, config)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        result = _extract(src, text, config)
+    finally:
+        if paused:
+            gc.enable()
     return dataclasses.replace(result, comments=comments(text)) if config.comments else result
 
 

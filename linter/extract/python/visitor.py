@@ -55,10 +55,12 @@ def visit_calls(scan: Scan, calls: Sequence[tuple[cst.Call, list[cst.CSTNode]]])
     call_handlers, by_method = _CALL_HANDLERS, _BY_METHOD
     for node, stack in calls:
         scan.stack = stack
-        if any(handler(scan, node) for handler in call_handlers):
-            continue
-        func = node.func
-        if type(func) is cst.Attribute:
-            for method_handler in by_method.get(func.attr.value, ()):
-                if method_handler(scan, node, func):
-                    break
+        for handler in call_handlers:
+            if handler(scan, node):
+                break
+        else:
+            func = node.func
+            if type(func) is cst.Attribute:
+                for method_handler in by_method.get(func.attr.value, ()):
+                    if method_handler(scan, node, func):
+                        break

@@ -33,10 +33,14 @@ _STATEMENTS = frozenset((
 _BLOCKS = frozenset((cst.Module, cst.IndentedBlock))
 _INDENTING = frozenset((cst.IndentedBlock, cst.Match))  # their code generation indents what they hold
 
-_Hook = Callable[[Any], None]
+_Hook = Callable[[Any, Any], None]  # (walker, node)
 _Plan = tuple[_Hook | None, _Hook | None, tuple[str, ...], bool, bool]
 
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+# Each walker class's plan per node type. Hooks are kept unbound: a walker
+# holding its own bound methods would be a reference cycle, and would keep
+# the whole tree alive until the cyclic garbage collector came by.
+_PLANS: dict[type, dict[type[cst.CSTNode], _Plan]] = {}
 # What a field's value is, by its type: 1 a node, 2 a sequence, 0 anything else.
 _KIND: dict[type, int] = {type(None): 0, str: 0, bool: 0, tuple: 2, list: 2}
 
@@ -68,19 +72,20 @@ class Walker:
     the indentation it sits at.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, default_indent: str = "    ") -> None:
+        """``default_indent``: the module's (``Module.default_indent``), for blocks that do not say."""
         self.stack: list[cst.CSTNode] = []
         self.layout = Layout()
-        self._plans: dict[type[cst.CSTNode], _Plan] = {}
+        self._plans = _PLANS.setdefault(type(self), {})
         self._statement: cst.CSTNode | None = None
         self._indents: tuple[str, ...] = ()
-        self._default_indent = "    "
+        self._default_indent = default_indent
 
     def _plan(self, node_type: type[cst.CSTNode]) -> _Plan:
         name = node_type.__name__
         plan = (
-            getattr(self, f"visit_{name}", None), getattr(self, f"leave_{name}", None), child_fields(node_type),
-            node_type in _STATEMENTS, node_type in _INDENTING,
+            getattr(type(self), f"visit_{name}", None), getattr(type(self), f"leave_{name}", None),
+            child_fields(node_type), node_type in _STATEMENTS, node_type in _INDENTING,
         )
         self._plans[node_type] = plan
         return plan
@@ -90,8 +95,6 @@ class Walker:
         plan = self._plans.get(node_type)
         if plan is None:  # looked up once per node type (the hot path of the pass)
             plan = self._plan(node_type)
-            if node_type is cst.Module:
-                self._default_indent = node.default_indent  # type: ignore[attr-defined]
         visit, leave, fields, statement, indenting = plan
         stack = self.stack
         layout = self.layout
@@ -103,7 +106,7 @@ class Walker:
         layout.owner[id(node)] = self._statement
         stack.append(node)
         if visit is not None:
-            visit(node)
+            visit(self, node)
         indents = self._indents
         if indenting:
             self._indents = (*indents, node.indent or self._default_indent)  # type: ignore[attr-defined]
@@ -122,6 +125,6 @@ class Walker:
                         self.walk(item)
         self._indents = indents
         if leave is not None:
-            leave(node)
+            leave(self, node)
         stack.pop()
         self._statement = outer
