@@ -2,6 +2,7 @@
 the look-alikes that must NOT match next to the patterns that must."""
 from __future__ import annotations
 
+import gc
 import textwrap
 
 import libcst as cst
@@ -689,6 +690,52 @@ def test_bad_input_never_raises():
     assert [(p.code, p.location.line, p.location.col) for p in run(deep).problems] == [("HOS901", 2, 1)]
     shallow = "x = " + "(" * 150 + "1" + ")" * 150 + "\n"
     assert run(shallow).problems == ()
+
+
+def test_a_deep_expression_matters_only_where_something_is_reported():
+    """Positions come from the code of the statements that report, generated
+    alone: an expression too deep for code generation elsewhere in the file
+    (but not for the walk) no longer keeps the file from being analysed; in a
+    statement that reports, the file is still reported unanalysed."""
+    deep = "-" * 600 + "1"
+    elsewhere = run(f"import psycopg\nx = {deep}\ncursor.execute('DELETE FROM auth_service.users')\n")
+    assert [(a.location.line, a.location.col, a.ref.display()) for a in elsewhere.accesses] == [
+        (3, 29, "auth_service.users")]
+    assert (elsewhere.problems, elsewhere.skipped) == ((), None)
+    here = run(f"import psycopg\nx = 1\ncursor.execute('DELETE FROM auth_service.users', {deep})\n")
+    assert [(p.code, p.location.line, p.location.col, p.message) for p in here.problems] == [
+        ("HOS901", 1, 1, "Python file is nested too deeply to analyse")]
+    assert here.accesses == ()
+
+
+def test_extraction_leaves_the_garbage_collector_as_it_found_it():
+    code = "import psycopg\ncursor.execute('SELECT * FROM orders')\n"
+    assert gc.isenabled()
+    assert len(run(code).accesses) == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(run(code).accesses) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert run("x = (\n").problems[0].code == "HOS901"
+    assert gc.isenabled()
+
+
+def test_a_files_tree_is_freed_when_its_extraction_returns():
+    """No reference cycle keeps a libcst tree alive for the cyclic collector to find."""
+    code = "from app.models import Order\n" + "class Repo:\n    def get(self, session):\n        return session.query(Order).all()\n" * 20
+    run(code)
+    gc.collect()
+    gc.disable()
+    try:
+        before = sum(isinstance(o, cst.CSTNode) for o in gc.get_objects())
+        assert len(run(code).accesses) == 20
+        after = sum(isinstance(o, cst.CSTNode) for o in gc.get_objects())
+    finally:
+        gc.enable()
+    assert after == before
 
 
 def test_class_constants_through_self_cls_and_the_class_name():

@@ -14,6 +14,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from hos_lint.embedded import LineIndex
 from hos_lint.extract.python import positions
+from hos_lint.extract.python.bindings import Collector
+from hos_lint.model import Location
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "linter/extract/python"
@@ -167,3 +169,88 @@ def test_only_one_function_touches_libcst_private_api() -> None:
                 calls = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute) and n.attr == "_codegen"}
                 private_uses += [(path.name, f"{node.name}: {attr}") for attr in calls]
     assert private_uses == [("positions.py", "_generate: _codegen")]
+
+
+# --- offsets of one statement at a time (``Host`` with the walker's layout) ----------------------
+
+
+def walked_host(text: str) -> tuple[positions.Host, list[cst.CSTNode]]:
+    """A ``Host`` with the layout of the extractor's walk, and every node that walk visits."""
+    module = cst.parse_module(text)
+    seen: list[cst.CSTNode] = []
+
+    class Recorder(Collector):
+        def walk(self, node: cst.CSTNode) -> None:
+            seen.append(node)
+            super().walk(node)
+
+    collector = Recorder(module)
+    collector.walk(module)
+    return positions.Host(text, module, collector.layout), seen
+
+
+@pytest.mark.parametrize(("name", "text"), corpus(), ids=lambda v: v if len(v) < 60 else None)
+def test_offsets_of_one_statement_at_a_time_equal_the_whole_modules(name: str, text: str,
+                                                                     workaround_only: None) -> None:
+    host, (module, *seen) = walked_host(text)
+    whole = positions.node_offsets(host.module, text)
+    assert all(host.start(n) == whole[n][0] for n in seen)
+    assert all(host._range(n) == whole[n] for n in seen)
+    # only the module's own nodes, a text libcst does not regenerate, and a last
+    # statement without its line break need the whole module
+    assert host._whole == bool(seen and (
+        not positions._regenerated_in_pieces(text) or not text.endswith(("\n", "\r"))))
+    assert host.start(module) == 0 and host._whole
+
+
+def test_a_statement_found_once_in_the_text_is_the_only_code_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import os\n\n\ndef f(cur):\n    cur.execute('SELECT 1')\n\n\ndef g():\n    return [1, 2, 3]\n"
+    host, seen = walked_host(text)
+    generated: list[str] = []
+    real = positions._generate
+
+    def spy(node: cst.CSTNode, recorder: positions._OffsetRecorder) -> bool:
+        generated.append(type(node).__name__)
+        return real(node, recorder)
+    monkeypatch.setattr(positions, "_generate", spy)
+    (call,) = (n for n in seen if isinstance(n, cst.Call))
+    assert host.location("a.py", call) == Location("a.py", 5, 5)
+    assert host.anchor(call).text == "cur.execute('SELECT 1')"
+    assert generated == ["SimpleStatementLine"]
+    assert not host._whole
+
+
+@pytest.mark.parametrize(("text", "line", "generated"), [
+    # the statement's code also sits in a string before it: the module decides
+    ('DOC = """\ncur.execute("SELECT 1")\n"""\ncur.execute("SELECT 1")\n', 4, ["SimpleStatementLine", "Module"]),
+    # ... or after it
+    ('cur.execute("SELECT 1")\nDOC = """\ncur.execute("SELECT 1")\n"""\n', 1, ["SimpleStatementLine", "Module"]),
+    # the same line in two functions: the function around it decides
+    ("def f(cur):\n    cur.execute('SELECT 1')\n\ndef g(cur):\n    cur.execute('SELECT 1')\n", 5,
+     ["SimpleStatementLine", "FunctionDef"]),
+    # an indented copy holds the unindented statement's code, not the other way round
+    ("if a:\n    cur.execute('SELECT 1')\ncur.execute('SELECT 1')\n", 3, ["SimpleStatementLine", "Module"]),
+    ("cur.execute('SELECT 1')\nif a:\n    cur.execute('SELECT 1')\n", 3, ["SimpleStatementLine"]),
+    # no final line break: the module takes back the newline the statement ends with
+    ("x = 1\ncur.execute('SELECT 1')", 2, ["SimpleStatementLine", "Module"]),
+    # a form feed or a lone CR: libcst does not regenerate them, the whole module answers
+    ("x = 1\n\x0ccur.execute('SELECT 1')\n", 2, ["Module"]),
+    ("x = 1\rcur.execute('SELECT 1')\r", 2, ["Module"]),
+    # CR LF is regenerated exactly
+    ("x = 1\r\ncur.execute('SELECT 1')\r\n", 2, ["SimpleStatementLine"]),
+])
+def test_a_statement_whose_code_is_not_found_once_asks_the_one_around_it(
+        monkeypatch: pytest.MonkeyPatch, text: str, line: int, generated: list[str]) -> None:
+    host, seen = walked_host(text)
+    calls = [n for n in seen if isinstance(n, cst.Call)]
+    done: list[str] = []
+    real = positions._generate
+
+    def spy(node: cst.CSTNode, recorder: positions._OffsetRecorder) -> bool:
+        done.append(type(node).__name__)
+        return real(node, recorder)
+    monkeypatch.setattr(positions, "_generate", spy)
+    assert host.location("a.py", calls[-1]).line == line
+    assert done == generated
+    whole = positions.node_offsets(host.module, text)
+    assert all(host._range(n) == whole[n] for n in seen)
