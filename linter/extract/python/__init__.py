@@ -46,14 +46,15 @@ other than class constants (``cur.execute(queries.ORDERS)``) are neither
 analysed nor reported.
 
 Layout, one concern per module: ``extractor`` (entry points, parse errors),
-``walker`` and ``syntax`` (walking libcst trees, small node questions),
-``positions`` (node offsets; the measured ``PositionProvider`` workaround),
-``bindings`` (the pre-pass: scopes, classes, imports), ``strings`` (literal
-decoding with an exact origin map), ``knowledge`` (what imported names and
-SQLAlchemy declarations mean), ``scan`` (the main pass's context and
-findings), ``visitor`` (dispatch of every call), the ORM/driver knowledge in
-``sqlalchemy``, ``drivers`` (DB-API, psycopg, asyncpg, pandas) and
-``prisma_client``, and ``embedded_sql`` (SQL text handed to a call).
+``walker`` and ``syntax`` (walking libcst trees once, small node questions),
+``positions`` (node offsets, per statement; the measured ``PositionProvider``
+workaround), ``bindings`` (the walk: scopes, classes, imports, and every call
+for the main pass), ``strings`` (literal decoding with an exact origin map),
+``knowledge`` (what imported names and SQLAlchemy declarations mean), ``scan``
+(the main pass's context and findings), ``visitor`` (dispatch of every call),
+the ORM/driver knowledge in ``sqlalchemy``, ``drivers`` (DB-API, psycopg,
+asyncpg, pandas) and ``prisma_client``, and ``embedded_sql`` (SQL text handed
+to a call).
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""The pre-pass: how names get bound, per scope and per class, and what is
-imported. It needs no positions; the main pass asks it what a name holds
-(single-assignment constant propagation, Prisma client recognition) and the
-SQLAlchemy knowledge reads its classes and imports.
+"""The walk: how names get bound, per scope and per class, and what is
+imported, and every call met on the way. It needs no positions; the main
+pass then judges those calls and asks it what a name holds (single-assignment
+constant propagation, Prisma client recognition), and the SQLAlchemy
+knowledge reads its classes and imports.
 """
 from __future__ import annotations
 
