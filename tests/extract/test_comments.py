@@ -62,6 +62,17 @@ def test_python_tokenizer_comments_only():
     assert comments("a.py", py) == [(1, 13, 1, "# one", False), (5, 5, 5, "# two", True)]
 
 
+def test_python_text_without_a_hash_has_no_comments_and_is_not_tokenized(monkeypatch):
+    from hos_lint.extract.python import extractor
+    tokenized = []
+    real = extractor.tokenize.generate_tokens
+    monkeypatch.setattr(extractor.tokenize, "generate_tokens", lambda readline: tokenized.append(1) or real(readline))
+    assert comments("a.py", "x = 1\ncur.execute('SELECT 1')\n") == []
+    assert tokenized == []
+    assert comments("a.py", "x = 1  # one\n") == [(1, 8, 1, "# one", False)]
+    assert tokenized == [1]
+
+
 def test_python_comments_survive_a_syntax_error():
     assert comments("a.py", "# one\ndef broken(:\n") == [(1, 1, 1, "# one", True)]
 

@@ -54,6 +54,12 @@ def extract(src: SourceFile, text: str, config: ExtractConfig) -> ExtractResult:
     A syntax error yields one HOS901 at libcst's position and nothing else;
     nesting too deep for the parser is one HOS901 at 1:1. Comments are handed
     over in every case (a suppression may be about that HOS901).
+
+    The cyclic garbage collector is paused while the file is parsed and
+    walked, and resumed (if it was running) once its tree is freed: a libcst
+    tree is thousands of container objects, none in a cycle, that reference
+    counting frees when the extraction returns; traversing them meanwhile
+    cost about a tenth of an extraction (1,000-file generated tree).
     """
     paused = gc.isenabled()
     gc.disable()
@@ -112,7 +118,10 @@ def comments(text: str) -> tuple[Comment, ...]:
     inside a string). libcst keeps comments only inside whitespace nodes our
     walker skips, so the tokenizer is the cheaper way to them. Lines break at
     CR, LF and CR LF (universal newlines), as ``LineIndex`` counts them. A
-    tokenizer error ends the list; the comments before it still count."""
+    tokenizer error ends the list; the comments before it still count. A
+    text without ``#`` has none, and is not tokenized."""
+    if "#" not in text:
+        return ()
     lines = LineIndex.of(text)
     out = []
     try:
