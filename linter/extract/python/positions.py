@@ -5,17 +5,21 @@ libcst's public way to positions is ``MetadataWrapper(module).resolve(PositionPr
 best of several runs, libcst 1.9, CPython 3.11 (``bench/python_positions.py``;
 the generated set is the Python files of ``bench/generate.py --files 5000``):
 
-======================================  ========================  ============================
-                                        fixture: 12 files, 10 kB  generated: 199 files, 1.1 MB
-======================================  ========================  ============================
-``parse_module`` (reference)            16 ms                     2,575 ms
-``PositionProvider``                    24 ms                     5,672 ms
-``ByteSpanPositionProvider``            20 ms                     4,005 ms
-``node_offsets`` (below)                6 ms                      893 ms
-code generation alone (``.code``)       4 ms                      549 ms
-whole extraction, ``node_offsets``      25 ms                     4,196 ms
-whole extraction, ``PositionProvider``  43 ms                     7,904 ms
-======================================  ========================  ============================
+==============================================  ========================  ============================
+                                                fixture: 12 files, 10 kB  generated: 199 files, 1.1 MB
+==============================================  ========================  ============================
+``parse_module`` (reference)                    17 ms                     2,925 ms
+``PositionProvider``                            27 ms                     6,404 ms
+``ByteSpanPositionProvider``                    22 ms                     4,370 ms
+``node_offsets`` (below)                        6 ms                      944 ms
+code generation alone (``.code``)               4 ms                      585 ms
+extraction, per statement (``Host``)            21 ms                     2,089 ms
+extraction, whole module, ``node_offsets``      24 ms                     2,878 ms
+extraction, whole module, ``PositionProvider``  47 ms                     6,871 ms
+==============================================  ========================  ============================
+
+(``parse_module`` there keeps every tree alive, so the cyclic collector
+traverses them; an extraction pauses it.)
 
 ``PositionProvider`` builds two position objects per node and splits every
 token on line breaks; ``ByteSpanPositionProvider`` builds a span object per
