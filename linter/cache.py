@@ -89,6 +89,9 @@ RACY_MARGIN_NS = 3_000_000_000
 USE_STAT_INDEX = True
 SCOPED_CHANGES = 16  # see ``Cache.save``
 MEMO_ENTRIES = 16  # run results kept, one file each (see ``Cache.recall``)
+KEPT_STATES = 2  # states of hos-lint whose packs and indexes are kept (see ``Cache._prune_states``)
+# the kinds of file one state of hos-lint writes once each: "<kind>-v<version>-<state>.<suffix>"
+_STATE_KINDS = ("extract", "facts", "walk", "statements")
 
 FACTS_JOURNAL_MAX = 512  # paths the facts journal holds before it is folded into the index
 
@@ -293,6 +296,7 @@ class Cache:
         index = {**self._index, **self._seen}
         index = {path: entry for path, entry in index.items() if entry[2] in merged}
         self._write_signed(self.pack.name, (merged, index, self._start))
+        self._prune_states()
 
     # --- the facts index: each file's project-wide facts, for runs that report on a few -----
 
@@ -495,6 +499,23 @@ class Cache:
     def _prune_memos(self) -> None:
         """Remove all but the newest ``MEMO_ENTRIES`` memo files, of any version (never
         through a link: names are removed relative to the folder's descriptor)."""
+        self._prune(lambda name: name if name.startswith("run-v") and name.endswith(".memo") else None,
+                    MEMO_ENTRIES)
+
+    def _prune_states(self) -> None:
+        """Keep the files of the newest ``KEPT_STATES`` states of hos-lint (version and code,
+        the part of each name after the kind) per kind of file: an upgrade, or an edited
+        checkout, writes a new pack and indexes beside the old ones, and nothing else would
+        ever remove those (two states kept, so two installs used on one checkout do not
+        remove each other's)."""
+        state = f"-v{__version__}-{self._shape}"
+        self._prune(_state_of, KEPT_STATES, current=lambda key: key.startswith(state, key.index("-")))
+
+    def _prune(self, group: Callable[[str], str | None], keep: int,
+               current: Callable[[str], bool] | None = None) -> None:
+        """Remove the files of all but the newest ``keep`` groups of each kind; ``group``
+        names a file's group (its kind first, before the first "-"), None for other files.
+        A ``current`` group counts as the newest, written yet or not."""
         try:
             folder = self._open_folder(create=False)
         except OSError:
@@ -502,12 +523,22 @@ class Cache:
         if folder is None:
             return
         try:
+            groups: dict[str, list[tuple[int, str]]] = {}
             with os.scandir(folder) as listing:
-                memos = [(e.stat(follow_symlinks=False).st_mtime_ns, e.name) for e in listing
-                         if e.name.startswith("run-v") and e.name.endswith(".memo")
-                         and e.is_file(follow_symlinks=False)]
-            for _, name in sorted(memos, reverse=True)[MEMO_ENTRIES:]:
-                os.unlink(name, dir_fd=folder)
+                for entry in listing:
+                    key = group(entry.name)
+                    if key is not None and entry.is_file(follow_symlinks=False):
+                        mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+                        groups.setdefault(key, []).append((mtime, entry.name))
+            kinds: dict[str, list[tuple[int, str]]] = {}
+            for key, files in groups.items():
+                if current is None or not current(key):
+                    kinds.setdefault(key.split("-")[0], []).append((max(files)[0], key))
+            kept = keep if current is None else keep - 1  # the current state takes one place
+            for others in kinds.values():
+                for _, key in sorted(others, reverse=True)[kept:]:
+                    for _, name in groups[key]:
+                        os.unlink(name, dir_fd=folder)
         except OSError:
             pass  # another run pruned it first, or the folder is read-only: nothing lost
         finally:
@@ -605,6 +636,15 @@ class Cache:
                 self._refuse(f"{CACHE_DIR}/{name} is not a regular file")
                 return None
             return fh.read()
+
+
+def _state_of(name: str) -> str | None:
+    """The group of a pack or index file: its name without the suffix (a facts index and
+    its journal are one group); None for any other file."""
+    kind, _, rest = name.partition("-v")
+    if kind not in _STATE_KINDS or not rest or name.startswith("."):
+        return None
+    return name.rsplit(".", 1)[0]
 
 
 def has_facts(result: ExtractResult) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,26 @@ def test_without_the_stat_index_there_is_no_facts_index(project, monkeypatch):
     assert not list((project / CACHE_DIR).glob("facts-v*"))
     edit(project, CHECKOUT, "\n// staged edit\n")
     assert check_json(CHECKOUT) == check_json("--no-cache", CHECKOUT)
+
+
+def test_the_files_of_older_states_of_hos_lint_are_removed_but_the_newest_two(project):
+    """An upgrade (or an edited checkout) writes a new pack and new indexes: the files of
+    all but the two newest states are removed when a pack is written, whatever their kind,
+    and nothing else in the folder is touched."""
+    folder = project / CACHE_DIR
+    folder.mkdir()
+    names = {state: [f"extract-v0.0.{state}-old-s1.pack", f"facts-v0.0.{state}-old.index",
+                     f"facts-v0.0.{state}-old.journal", f"walk-v0.0.{state}-old.index",
+                     f"statements-v0.0.{state}-old.sqlmemo"] for state in (1, 2)}
+    for state, files in names.items():
+        for name in files:
+            (folder / name).write_bytes(b"old")
+            then = time.time_ns() - (10 - state) * 3_600_000_000_000  # state 2 is the newer
+            os.utime(folder / name, ns=(then, then))
+    (folder / "extract-notes.txt").write_text("not a pack")
+    check_json()
+    left = {p.name for p in folder.iterdir()}
+    assert not left & set(names[1])  # the oldest state is gone
+    assert set(names[2]) <= left  # the newer of the old states is kept beside this one
+    assert "extract-notes.txt" in left and ".gitignore" in left
+    assert len([n for n in left if n.startswith("extract-v")]) == 2
