@@ -6,17 +6,15 @@ for the process pool) and, when it exists, on ``fixtures/hos-marketplace``.
 from __future__ import annotations
 
 import enum
-import importlib.util
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from trees import counting_statements
+from trees import bench_generator, counting_statements
 
 from hos_lint import app, cache
 from hos_lint.app import extraction
@@ -28,15 +26,7 @@ MARKETPLACE = REPO / "fixtures" / "hos-marketplace"
 GENERATED_FILES = 150
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _generator()
+generate = bench_generator()
 
 
 pytestmark = pytest.mark.usefixtures("private_cache_key")  # conftest: a signing key of its own

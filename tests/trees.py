@@ -88,3 +88,18 @@ def counting_statements(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(sql, "_analyser", analyser)
     return seen
+
+
+def bench_generator():
+    """``bench/generate.py`` as a module (``generate(root, files)`` writes a monorepo)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_generate", MARKETPLACE.parents[1] / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+    return module

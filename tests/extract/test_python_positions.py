@@ -203,16 +203,22 @@ def test_offsets_of_one_statement_at_a_time_equal_the_whole_modules(name: str, t
     assert host.start(module) == 0 and host._whole
 
 
-def test_a_statement_found_once_in_the_text_is_the_only_code_generated(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "import os\n\n\ndef f(cur):\n    cur.execute('SELECT 1')\n\n\ndef g():\n    return [1, 2, 3]\n"
-    host, seen = walked_host(text)
-    generated: list[str] = []
+def generated_nodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The type of every node whose code is generated for positions from now on."""
+    done: list[str] = []
     real = positions._generate
 
     def spy(node: cst.CSTNode, recorder: positions._OffsetRecorder) -> bool:
-        generated.append(type(node).__name__)
+        done.append(type(node).__name__)
         return real(node, recorder)
     monkeypatch.setattr(positions, "_generate", spy)
+    return done
+
+
+def test_a_statement_found_once_in_the_text_is_the_only_code_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "import os\n\n\ndef f(cur):\n    cur.execute('SELECT 1')\n\n\ndef g():\n    return [1, 2, 3]\n"
+    host, seen = walked_host(text)
+    generated = generated_nodes(monkeypatch)
     (call,) = (n for n in seen if isinstance(n, cst.Call))
     assert host.location("a.py", call) == Location("a.py", 5, 5)
     assert host.anchor(call).text == "cur.execute('SELECT 1')"
@@ -243,13 +249,7 @@ def test_a_statement_whose_code_is_not_found_once_asks_the_one_around_it(
         monkeypatch: pytest.MonkeyPatch, text: str, line: int, generated: list[str]) -> None:
     host, seen = walked_host(text)
     calls = [n for n in seen if isinstance(n, cst.Call)]
-    done: list[str] = []
-    real = positions._generate
-
-    def spy(node: cst.CSTNode, recorder: positions._OffsetRecorder) -> bool:
-        done.append(type(node).__name__)
-        return real(node, recorder)
-    monkeypatch.setattr(positions, "_generate", spy)
+    done = generated_nodes(monkeypatch)
     assert host.location("a.py", calls[-1]).line == line
     assert done == generated
     whole = positions.node_offsets(host.module, text)

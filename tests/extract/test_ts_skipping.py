@@ -4,12 +4,11 @@ reference walk, which visits every node and hands every call to every library
 (``call_marks`` patched to None, the walk as it was before skipping)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from trees import bench_generator
 
 from hos_lint.extract import typescript as ts
 from hos_lint.extract.base import ExtractConfig
@@ -18,14 +17,6 @@ from hos_lint.model import Language, SourceFile
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = (ExtractConfig(), ExtractConfig(prisma_clients=("db",)))
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("bench_generate_skip", REPO / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 def _extract(path: str, text: str, config: ExtractConfig):
@@ -141,7 +132,7 @@ def test_fixture_sources_match_the_reference_walk(monkeypatch: pytest.MonkeyPatc
 
 
 def test_generated_tree_matches_the_reference_walk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _generator().generate(tmp_path, 200)
+    bench_generator().generate(tmp_path, 200)
     paths = sorted(p for p in tmp_path.rglob("*") if p.is_file() and ts.handles(str(p)))
     skipped = 0
     for path in paths:
