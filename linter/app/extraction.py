@@ -132,22 +132,19 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
         settled = configs[(src.service, src.language, postgres)] = (config, Cache.identity(src, config))
     config, identity = settled
     details = policy.in_scope(src.path, scope)
-    st: Stat | None = cache.stats.get(src.path) if cache.enabled else None
-    if st is not None and not details:  # the facts index: a file outside the scope, stat unchanged
-        facts = cache.facts_for(src.path, identity, st)
-        if facts is not None:
-            return facts[0]
+    st: Stat | None = None
     full_path = os.path.join(manifest.root, src.path)  # a string: a Path per file costs more than its stat
     if cache.enabled:  # the stat index: an unchanged file is neither read nor hashed
+        st = cache.stats.get(src.path)  # stat'ed already by this run (the run memo's key)
         if st is None:
             try:
                 st = stat_of(os.stat(full_path))  # before reading: a later change shows in the next stat
             except OSError:
                 st = None  # reading it reports why
-            if st is not None and not details:
-                facts = cache.facts_for(src.path, identity, st)
-                if facts is not None:
-                    return facts[0]
+        if st is not None and not details:  # the facts index: a file outside the scope, stat unchanged
+            facts = cache.facts_for(src.path, identity, st)
+            if facts is not None:
+                return facts[0]
         known = None if st is None or narrow else cache.known_key(src.path, identity, st)
         if known is not None:
             cached = cache.get(known, details=details)
