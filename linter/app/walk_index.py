@@ -25,13 +25,13 @@ import time
 from pathlib import Path
 
 from hos_lint import __version__
-from hos_lint.cache import RACY_MARGIN_NS, Cache
+from hos_lint.cache import RACY_MARGIN_NS, Cache, Stat, stat_of
 from hos_lint.discovery import Candidate, Walk, walk_project
 from hos_lint.manifest import Manifest, find_repo_root
 
 NAME = "walk"
 FolderStat = tuple[int, int]  # mtime_ns, ctime_ns
-FileStat = tuple[int, int, int, int] | None  # size, mtime_ns, ctime_ns, inode; None when missing
+FileStat = Stat | None  # None when missing
 
 
 def walk(manifest: Manifest, cache: Cache | None) -> Walk:
@@ -113,7 +113,6 @@ def _ignore_files(manifest: Manifest, found: Walk) -> list[str]:
 
 def _file_stat(path: str) -> FileStat:
     try:
-        st = os.lstat(path)
+        return stat_of(os.lstat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
