@@ -355,19 +355,20 @@ class Cache:
 
     def _facts_entries(self) -> dict[str, FactsEntry]:
         if self._facts is None:
-            self._facts = {}
+            facts: dict[str, FactsEntry] = {}
             main = self._read_signed(self.facts_index.name)
             if _facts_shape(main):
                 assert isinstance(main, tuple)
                 self._idents = list(main[0])
-                self._facts = dict(main[1])
+                facts = dict(main[1])
             self._ident_no = {text: no for no, text in enumerate(self._idents)}
             journal = self._read_signed(self.facts_journal.name)
-            if _facts_shape(journal) and self._facts is not None:
+            if _facts_shape(journal):
                 assert isinstance(journal, tuple)
                 for path, (st, no, key, blob) in journal[1].items():
-                    self._facts[path] = (st, self._ident(journal[0][no]), key, blob)
+                    facts[path] = (st, self._ident(journal[0][no]), key, blob)
                     self._journal.add(path)
+            self._facts = facts
         return self._facts
 
     def _ident(self, text: str) -> int:
