@@ -336,7 +336,6 @@ def walk_project(manifest: Manifest) -> Walk:
     # entries: whether one is a link needs no system call, and paths are joined as strings.
     # What a folder inherits from its parent: the ignore files deciding for its entries
     # (unless it holds a .gitignore) and the best plain service path holding it.
-    listed = excluder._listed
     plain = matcher._plain
     per_file = bool(matcher._globs)  # a glob service path: files are asked one by one
     pending: list[tuple[str, str, _Checks | None, _Rank | None]] = [(str(root), "", None, matcher._whole)]
@@ -350,11 +349,10 @@ def walk_project(manifest: Manifest) -> Walk:
             continue
         if len(entries) > 1:
             entries.sort(key=_name)  # names are unique: the order of the sorted names
-        if ".gitignore" in map(_name, entries):
-            listed[rel_folder] = True
+        holds_ignore_file = ".gitignore" in map(_name, entries)
+        excluder.listed(rel_folder, holds_ignore_file)
+        if holds_ignore_file:
             checks = None  # read when the first entry gets past the excludes
-        else:
-            listed[rel_folder] = False
         if plain and rel_folder:
             own = plain.get(rel_folder[:-1])
             if own is not None and (best is None or own < best):
