@@ -107,12 +107,6 @@ def matches(pattern: str, path: str) -> bool:
     return compile_glob(pattern).match_file(path) is not None
 
 
-def decides(gitignore: GitIgnoreSpec, path: str) -> bool | None:
-    """True when the spec ignores ``path``, False when a ``!`` pattern re-includes it,
-    None when no pattern matches (a folder's path ends with ``/``)."""
-    return gitignore.check_file(path).include
-
-
 def anchored(path: str) -> str:
     """The glob for a service ``paths`` entry: relative to the root, with everything under it
     (the leading ``/`` also keeps a name starting with ``!`` or ``#`` literal); ``.`` is the
