@@ -195,6 +195,18 @@ def test_sql_templates_with_table_objects_and_binds():
     assert problems(code) == []
 
 
+def test_only_a_substituted_table_object_hides_its_marker_definition():
+    code = PG + DB + textwrap.dedent("""\
+        import { sql } from 'drizzle-orm';
+        import { payments } from './payments.schema';
+        await db.execute(sql`CREATE TABLE ${payments} (id int)`);
+        await db.execute(sql`CREATE TABLE hos_orm_table__0 (id int)`);
+        await db.execute(sql`CREATE TABLE hos_orm_table__1 (id int); SELECT * FROM ${payments}`);
+        """)
+    defs = [(d.ref.display(), d.location.line) for d in run(code).relation_defs]
+    assert defs == [("hos_orm_table__0", 7), ("hos_orm_table__1", 8)]
+
+
 def test_sql_raw_literal_and_built_at_run_time():
     code = DB + textwrap.dedent("""\
         import { sql } from 'drizzle-orm';

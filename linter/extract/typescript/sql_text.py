@@ -83,22 +83,25 @@ def analyse(call: Node, arg: Node, facts: FileFacts, *, via: Via, require_sql: b
         anchor=facts.host.anchor(anchor_node(call)), placeholders=placeholders,
     )
     facts.accesses.extend(_table_object(access, tables) for access in result.accesses)
-    facts.relation_defs.extend(d for d in result.relation_defs if _marker_index(d.ref) is None)
+    facts.relation_defs.extend(d for d in result.relation_defs if _marker_index(d.ref, tables) is None)
     facts.grants.extend(result.grants)
     facts.problems.extend(result.problems)
     return True
 
 
-def _marker_index(ref: RelationRef) -> int | None:
+def _marker_index(ref: RelationRef, tables: list[str]) -> int | None:
+    """The index in ``tables`` of the table object ``ref`` stands for, when it
+    is a marker substituted here (a name written so in the SQL itself is not)."""
     if ref.schema is None and ref.name.startswith(_MARKER) and ref.name[len(_MARKER):].isdigit():
-        return int(ref.name[len(_MARKER):])
+        index = int(ref.name[len(_MARKER):])
+        return index if index < len(tables) else None
     return None
 
 
 def _table_object(access: Access, tables: list[str]) -> Access:
     """An access of a marker name is an access of the table object it stands for."""
-    index = _marker_index(access.ref)
-    if index is None or index >= len(tables):
+    index = _marker_index(access.ref, tables)
+    if index is None:
         return access
     return replace(access, ref=RelationRef(orm_class=tables[index]))
 
