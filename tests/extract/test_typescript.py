@@ -746,6 +746,13 @@ def literal_of(code: str, path: str = PATH):
     raise AssertionError("no call")
 
 
+def test_raw_sql_keeps_a_relation_named_like_a_table_object_marker():
+    code = "pool.query('CREATE TABLE hos_orm_table__0 (id int)');\nprisma.$executeRaw`CREATE TABLE orders (id int)`;"
+    assert [(d.ref.display(), d.location.line) for d in run(code).relation_defs] == [
+        ("hos_orm_table__0", 1), ("orders", 2),
+    ]
+
+
 def test_sql_literal_decodes_escapes_and_maps_back_to_host():
     code = "pool.query('SELECT *\\n\\tFROM \"orders\" WHERE a = \\'x\\'')"
     text, origin, placeholders = literal_of(code)

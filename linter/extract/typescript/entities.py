@@ -24,9 +24,9 @@ from hos_lint.embedded import Origin as TextOrigin
 from hos_lint.extract.typescript.chains import is_service_module
 from hos_lint.extract.typescript.literals import sql_literal
 from hos_lint.extract.typescript.origin import CALL, PARAM
-from hos_lint.extract.typescript.sql_text import quote_identifier
-from hos_lint.extract.typescript.tree import anchor_node, member_parts
-from hos_lint.model import AccessKind, OrmModel, Problem, RelationDef, RelationKind, RelationRef, Via
+from hos_lint.extract.typescript.sql_text import analyse, quote_identifier
+from hos_lint.extract.typescript.tree import member_parts
+from hos_lint.model import AccessKind, OrmModel, RelationDef, RelationKind, RelationRef, Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -264,25 +264,8 @@ def imports_package(facts: FileFacts, scope: Scope, prefixes: tuple[str, ...]) -
 def embedded_sql(facts: FileFacts, arg: Node | None, call: Node, *, via: Via, method: str) -> None:
     """SQL text passed to ``method``: a literal is analysed (with positions back in
     this file), one built at run time is HOS205 at the call."""
-    if arg is None:
-        return
-    literal = sql_literal(arg, facts.host)
-    anchor = facts.host.anchor(anchor_node(call))
-    if literal is None:
-        facts.problems.append(Problem(
-            code="HOS205", location=facts.location(call), service=facts.src.service, anchor=anchor,
-            message=f"SQL passed to .{method} is built at run time; its relations cannot be known statically",
-        ))
-        return
-    text, origin, placeholders = literal
-    if not facts.parse_sql:
-        return
-    from hos_lint.extract.sql import extract_sql  # files without raw SQL never load sqlglot
-
-    facts.add_embedded(extract_sql(
-        text, origin, path=facts.src.path, service=facts.src.service, via=via, anchor=anchor,
-        placeholders=placeholders,
-    ))
+    if arg is not None:
+        analyse(call, arg, facts, via=via, require_sql=False, dynamic=f".{method}")
 
 
 def is_local(origin: Origin) -> bool:

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from hos_lint.embedded import looks_like_sql
+from hos_lint.extract.typescript import sql_text
 from hos_lint.extract.typescript.chains import is_service_module
-from hos_lint.extract.typescript.literals import pair_value, sql_literal
+from hos_lint.extract.typescript.literals import pair_value
 from hos_lint.extract.typescript.sites import CallSite, FileFacts, Knowledge
-from hos_lint.extract.typescript.tree import anchor_node, first_argument, member_parts, tag_function
-from hos_lint.model import Anchor, Problem, Via
+from hos_lint.extract.typescript.tree import first_argument, member_parts, tag_function
+from hos_lint.model import Via
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -200,34 +200,8 @@ def _receiver_name(receiver: Node | None, facts: FileFacts) -> str | None:
 
 def _sql_argument(call: Node, sql_site: SqlSite, arg: Node, facts: FileFacts, *, report: bool, via: Via) -> None:
     """Extract SQL from a literal argument, or report HOS205 for a run-time one."""
-    anchor = facts.host.anchor(anchor_node(call))
-    literal = sql_literal(arg, facts.host)
-    if literal is None:
-        if report:
-            _dynamic_sql(call, sql_site.method, anchor, facts)
-        return
-    text, origin, placeholders = literal
-    if (sql_site.require_sql and not looks_like_sql(text)) or not facts.parse_sql:
-        return
-    # imported here: files without raw SQL never pay for loading sqlglot
-    from hos_lint.extract.sql import extract_sql
-
-    facts.add_embedded(extract_sql(
-        text, origin, path=facts.src.path, service=facts.src.service, via=via,
-        anchor=anchor, placeholders=placeholders,
-    ))
-
-
-def _dynamic_sql(call: Node, method: str, anchor: Anchor, facts: FileFacts) -> None:
-    shown = method if method.startswith("$") else f".{method}"
-    message = f"SQL passed to {shown} is built at run time; its relations cannot be known statically"
-    facts.problems.append(Problem(
-        code="HOS205",
-        location=facts.location(call),
-        message=message,
-        service=facts.src.service,
-        anchor=anchor,
-    ))
+    shown = sql_site.method if sql_site.method.startswith("$") else f".{sql_site.method}"
+    sql_text.analyse(call, arg, facts, via=via, require_sql=sql_site.require_sql, dynamic=shown if report else None)
 
 
 KNOWLEDGE = Knowledge(
