@@ -173,57 +173,49 @@ class Walker:
     def _visit_class(self, node: Node, scope: Scope, depth: int) -> None:
         name_node = node.child_by_field_name("name")
         class_name = self.host.node_text(name_node) if name_node is not None else None
-        base = self._record_heritage(node, name_node)
+        clause = _extends_clause(node)
+        extends = clause.child_by_field_name("value") if clause is not None else None
+        base = self._record_heritage(name_node, extends)
         own_decorators = [child for child in node.named_children if child.type == "decorator"]
         for decorator in own_decorators:  # evaluated where the class is declared
             self._visit_children(decorator, scope, depth)
         if self.class_recognisers:
-            self._hand_class(node, name_node, own_decorators, scope)
+            type_arguments = clause.child_by_field_name("type_arguments") if clause is not None else None
+            self._hand_class(node, name_node, own_decorators, extends, type_arguments, scope)
         body = node.child_by_field_name("body")
         if body is None:
             return
         inner = self.binder.class_scope(
-            body, scope, self.clients.of_class(class_name, base), self._extended_origin(node, scope))
+            body, scope, self.clients.of_class(class_name, base), self._extended_origin(clause, extends, scope))
         self._visit_children(body, inner, depth)
 
-    def _record_heritage(self, node: Node, name_node: Node | None) -> str | None:
+    def _record_heritage(self, name_node: Node | None, extends: Node | None) -> str | None:
         """Emit ``ClientClass`` for ``class X extends Y`` (Y an identifier); return Y."""
-        for heritage in node.named_children:
-            if heritage.type != "class_heritage":
-                continue
-            for clause in heritage.named_children:
-                value = clause.child_by_field_name("value") if clause.type == "extends_clause" else None
-                if value is None or value.type != "identifier":
-                    continue
-                base = self.host.node_text(value)
-                if name_node is not None:
-                    self.facts.client_classes.append(ClientClass(
-                        service=self.facts.src.service,
-                        name=self.host.node_text(name_node),
-                        base=base,
-                        location=self.facts.location(name_node),
-                    ))
-                return base
-        return None
+        if extends is None or extends.type != "identifier":
+            return None
+        base = self.host.node_text(extends)
+        if name_node is not None:
+            self.facts.client_classes.append(ClientClass(
+                service=self.facts.src.service,
+                name=self.host.node_text(name_node),
+                base=base,
+                location=self.facts.location(name_node),
+            ))
+        return base
 
-    def _hand_class(self, node: Node, name_node: Node | None, own_decorators: list[Node], scope: Scope) -> None:
+    def _hand_class(self, node: Node, name_node: Node | None, own_decorators: list[Node], extends: Node | None,
+                    type_arguments: Node | None, scope: Scope) -> None:
         parent = node.parent
         outer = [c for c in parent.named_children if c.type == "decorator"] if (
             parent is not None and parent.type == "export_statement") else []
-        extends, type_arguments = _extends_clause(node)
         site = ClassSite(node, name_node, tuple(outer + own_decorators), extends, type_arguments, scope)
         for recognise in self.class_recognisers:
             recognise(site, self.facts)
 
-    def _extended_origin(self, node: Node, scope: Scope) -> Origin | None:
+    def _extended_origin(self, clause: Node | None, extends: Node | None, scope: Scope) -> Origin | None:
         """What ``this`` is in a class extending an imported class: an instance of it."""
-        for heritage in node.named_children:
-            for clause in heritage.named_children if heritage.type == "class_heritage" else ():
-                value = clause.child_by_field_name("value") if clause.type == "extends_clause" else None
-                base = self.origins.of(value, scope) if value is not None else None
-                if base is not None:
-                    return base.then(NEW, clause)
-        return None
+        base = self.origins.of(extends, scope) if extends is not None else None
+        return base.then(NEW, clause) if base is not None and clause is not None else None
 
     def _visit_new(self, node: Node, scope: Scope, depth: int) -> None:
         constructor = node.child_by_field_name("constructor")
@@ -286,10 +278,10 @@ _HANDLERS_WITHOUT_NEW: dict[str, _Handler] = {
 _HANDLERS: dict[str, _Handler] = {**_HANDLERS_WITHOUT_NEW, "new_expression": Walker._visit_new}
 
 
-def _extends_clause(node: Node) -> tuple[Node | None, Node | None]:
-    """(value, type arguments) of a class's ``extends`` clause."""
+def _extends_clause(node: Node) -> Node | None:
+    """A class's ``extends`` clause (a class has one heritage, with at most one)."""
     for heritage in node.named_children:
         for clause in heritage.named_children if heritage.type == "class_heritage" else ():
             if clause.type == "extends_clause":
-                return clause.child_by_field_name("value"), clause.child_by_field_name("type_arguments")
-    return None, None
+                return clause
+    return None
