@@ -337,16 +337,14 @@ class Cache:
         entry = self._facts_entries().get(path)
         return None if entry is None else entry[2]
 
-    def note_facts(self, path: str, identity: str, st: Stat | None, key: str, result: ExtractResult | None) -> None:
+    def note_facts(self, path: str, identity: str, st: Stat | None, key: str, result: ExtractResult) -> None:
         """Record what this run knows of ``path`` for the facts index: its content key and
-        the facts of ``result`` (None: it has none). The stat is kept only when the next
-        run can trust it (not racily clean)."""
+        the facts of ``result``, the result this run ``put`` or ``get`` under ``key`` (its
+        facts pickle is the pack's, not made again), or nothing when it has none. The stat
+        is kept only when the next run can trust it (not racily clean)."""
         if not (self.enabled and USE_STAT_INDEX):
             return
-        blob = None
-        if result is not None and has_facts(result):
-            facts = replace(result, accesses=(), problems=(), suppressions=(), comments=())
-            blob = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = self._used[key][0] if has_facts(result) else None
         self._noted[path] = (self._trusted(st), identity, key, blob)
 
     def _trusted(self, st: Stat | None) -> Stat | None:
