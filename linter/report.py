@@ -94,26 +94,29 @@ class Report:
     unplaced: int = 0  # accesses whose relation could not be resolved
     legacy: tuple[str, ...] = ()  # the services marked ``legacy: true`` (the monolith being decomposed)
 
-    def cell(self, service: str, owner: str | None) -> Cell | None:
-        for c in self.cells:
-            if c.service == service and c.owner == owner:
-                return c
-        return None
+    def matrix(self) -> tuple[tuple[str, tuple[Cell | None, ...]], ...]:
+        """Each row's service with its cell under each of ``columns`` (None: an empty cell)."""
+        by_pair = {(c.service, c.owner): c for c in self.cells}
+        columns = self.columns
+        return tuple((s, tuple(by_pair.get((s, o)) for o in columns)) for s in self.rows)
 
     @property
     def rows(self) -> tuple[str, ...]:
         """Services with at least one non-empty cell (the others are named below the matrix)."""
-        return tuple(s for s in self.services if any(c.service == s for c in self.cells))
+        touching = {c.service for c in self.cells}
+        return tuple(s for s in self.services if s in touching)
 
     @property
     def columns(self) -> tuple[str | None, ...]:
         """Owners with at least one non-empty cell."""
-        return tuple(o for o in self.owners if any(c.owner == o for c in self.cells))
+        touched = {c.owner for c in self.cells}
+        return tuple(o for o in self.owners if o in touched)
 
     @property
     def idle(self) -> tuple[str, ...]:
         """Services neither touching data nor touched: left out of the matrix."""
-        return tuple(s for s in self.services if s not in self.rows and s not in self.columns)
+        in_matrix = {s for c in self.cells for s in (c.service, c.owner)}
+        return tuple(s for s in self.services if s not in in_matrix)
 
     @property
     def edges(self) -> tuple[Cell, ...]:

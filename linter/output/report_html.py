@@ -97,11 +97,12 @@ def _t(text: str) -> str:
 
 
 def _matrix(report: Report) -> str:
-    head = "".join(f"<th>{_t(owner_label(o))}</th>" for o in report.columns)
+    columns = report.columns
+    head = "".join(f"<th>{_t(owner_label(o))}</th>" for o in columns)
     rows = [f'<div class="scroll"><table class="matrix"><thead><tr><th>service ↓ · owner →</th>{head}</tr></thead>'
             "<tbody>"]
-    for service in report.rows:
-        cells = "".join(_cell(report.cell(service, o), service == o) for o in report.columns)
+    for service, row in report.matrix():
+        cells = "".join(_cell(cell, service == o) for cell, o in zip(row, columns))
         rows.append(f'<tr><th class="row">{_t(service)}</th>{cells}</tr>')
     note = "".join(f"<p>{_t(line)}</p>" for line in idle_note(report, str) if line)
     return "\n".join(rows + ["</tbody></table></div>"]) + note

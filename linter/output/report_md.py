@@ -33,10 +33,11 @@ def render(report: Report, options: ReportOptions) -> str:
 
 
 def _matrix(report: Report) -> list[str]:
-    head = "| service ↓ · owner → | " + " | ".join(md_text(owner_label(o)) for o in report.columns) + " |"
-    rows = [head, "|---" * (len(report.columns) + 1) + "|"]
-    for service in report.rows:
-        cells = [_cell(report.cell(service, o)) for o in report.columns]
+    columns = report.columns
+    head = "| service ↓ · owner → | " + " | ".join(md_text(owner_label(o)) for o in columns) + " |"
+    rows = [head, "|---" * (len(columns) + 1) + "|"]
+    for service, row in report.matrix():
+        cells = [_cell(cell) for cell in row]
         rows.append(f"| **{md_text(service)}** | " + " | ".join(cells) + " |")
     return rows + idle_note(report, md_text)
 
