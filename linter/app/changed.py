@@ -86,7 +86,7 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
         if full in fixed:
             found.append((rel, fixed[full]))
         elif language is not None:
-            now = _read_plain(full, root)
+            now = read_inside_root(full, root)
             what = facts_of(rel, language, now) if now is not None else None
             if what is not None:
                 found.append((rel, f"holds {what}"))
@@ -107,9 +107,9 @@ def _widening_input(manifest: Manifest, options: Options, changeset: gitref.Chan
             + (f" (and {others} other ownership input{'s' if others > 1 else ''})" if others else ""))
 
 
-def _read_plain(full: Path, root: Path) -> bytes | None:
+def read_inside_root(full: Path, root: Path) -> bytes | None:
     """A regular file's bytes; None for a deleted file, a folder, a device, a FIFO or a
-    symbolic link that leads out of the project (the root is a wall)."""
+    symbolic link that leads out of the project (the root is a wall; ``root`` is resolved)."""
     try:
         if not full.is_file() or (full.is_symlink() and root not in full.resolve().parents):
             return None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from hos_lint import baseline
 from hos_lint.analysis import Project
+from hos_lint.app.changed import read_inside_root
 from hos_lint.app.checking import _rules, judge
 from hos_lint.app.extraction import config_for, extract_bytes
 from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest
@@ -133,13 +134,7 @@ class LiveProject:
         language = language_for(rel)
         if language is None or self.why_not_checked(rel) is not None:
             return
-        full = self.root / rel
-        try:
-            # a regular file, or a link that stays inside the project (the root is a wall)
-            inside = not full.is_symlink() or self.root.resolve() in full.resolve().parents
-            data = full.read_bytes() if inside and full.is_file() else None
-        except OSError:
-            data = None
+        data = read_inside_root(self.root / rel, self.root.resolve())
         before = self.disk.pop(rel, None)
         if data is not None:
             self.disk[rel] = self._extract(rel, language, data)
