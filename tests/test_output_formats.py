@@ -488,3 +488,20 @@ def test_end_to_end_sarif_of_a_real_run(tmp_path):
         "order writes auth_service.users (owned by auth) with DELETE"
     assert results[0]["partialFingerprints"] == {"hosLint/v1": fingerprint(run_result.findings[0])}
     assert str(tmp_path) not in json.dumps(doc)
+
+
+@pytest.mark.parametrize(("path", "mark"), [
+    ("services/order/src/a.ts", "//"), ("services/order/prisma/schema.prisma", "//"),
+    ("services/order/db/a.sql", "--"), ("services/order/db/A.SQL", "--"),
+    ("services/order/app/a.py", "#"), ("services/order/scripts/a.sh", "#"),
+    ("services/order/.env.local", "#"), ("docker-compose.yml", "#"), ("hos-lint.yaml", "#"),
+    # look-alikes: a TypeScript file named like an env file, one in a folder named so
+    ("services/order/.env.ts", "//"), ("services/order/.envs/a.ts", "//"),
+])
+def test_why_writes_the_suppression_in_the_comment_syntax_hos_lint_reads_the_file_in(path: str, mark: str):
+    from hos_lint.output import why
+
+    finding = Finding(code="HOS102", location=Location(path, 3, 1), message="m", severity=Severity.ERROR,
+                      service="order")
+    assert why._ways_out(finding)[1] == f"    or suppress with a reason: {mark} hos-lint: ignore[HOS102] " \
+                                        "<why this is acceptable>"

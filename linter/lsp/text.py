@@ -11,17 +11,7 @@ from dataclasses import dataclass
 
 from hos_lint.embedded import split_lines
 from hos_lint.model import Language
-
-# the comment that starts a line in each language (README: Suppressions)
-COMMENT_MARK = {
-    Language.TYPESCRIPT: "//",
-    Language.PRISMA: "//",
-    Language.SQL: "--",
-    Language.PYTHON: "#",
-    Language.SHELL: "#",
-    Language.CONFIG: "#",
-}
-PLACEHOLDER_REASON = "<why this is acceptable>"
+from hos_lint.output.why import COMMENT_MARK, suppression_comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +105,10 @@ def suppression_inserts(lines: Lines, language: Language, code: str, statement_l
         for line in dict.fromkeys((statement_line, finding_line)):
             text = lines.line(line - 1)
             indent = text[:len(text) - len(text.lstrip(" \t"))]
-            out.append(Insert(line - 1, 0, f"{indent}{_directive(mark, code)}{lines.newline}"))
+            out.append(Insert(line - 1, 0, f"{indent}{suppression_comment(mark, code)}{lines.newline}"))
     end = lines.line(finding_line - 1)
-    out += [Insert(finding_line - 1, len(end.rstrip()), f" {_directive(mark, code)}") for mark in marks]
+    out += [Insert(finding_line - 1, len(end.rstrip()), f" {suppression_comment(mark, code)}") for mark in marks]
     return out
-
-
-def _directive(mark: str, code: str) -> str:
-    return f"{mark} hos-lint: ignore[{code}] {PLACEHOLDER_REASON}"
 
 
 def apply_insert(lines: Lines, insert: Insert) -> str:

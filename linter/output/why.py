@@ -3,20 +3,38 @@ on one line — call site → model → @@map/@@schema → owner → rule → th
 from __future__ import annotations
 
 from hos_lint.analysis import Project
-from hos_lint.model import Access, Finding, Location
+from hos_lint.extract import language_for
+from hos_lint.model import Access, Finding, Language, Location
 from hos_lint.safe import printable
+
+# the comment that starts a line in each language (README: Suppressions)
+COMMENT_MARK = {
+    Language.TYPESCRIPT: "//",
+    Language.PRISMA: "//",
+    Language.SQL: "--",
+    Language.PYTHON: "#",
+    Language.SHELL: "#",
+    Language.CONFIG: "#",
+}
+PLACEHOLDER_REASON = "<why this is acceptable>"
+
+
+def suppression_comment(mark: str, code: str) -> str:
+    """The comment suppressing ``code``, written with ``mark``, its reason still to be given."""
+    return f"{mark} hos-lint: ignore[{code}] {PLACEHOLDER_REASON}"
+
+
+def comment_mark(path: str) -> str:
+    """The line comment of the language hos-lint reads ``path`` in (``#`` for other YAML, such
+    as the manifest; ``//`` for anything else)."""
+    language = language_for(path)
+    if language is not None:
+        return COMMENT_MARK[language]
+    return "#" if path.endswith((".yaml", ".yml")) else "//"
 
 
 def _loc(location: Location | None) -> str:
     return f"{location.path}:{location.line}" if location else "?"
-
-
-def _comment_syntax(path: str) -> str:
-    if path.endswith((".sql",)):
-        return "--"
-    if path.endswith((".py", ".sh", ".bash", ".yaml", ".yml")) or "/.env" in f"/{path}":
-        return "#"
-    return "//"
 
 
 def _reference(access: Access, project: Project) -> list[str]:
@@ -59,10 +77,9 @@ def _owner(access: Access, project: Project) -> str:
 
 
 def _ways_out(f: Finding) -> list[str]:
-    mark = _comment_syntax(f.location.path)
     return [
         f"    fix: {f.hint}" if f.hint else "    fix: see `hos-lint rule " + f.code + "`",
-        f"    or suppress with a reason: {mark} hos-lint: ignore[{f.code}] <why this is acceptable>",
+        f"    or suppress with a reason: {suppression_comment(comment_mark(f.location.path), f.code)}",
         "    or record a reviewed exception under `allow:` in hos-lint.yaml, or accept it in the baseline",
     ]
 
