@@ -339,3 +339,17 @@ def test_a_project_whose_manifest_did_not_load_is_checked_once_the_manifest_is_s
     published = dict(session.save(manifest.as_uri(), good))
     assert session.load_error is None
     assert found(published[code.as_uri()]) == [("HOS101", 25)]
+
+
+def test_a_hover_says_what_the_file_does_to_the_relation_as_why_does(session: Session, project: Path):
+    path = project / "services/order/db/hover_kinds.sql"  # unsaved new file
+    text = "ALTER TABLE auth_service.users ADD COLUMN x int;\nSELECT 1 FROM auth_service.users;\n"
+    session.open(path.as_uri(), text)
+    said = []
+    for line in (0, 1):
+        hover = session.hover(path.as_uri(), types.Position(line=line, character=text.splitlines()[line]
+                                                            .index("auth_service") + 2))
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        said += [s for s in hover.contents.value.splitlines() if s.startswith("- this file:")]
+    assert said == ["- this file: order changes the schema of it via sql (ALTER TABLE)",
+                    "- this file: order reads it via sql (SELECT)"]

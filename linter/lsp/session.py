@@ -327,7 +327,7 @@ class Session:
             out.append(f"- owner: **{md.text(owner)}** — {claim} is declared at {md.code(where)}" if owner else
                        f"- owner: nobody — no service owns {claim}")
             out.append(f"- schema: {md.code(rel.schema)}")
-        out.append(f"- this file: {md.text(access.service or 'no service')} {access.kind.value}s it via "
+        out.append(f"- this file: {md.text(access.service or 'no service')} {access.kind.verb} it via "
                    f"{access.via.value} ({md.text(access.operation)})")
         for f in checked.findings:
             if f.location == access.location:
