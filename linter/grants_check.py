@@ -44,7 +44,6 @@ from hos_lint.safe import printable
 VIEWS = (RelationKind.VIEW, RelationKind.MATVIEW)
 # The statements that try one access kind, in the order the probes run them.
 STATEMENTS = {AccessKind.READ: ("SELECT",), AccessKind.WRITE: ("INSERT", "UPDATE", "DELETE")}
-VERBS = {AccessKind.READ: "reads", AccessKind.WRITE: "writes"}
 
 
 class NotChecked(enum.Enum):
@@ -153,7 +152,7 @@ def _decide(plan: ServiceGrants, relation: Relation, kind: AccessKind, owner: st
 def render_check(check: GrantsCheck) -> str:
     """``path:line:col: service reads schema.name: denied: why``, one line per denied access,
     then one summary line."""
-    lines = [f"{printable(str(v.location))}: {printable(v.service)} {VERBS[v.kind]} "
+    lines = [f"{printable(str(v.location))}: {printable(v.service)} {v.kind.verb} "
              f"{printable(str(v.relation))}: denied: {printable(v.why)}" for v in check.denied]
     total = len(check.verdicts)
     if check.denied:
