@@ -22,7 +22,6 @@ from hos_lint import __version__
 from hos_lint.lsp.session import SOURCE, WHY_COMMAND, Publish, Session, arguments_of, path_of
 
 DEFAULT_DEBOUNCE_S = 0.15
-# what can change project facts on disk: schemas, migrations, code declaring models, the manifest
 # What may hold facts other files depend on; Session.disk_changed keeps what hos-lint reads.
 # `.env.local` and friends have no suffix of their own, and suffixes are matched in any case.
 WATCHED = ("**/*.{prisma,sql,ts,tsx,mts,cts,js,jsx,mjs,cjs,py,sh,bash,yaml,yml,json,env}", "**/.env.*",
@@ -47,6 +46,13 @@ class HosLintServer(LanguageServer):
             seen[uri] = diagnostics  # the last check of a buffer wins
         for uri, diagnostics in seen.items():
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+
+    def cancel(self, uri: str) -> bool:
+        """Drop the buffer's pending (debounced) check; whether there was one."""
+        pending = self.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        return pending is not None
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -135,9 +141,7 @@ def build() -> HosLintServer:
         if session is None:
             return
         session.change(uri, ls.text_of(uri), params.text_document.version)
-        pending = ls.pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
+        ls.cancel(uri)
         ls.pending[uri] = asyncio.get_running_loop().call_later(ls.debounce, settled, ls, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -145,9 +149,7 @@ def build() -> HosLintServer:
     def did_save(ls: HosLintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         if ls.session is not None:
-            pending = ls.pending.pop(uri, None)
-            if pending is not None:
-                pending.cancel()
+            ls.cancel(uri)
             ls.send(ls.session.save(uri, ls.text_of(uri)))
             if ls.session.load_error:
                 ls.show_error(ls.session.load_error)
@@ -156,9 +158,7 @@ def build() -> HosLintServer:
     @guarded(None)
     def did_close(ls: HosLintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        pending = ls.pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
+        ls.cancel(uri)
         if ls.session is not None:
             ls.send(ls.session.close(uri))
 
@@ -204,9 +204,7 @@ def build() -> HosLintServer:
 
 def flush(ls: HosLintServer, uri: str) -> None:
     """Check a buffer whose debounced check is still pending (a code action or hover asks now)."""
-    pending = ls.pending.pop(uri, None)
-    if pending is not None:
-        pending.cancel()
+    if ls.cancel(uri):
         settled(ls, uri)
 
 
