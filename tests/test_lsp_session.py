@@ -11,11 +11,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
 from hos_lint.app import Options, check_all
+from hos_lint.cli import cli
 from hos_lint.lsp.session import Session
 from hos_lint.lsp.text import Lines, suppression_inserts
 from hos_lint.model import Language
@@ -353,3 +355,21 @@ def test_a_hover_says_what_the_file_does_to_the_relation_as_why_does(session: Se
         said += [s for s in hover.contents.value.splitlines() if s.startswith("- this file:")]
     assert said == ["- this file: order changes the schema of it via sql (ALTER TABLE)",
                     "- this file: order reads it via sql (SELECT)"]
+
+
+@pytest.mark.parametrize("bad", ["malformed", "folder"])
+def test_a_baseline_the_check_refuses_is_said_as_check_says_it(project: Path, tmp_path: Path, bad: str):
+    """The server reads the baseline as ``check`` does: a malformed baseline, or a folder
+    where the file should be, is the load error check reports (exit 2), never a session
+    that does not start or a baseline silently left out."""
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    baseline = root / "hos-lint-baseline.json"
+    if bad == "malformed":
+        baseline.write_text("{not json\n")
+    else:
+        baseline.mkdir()
+    session = Session(root, Options(paths=(str(root),), cache=False))
+    assert session.live is None and session.load_error and "hos-lint-baseline.json" in session.load_error
+    result = CliRunner().invoke(cli, ["check", str(root)], catch_exceptions=False)
+    assert result.exit_code == 2 and session.load_error in result.output

@@ -204,20 +204,28 @@ def _rules(catalog: Catalog, manifest: Manifest, options: Options) -> tuple[Rule
     return selected_rules(catalog, options.select or cfg.select, options.ignore + cfg.ignore)
 
 
-def _apply_baseline(options: Options, manifest: Manifest, scope: tuple[str, ...], findings: tuple[Finding, ...],
-                    ran: frozenset[str]) -> baseline.Matched:
+def baseline_entries(options: Options, manifest: Manifest) -> tuple[baseline.Entry, ...] | None:
+    """The baseline's entries; None without one (``--no-baseline``, or no file). A folder or
+    special file, an unreadable file or a malformed one is a UsageError saying so."""
     path = baseline_path(options, manifest)
     if options.no_baseline or not os.path.lexists(path):
-        return baseline.Matched(findings, (), ())
+        return None
     name = outfile.shown(options.baseline or path.name)
     try:
         if not path.is_file():  # a folder, a device, a FIFO, a dangling link
             raise UsageError(f"{name}: not a baseline file (a folder or special file)")
-        entries = baseline.parse(path.read_bytes(), name)
+        return baseline.parse(path.read_bytes(), name)
     except OSError as err:
         raise UsageError(f"{name}: cannot read baseline: {err.strerror or err}") from None
     except baseline.BaselineError as err:
         raise UsageError(str(err)) from None
+
+
+def _apply_baseline(options: Options, manifest: Manifest, scope: tuple[str, ...], findings: tuple[Finding, ...],
+                    ran: frozenset[str]) -> baseline.Matched:
+    entries = baseline_entries(options, manifest)
+    if entries is None:
+        return baseline.Matched(findings, (), ())
 
     def looked_at(p: str) -> bool:
         return policy.in_scope(p, scope)

@@ -18,7 +18,7 @@ from pathlib import Path
 from hos_lint import baseline
 from hos_lint.analysis import Project
 from hos_lint.app.changed import read_inside_root
-from hos_lint.app.checking import _rules, judge
+from hos_lint.app.checking import _rules, baseline_entries, judge
 from hos_lint.app.extraction import config_for, extract_bytes
 from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest
 from hos_lint.app.options import Options
@@ -68,10 +68,7 @@ class LiveProject:
         catalog = load_catalog()
         manifest = check_rule_names(load_project_manifest(options), options, catalog)
         project = analyse_manifest(manifest, replace(options, paths=()))
-        entries: tuple[baseline.Entry, ...] = ()
-        path = baseline_path(options, project.manifest)
-        if not options.no_baseline and path.is_file():
-            entries = baseline.parse(path.read_bytes(), path.name)
+        entries = baseline_entries(options, project.manifest) or ()
         return cls(options=options, manifest=project.manifest, catalog=catalog,
                    rules=_rules(catalog, project.manifest, options),
                    disk={r.path: r for r in project.results}, baseline_entries=entries,
