@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
+from trees import write_tree
 
 from hos_lint.app import Options, check_all
 from hos_lint.cli import cli
@@ -373,3 +374,25 @@ def test_a_baseline_the_check_refuses_is_said_as_check_says_it(project: Path, tm
     assert session.live is None and session.load_error and "hos-lint-baseline.json" in session.load_error
     result = CliRunner().invoke(cli, ["check", str(root)], catch_exceptions=False)
     assert result.exit_code == 2 and session.load_error in result.output
+
+
+def test_an_unsaved_sql_file_of_a_service_on_another_database_is_not_parsed(tmp_path: Path):
+    """As ``check`` does (``app.extraction.not_postgres_skip``), the server leaves the SQL of a
+    service whose Prisma datasource is not PostgreSQL unparsed; the same text in a
+    PostgreSQL service is a finding."""
+    datasource = 'datasource db {{\n  provider = "{}"\n  url = env("DATABASE_URL")\n}}\n'
+    root = write_tree(tmp_path / "p", {
+        "hos-lint.yaml": "version: 1\nservices:\n  a: {schema: a_service}\n  b: {schema: b_service}\n"
+                         "  m: {schema: m_service}\n",
+        "services/a/prisma/schema.prisma": datasource.format("postgresql"),
+        "services/b/prisma/schema.prisma": datasource.format("postgresql"),
+        "services/m/prisma/schema.prisma": datasource.format("mysql"),
+    })
+    session = Session(root, Options(paths=(str(root),), cache=False))
+    write = "UPDATE b_service.accounts SET x = 1;\n"
+    seen = {}
+    for service in ("a", "m"):
+        path = root / f"services/{service}/db/fix.sql"
+        [(_, diagnostics)] = session.open(path.as_uri(), write)
+        seen[service] = found(diagnostics)
+    assert seen == {"a": [("HOS101", 1)], "m": []}

@@ -19,7 +19,7 @@ from hos_lint import baseline
 from hos_lint.analysis import Project
 from hos_lint.app.changed import read_inside_root
 from hos_lint.app.checking import _rules, baseline_entries, judge
-from hos_lint.app.extraction import config_for, extract_bytes
+from hos_lint.app.extraction import config_for, extract_bytes, not_postgres_skip
 from hos_lint.app.loading import baseline_path, check_rule_names, load_project_manifest
 from hos_lint.app.options import Options
 from hos_lint.app.project import analyse_manifest
@@ -27,7 +27,7 @@ from hos_lint.context import ProjectContext
 from hos_lint.discovery import Excluder, ServiceMatcher, relative_to_root
 from hos_lint.extract import language_for
 from hos_lint.manifest import Manifest
-from hos_lint.model import ExtractResult, Finding, Language, SkipReason, SourceFile
+from hos_lint.model import ExtractResult, Finding, Language, SourceFile
 from hos_lint.providers import non_postgres
 from hos_lint.registry import load_catalog
 from hos_lint.resolve import build_context, resolve_accesses, shared_facts
@@ -189,11 +189,11 @@ class LiveProject:
         if self._elsewhere is None:
             merged = {**self.disk, **self.buffers}
             self._elsewhere = frozenset(non_postgres(d for r in merged.values() for d in r.datasources))
-        elsewhere = self._elsewhere
-        if service in elsewhere and language in (Language.SQL, Language.SHELL):
-            return ExtractResult(path=rel, service=service, skipped=SkipReason.NOT_POSTGRES)
-        config = config_for(self.manifest, service, postgres=service not in elsewhere)
-        return extract_bytes(SourceFile(rel, service, language), data, config)
+        src = SourceFile(rel, service, language)
+        skipped = not_postgres_skip(src, self._elsewhere)
+        if skipped is not None:
+            return skipped
+        return extract_bytes(src, data, config_for(self.manifest, service, postgres=service not in self._elsewhere))
 
 
 def _reaches_others(result: ExtractResult | None) -> bool:

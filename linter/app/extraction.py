@@ -123,8 +123,9 @@ def _without_extracting(cache: Cache, manifest: Manifest, src: SourceFile, scope
     """One file's result when it needs no extractor run (skipped, unreadable, unusable,
     cached, or without a database token; None outside ``scope`` without project-wide
     facts), else its cache key, identity, stat and the job to run."""
-    if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
-        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
+    elsewhere = not_postgres_skip(src, not_postgres)
+    if elsewhere is not None:
+        return elsewhere
     postgres = src.service not in not_postgres
     settled = configs.get((src.service, src.language, postgres))
     if settled is None:  # one config and identity per service, language and database kind
@@ -240,6 +241,14 @@ def _extractor(src: SourceFile) -> ModuleType:
     ext = extractor_for(src.path)
     assert ext is not None, src.path
     return ext
+
+
+def not_postgres_skip(src: SourceFile, not_postgres: frozenset[str]) -> ExtractResult | None:
+    """The result of a SQL or shell file of a service whose database is not PostgreSQL
+    (``not_postgres``): not parsed, and said once per service; None for any other file."""
+    if src.service in not_postgres and src.language in (Language.SQL, Language.SHELL):
+        return ExtractResult(path=src.path, service=src.service, skipped=SkipReason.NOT_POSTGRES)
+    return None
 
 
 def extract_bytes(src: SourceFile, data: bytes, config: ExtractConfig) -> ExtractResult:
